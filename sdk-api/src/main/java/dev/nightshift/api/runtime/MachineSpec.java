@@ -1,0 +1,102 @@
+package dev.nightshift.api.runtime;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to start a machine: image, user, environment, labels, limits and ports.
+ *
+ * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value.
+ *
+ * <pre>{@code
+ * MachineSpec spec = MachineSpec.builder(image.id())
+ *         .user("ubuntu")
+ *         .env("CI", "true")
+ *         .label("dev.nightshift.agent", agentId)
+ *         .port(3000)
+ *         .build();
+ * try (Machine m = runtime.start(spec)) { ... }
+ * }</pre>
+ *
+ * @param image image id or reference to start from
+ * @param user default user of exec and terminals, or {@code null} for the image's
+ * @param env environment variables of every process
+ * @param labels labels on the machine (the runtime adds its own ownership labels)
+ * @param limits resource limits
+ * @param ports machine ports to publish on the host's loopback
+ * @param privileged whether to run privileged (only when the host application opts in)
+ * @param workdir default working directory, or {@code null} for the image's
+ */
+public record MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
+        ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir) {
+
+    public MachineSpec {
+        Objects.requireNonNull(image, "image");
+        env = env == null ? Map.of() : Map.copyOf(env);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        limits = limits == null ? ResourceLimits.DEFAULT : limits;
+        ports = ports == null ? List.of() : List.copyOf(ports);
+        for (int p : ports) {
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException("port out of range: " + p);
+            }
+        }
+    }
+
+    public static Builder builder(String image) {
+        return new Builder(image);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(image).user(user).limits(limits).privileged(privileged).workdir(workdir);
+        b.env.putAll(env);
+        b.labels.putAll(labels);
+        b.ports.addAll(ports);
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        // env values may hold secrets: show names only
+        return "MachineSpec[image=" + image + ", user=" + user + ", env=" + env.keySet() + ", labels=" + labels
+                + ", limits=" + limits + ", ports=" + ports + ", privileged=" + privileged + ", workdir=" + workdir + "]";
+    }
+
+    /**
+     * Builds a {@link MachineSpec}.
+     *
+     * <p><b>Thread-safety:</b> not thread-safe. <b>Lifecycle:</b> reusable.
+     */
+    public static final class Builder {
+        private String image;
+        private String user;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final Map<String, String> labels = new LinkedHashMap<>();
+        private ResourceLimits limits = ResourceLimits.DEFAULT;
+        private final List<Integer> ports = new ArrayList<>();
+        private boolean privileged;
+        private String workdir;
+
+        private Builder(String image) {
+            this.image = Objects.requireNonNull(image, "image");
+        }
+
+        public Builder image(String value) { image = Objects.requireNonNull(value); return this; }
+        public Builder user(String value) { user = value; return this; }
+        public Builder env(String name, String value) { env.put(name, value); return this; }
+        public Builder env(Map<String, String> values) { env.putAll(values); return this; }
+        public Builder label(String name, String value) { labels.put(name, value); return this; }
+        public Builder labels(Map<String, String> values) { labels.putAll(values); return this; }
+        public Builder limits(ResourceLimits value) { limits = value; return this; }
+        public Builder port(int port) { ports.add(port); return this; }
+        public Builder privileged(boolean value) { privileged = value; return this; }
+        public Builder workdir(String value) { workdir = value; return this; }
+
+        public MachineSpec build() {
+            return new MachineSpec(image, user, env, labels, limits, ports, privileged, workdir);
+        }
+    }
+}

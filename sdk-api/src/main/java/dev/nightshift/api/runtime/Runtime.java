@@ -1,0 +1,64 @@
+package dev.nightshift.api.runtime;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The runtime SPI: makes {@link Machine}s from images, and images (snapshots) from machines.
+ *
+ * <p>Implementations: Docker ({@code nightshift-sdk-docker}); local processes and Kubernetes
+ * may follow. Each passes the abstract runtime conformance test. sdk-core finds a runtime by
+ * explicit setting, then the {@code nightshift.runtime} system property /
+ * {@code NIGHTSHIFT_RUNTIME} environment variable, then {@link java.util.ServiceLoader}.
+ *
+ * <p><b>Thread-safety:</b> implementations are thread-safe and meant to be shared.
+ * <b>Lifecycle:</b> {@link #close()} releases the connection to the engine; machines it
+ * started stay up unless closed themselves (a later runtime can {@link #attach} them).
+ *
+ * <pre>{@code
+ * try (Runtime runtime = DockerRuntime.builder().build()) {
+ *     Image base = runtime.prepareImage(ImageSource.defaultBase(), System.out::println);
+ *     try (Machine m = runtime.start(MachineSpec.builder(base.id()).build())) {
+ *         m.exec(ExecRequest.of("true")).await();
+ *     }
+ * }
+ * }</pre>
+ */
+public interface Runtime extends AutoCloseable {
+
+    /** Short name, e.g. {@code docker}. */
+    String name();
+
+    /**
+     * Makes {@code source} available as an image: the default base, a reference (local, else
+     * pulled), a snapshot, or a Dockerfile build (whose output lines go to {@code output}).
+     *
+     * @throws dev.nightshift.api.NotFoundException for an unknown snapshot or image
+     * @throws dev.nightshift.api.BuildFailedException when a Dockerfile build fails
+     */
+    Image prepareImage(ImageSource source, Consumer<String> output);
+
+    /** Creates and starts a machine. */
+    Machine start(MachineSpec spec);
+
+    /** Finds a machine that lives, possibly started by another process. */
+    Optional<Machine> attach(String machineId);
+
+    /** Machines managed by Nightshift whose labels include all of {@code labels}. */
+    List<MachineInfo> machines(Map<String, String> labels);
+
+    /** A snapshot by id. */
+    Optional<SnapshotInfo> findSnapshot(String snapshotId);
+
+    /** Snapshots whose labels include all of {@code labels}. */
+    List<SnapshotInfo> snapshots(Map<String, String> labels);
+
+    /** Deletes a snapshot; unknown ids do nothing. */
+    void deleteSnapshot(String snapshotId);
+
+    /** Releases the runtime's resources. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,42 @@
+package dev.nightshift.api.spi;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Supplies credentials for git remotes (the agent's repository and its
+ * {@code repositoryDependencies}). Consulted on the host only, each time a remote is fetched or
+ * pushed, so a rotated token takes effect at once.
+ *
+ * <p><b>Thread-safety:</b> implementations must be thread-safe. <b>Lifecycle:</b> owned by the
+ * host application; Nightshift never closes it.
+ *
+ * <pre>{@code
+ * GitCredentials creds = remote -> remote.getHost().equals("github.com")
+ *         ? Optional.of(GitCredential.token(System.getenv("GITHUB_TOKEN")))
+ *         : Optional.empty();
+ * }</pre>
+ */
+@FunctionalInterface
+public interface GitCredentials {
+
+    /** No credentials for any remote (public or {@code file://} repositories). */
+    GitCredentials NONE = remote -> Optional.empty();
+
+    /**
+     * The credential for {@code remote} (a URL without user info), or empty to try without one.
+     */
+    Optional<GitCredential> credentialFor(URI remote);
+
+    /** The same credential for every remote whose host is {@code host}. */
+    static GitCredentials forHost(String host, GitCredential credential) {
+        return remote -> host.equalsIgnoreCase(remote.getHost()) ? Optional.of(credential) : Optional.empty();
+    }
+
+    /** Credentials by host name. */
+    static GitCredentials byHost(Map<String, GitCredential> byHost) {
+        Map<String, GitCredential> copy = Map.copyOf(byHost);
+        return remote -> Optional.ofNullable(remote.getHost() == null ? null : copy.get(remote.getHost()));
+    }
+}
