@@ -82,18 +82,37 @@ public interface ExecListener {
         private void feed(Stream stream, ByteArrayOutputStream buf, byte[] bytes, int offset, int length) {
             int start = offset;
             int end = offset + length;
-            for (int i = offset; i < end; i++) {
-                if (bytes[i] == '\n') {
-                    buf.write(bytes, start, i - start);
+            while (start < end) {
+                int nl = indexOf(bytes, (byte) '\n', start, end);
+                int stop = nl < 0 ? end : nl;
+                if (buf.size() + (stop - start) > MAX_LINE) {
+                    int take = MAX_LINE - buf.size();
+                    buf.write(bytes, start, take);
                     emit(stream, buf);
-                    start = i + 1;
-                } else if (buf.size() + (i - start) >= MAX_LINE) {
-                    buf.write(bytes, start, i - start);
+                    start += take;
+                    continue;
+                }
+                if (nl < 0) {
+                    buf.write(bytes, start, end - start);
+                    return;
+                }
+                if (buf.size() == 0) {
+                    deliver(stream, new String(bytes, start, nl - start, StandardCharsets.UTF_8));
+                } else {
+                    buf.write(bytes, start, nl - start);
                     emit(stream, buf);
-                    start = i;
+                }
+                start = nl + 1;
+            }
+        }
+
+        private static int indexOf(byte[] bytes, byte b, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (bytes[i] == b) {
+                    return i;
                 }
             }
-            buf.write(bytes, start, end - start);
+            return -1;
         }
 
         private void emit(Stream stream, ByteArrayOutputStream buf) {
@@ -102,10 +121,11 @@ public interface ExecListener {
             }
             String line = buf.toString(StandardCharsets.UTF_8);
             buf.reset();
-            if (line.endsWith("\r")) {
-                line = line.substring(0, line.length() - 1);
-            }
-            consumer.accept(stream, line);
+            deliver(stream, line);
+        }
+
+        private void deliver(Stream stream, String line) {
+            consumer.accept(stream, line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
         }
     }
 }
