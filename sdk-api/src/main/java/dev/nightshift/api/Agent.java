@@ -1,0 +1,107 @@
+package dev.nightshift.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A background coding agent: an asynchronous unit of work with a prompt, a machine, a branch, a
+ * conversation, a status and an event log. Obtained from the engine's {@code spawn}, {@code get}
+ * or {@code list}; every method works on the live agent, so a handle stays useful for the agent's
+ * whole life.
+ *
+ * <p><b>Thread-safety:</b> thread-safe; handles are cheap and may be shared.
+ * <b>Lifecycle:</b> the agent lives until {@link #delete()} or until the retention window passes
+ * (then only a tombstone with status {@code EXPIRED} remains). Calls on a deleted agent throw
+ * {@link NotFoundException}.
+ *
+ * <pre>{@code
+ * Agent agent = nightshift.spawn(AgentRequest.builder("echo hi > hello.txt", repoUrl).build());
+ * agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(5));
+ * agent.followUp("echo again >> hello.txt");
+ * AgentInfo done = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(5));
+ * System.out.println(done.branch() + " " + done.commit());
+ * }</pre>
+ */
+public interface Agent {
+
+    /** The agent's id. */
+    String id();
+
+    /** A fresh copy of what is known about the agent. */
+    AgentInfo info();
+
+    /** Shortcut for {@code info().status()}. */
+    default AgentStatus status() {
+        return info().status();
+    }
+
+    /**
+     * Queues a follow-up prompt. It runs after the current turn; sent to a {@code FINISHED},
+     * {@code STOPPED} or hibernated agent it resumes it. A final status is a
+     * {@link ConflictException}.
+     */
+    void followUp(String prompt);
+
+    /** Stops the agent after interrupting its turn ({@code STOPPED}); everything is kept; a follow-up resumes it. */
+    void stop();
+
+    /** Cancels the agent for good ({@code CANCELLED}); its branch and records are kept until deleted. */
+    void cancel();
+
+    /**
+     * Lets a human take over: the driver pauses at its next checkpoint. Returns the session and
+     * the attach command. Fails with {@link ConflictException} when the agent has no machine.
+     */
+    TakeOver takeOver();
+
+    /** Lets the driver continue with what the human changed. */
+    void handBack();
+
+    /**
+     * Promotes the agent's machine disk to the environment's snapshot, so later agents start from
+     * it. Refused ({@link ConflictException}) when the spec's {@code agentCanUpdateSnapshot} does
+     * not allow it.
+     *
+     * @return the new snapshot id
+     */
+    String promoteSnapshot();
+
+    /** Removes the machine, the snapshots the agent owns, its records and logs. */
+    void delete();
+
+    /** The conversation, oldest first. */
+    List<ConversationMessage> conversation();
+
+    /** Up to {@code limit} events with sequence greater than {@code afterSequence}, in order. */
+    List<AgentEvent> events(long afterSequence, int limit);
+
+    /**
+     * Delivers every event after {@code afterSequence} (replayed from the log first), then live
+     * events, to {@code listener} on its own thread.
+     */
+    Subscription addListener(AgentListener listener, long afterSequence);
+
+    /** Live events only, from now on. */
+    default Subscription addListener(AgentListener listener) {
+        return addListener(listener, info().lastSequence());
+    }
+
+    /**
+     * Waits until the agent is in one of {@code statuses}, or in a status from which none of
+     * them can be reached without a call from outside ({@code FINISHED}, {@code STOPPED},
+     * {@code ERROR}, {@code CANCELLED}, {@code EXPIRED}); returns the info at that moment. Throws
+     * {@link NightshiftTimeoutException} naming the current status and last events when
+     * {@code timeout} passes.
+     */
+    AgentInfo awaitStatus(Set<AgentStatus> statuses, Duration timeout);
+
+    /** {@link #awaitStatus(Set, Duration)} for one status. */
+    default AgentInfo awaitStatus(AgentStatus status, Duration timeout) {
+        return awaitStatus(Set.of(status), timeout);
+    }
+
+    /** The session while the agent has a running machine. */
+    Optional<Session> session();
+}

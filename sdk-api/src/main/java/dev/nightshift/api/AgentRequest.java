@@ -1,0 +1,123 @@
+package dev.nightshift.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to do and where: the prompt, the source repository and ref, where the work goes, and which
+ * driver does it.
+ *
+ * <p>An optional client-chosen {@link #id()} makes {@code spawn} idempotent: spawning the same id
+ * with an equal request returns the existing agent; with a different request it is a
+ * {@link ConflictException}.
+ *
+ * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value, stored with the agent.
+ *
+ * <pre>{@code
+ * AgentRequest request = AgentRequest.builder("Add a README section on testing",
+ *                 "https://github.com/acme/shop.git")
+ *         .ref("main")
+ *         .driver("shell")
+ *         .build();
+ * Agent agent = nightshift.spawn(request);
+ * }</pre>
+ *
+ * @param id client-chosen agent id, or {@code null} for a generated one
+ * @param prompt the first turn's prompt, not blank
+ * @param repository the source repository URL (https, ssh, or file)
+ * @param ref branch, tag or commit to start from, or {@code null} for the remote's default branch
+ * @param branchName the agent's branch, or {@code null} to derive {@code <prefix>/<slug>-<4 hex>}
+ *     from the prompt; a given name is validated, never trusted
+ * @param push whether to push the branch after each turn
+ * @param driver name of the {@link AgentDriver} to use
+ * @param model model name passed to the driver, or {@code null}
+ * @param name display name, or {@code null}
+ * @param labels free-form labels for listing and filtering
+ */
+public record AgentRequest(String id, String prompt, String repository, String ref, String branchName,
+        boolean push, String driver, String model, String name, Map<String, String> labels) {
+
+    /** Driver used when none is named. */
+    public static final String DEFAULT_DRIVER = "shell";
+
+    public AgentRequest {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(repository, "repository");
+        if (prompt.isBlank()) {
+            throw new IllegalArgumentException("prompt must not be blank");
+        }
+        if (repository.isBlank()) {
+            throw new IllegalArgumentException("repository must not be blank");
+        }
+        if (id != null && !id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new IllegalArgumentException(
+                    "agent id must be 1-128 characters of letters, digits, '.', '_' or '-': " + id);
+        }
+        driver = driver == null ? DEFAULT_DRIVER : driver;
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    public static Builder builder(String prompt, String repository) {
+        return new Builder(prompt, repository);
+    }
+
+    public Optional<String> idIfSet() {
+        return Optional.ofNullable(id);
+    }
+
+    public Optional<String> refIfSet() {
+        return Optional.ofNullable(ref);
+    }
+
+    public Optional<String> branchNameIfSet() {
+        return Optional.ofNullable(branchName);
+    }
+
+    public AgentRequest withId(String newId) {
+        return toBuilder().id(newId).build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(prompt, repository).id(id).ref(ref).branchName(branchName).push(push)
+                .driver(driver).model(model).name(name).labels(labels);
+    }
+
+    /**
+     * Builds an {@link AgentRequest}; {@code push} defaults to true.
+     *
+     * <p><b>Thread-safety:</b> not thread-safe. <b>Lifecycle:</b> reusable.
+     */
+    public static final class Builder {
+        private String id;
+        private final String prompt;
+        private final String repository;
+        private String ref;
+        private String branchName;
+        private boolean push = true;
+        private String driver = DEFAULT_DRIVER;
+        private String model;
+        private String name;
+        private final Map<String, String> labels = new LinkedHashMap<>();
+
+        private Builder(String prompt, String repository) {
+            this.prompt = prompt;
+            this.repository = repository;
+        }
+
+        public Builder id(String value) { id = value; return this; }
+        public Builder ref(String value) { ref = value; return this; }
+        public Builder branchName(String value) { branchName = value; return this; }
+        public Builder push(boolean value) { push = value; return this; }
+        public Builder driver(String value) { driver = value; return this; }
+        public Builder model(String value) { model = value; return this; }
+        public Builder name(String value) { name = value; return this; }
+        public Builder label(String key, String value) { labels.put(key, value); return this; }
+        public Builder labels(Map<String, String> values) { labels.putAll(values); return this; }
+
+        public AgentRequest build() {
+            return new AgentRequest(id, prompt, repository, ref, branchName, push, driver, model, name, labels);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.nightshift.api.spi;
+
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentQuery;
+import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.Page;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where agent records, event logs and conversations live. sdk-core ships a store on local disk
+ * (atomic writes; a crash mid-write loses at most the event being written); a database-backed
+ * store plugs in through this interface.
+ *
+ * <p>Two engines may share one store: {@link #acquireLease} makes sure only one drives a given
+ * agent at a time.
+ *
+ * <p><b>Thread-safety:</b> implementations must be thread-safe. <b>Lifecycle:</b> opened by the
+ * host application or the engine's builder; {@link #close()} releases files and connections.
+ *
+ * <pre>{@code
+ * try (AgentStore store = FileAgentStore.open(Path.of(System.getProperty("user.home"), ".nightshift"))) {
+ *     store.get("agent-1").ifPresent(System.out::println);
+ * }
+ * }</pre>
+ */
+public interface AgentStore extends AutoCloseable {
+
+    /** Creates or replaces an agent's record. */
+    void put(AgentInfo info);
+
+    /** The record of an agent (tombstones included). */
+    Optional<AgentInfo> get(String agentId);
+
+    /** A page of records, newest first. */
+    Page<AgentInfo> list(AgentQuery query);
+
+    /**
+     * Appends an event; its sequence must be exactly one more than the last appended for that
+     * agent (else {@link dev.nightshift.api.ConflictException}).
+     */
+    void append(AgentEvent event);
+
+    /** Up to {@code limit} events with sequence greater than {@code afterSequence}, in order. */
+    List<AgentEvent> events(String agentId, long afterSequence, int limit);
+
+    /** Appends a conversation message. */
+    void appendMessage(String agentId, ConversationMessage message);
+
+    /** The conversation, oldest first. */
+    List<ConversationMessage> conversation(String agentId);
+
+    /** Removes the agent's record, events and conversation. */
+    void delete(String agentId);
+
+    /**
+     * Takes or renews the lease on an agent for {@code owner}, valid for {@code ttl}. Returns
+     * false when another owner holds a lease that has not expired.
+     */
+    boolean acquireLease(String agentId, String owner, Duration ttl);
+
+    /** Gives a lease up (only if {@code owner} holds it). */
+    void releaseLease(String agentId, String owner);
+
+    @Override
+    void close();
+}
