@@ -1,0 +1,423 @@
+package dev.nightshift.core;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentQuery;
+import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.Page;
+import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.core.internal.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The default {@link AgentStore}: one directory per agent under {@code <root>/agents/}, with
+ * {@code agent.json} (replaced atomically: written aside, synced, renamed), {@code events.jsonl}
+ * and {@code conversation.jsonl} (one JSON object per line, appended and synced). A crash while
+ * appending leaves at most one partial last line, which readers ignore: at most the event being
+ * written is lost. Leases live in {@code lease.json}, changed under an OS file lock, so two
+ * processes on one directory never drive the same agent.
+ *
+ * <p><b>Thread-safety:</b> thread-safe, and safe to share one directory between processes.
+ * <b>Lifecycle:</b> {@link #open(Path)} creates the directory if needed; {@link #close()} releases
+ * nothing but is required by the SPI.
+ *
+ * <pre>{@code
+ * try (FileAgentStore store = FileAgentStore.open(Path.of(System.getProperty("user.home"), ".nightshift"))) {
+ *     store.list(AgentQuery.all()).items().forEach(a -> System.out.println(a.id() + " " + a.status()));
+ * }
+ * }</pre>
+ */
+public final class FileAgentStore implements AgentStore {
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private final Path agents;
+    private final Clock clock;
+    private final ObjectMapper json = Json.mapper();
+    /** Serialises appends per agent inside this process; other processes are kept out by leases. */
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Last appended sequence per agent, read from disk once; only the lease holder appends. */
+    private final Map<String, Long> lastSequences = new ConcurrentHashMap<>();
+    /** Files already checked for a partial last line in this process. */
+    private final java.util.Set<Path> recovered = ConcurrentHashMap.newKeySet();
+
+    private FileAgentStore(Path root, Clock clock) {
+        this.agents = root.toAbsolutePath().resolve("agents");
+        this.clock = clock;
+        try {
+            Files.createDirectories(agents);
+        } catch (IOException e) {
+            throw new NightshiftException("cannot create the agent store at " + agents + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens (creating if needed) the store under {@code root}. */
+    public static FileAgentStore open(Path root) {
+        return new FileAgentStore(root, Clock.systemUTC());
+    }
+
+    /** Opens the store with a clock for lease expiry (tests). */
+    public static FileAgentStore open(Path root, Clock clock) {
+        return new FileAgentStore(root, clock);
+    }
+
+    private Path dir(String agentId) {
+        if (!SAFE_ID.matcher(agentId).matches()) {
+            throw new IllegalArgumentException("not a valid agent id: " + agentId);
+        }
+        return agents.resolve(agentId);
+    }
+
+    private Object lock(String agentId) {
+        return locks.computeIfAbsent(agentId, k -> new Object());
+    }
+
+    @Override
+    public void put(AgentInfo info) {
+        Path d = dir(info.id());
+        try {
+            Files.createDirectories(d);
+            writeAtomically(d.resolve("agent.json"), json.writeValueAsBytes(info));
+        } catch (IOException e) {
+            throw new NightshiftException("cannot save agent " + info.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<AgentInfo> get(String agentId) {
+        Path f = dir(agentId).resolve("agent.json");
+        try {
+            return Optional.of(json.readValue(Files.readAllBytes(f), AgentInfo.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new NightshiftException("cannot read agent " + agentId + " from " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Page<AgentInfo> list(AgentQuery query) {
+        List<AgentInfo> all = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(agents)) {
+            for (Path d : dirs) {
+                String id = d.getFileName().toString();
+                if (SAFE_ID.matcher(id).matches()) {
+                    get(id).filter(query::matches).ifPresent(all::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new NightshiftException("cannot list agents in " + agents + ": " + e.getMessage(), e);
+        }
+        // newest first; the cursor is the sort key of the last item returned
+        Comparator<AgentInfo> order = Comparator.comparing(AgentInfo::createdAt).reversed()
+                .thenComparing(AgentInfo::id);
+        all.sort(order);
+        int from = 0;
+        if (query.cursor() != null) {
+            String[] key = decodeCursor(query.cursor());
+            Instant at = Instant.parse(key[0]);
+            String id = key[1];
+            while (from < all.size()) {
+                AgentInfo a = all.get(from);
+                int c = a.createdAt().compareTo(at);
+                if (c < 0 || (c == 0 && a.id().compareTo(id) > 0)) {
+                    break;
+                }
+                from++;
+            }
+        }
+        int to = Math.min(all.size(), from + query.limit());
+        List<AgentInfo> items = all.subList(from, to);
+        String next = to < all.size() && !items.isEmpty() ? encodeCursor(items.get(items.size() - 1)) : null;
+        return new Page<>(items, next);
+    }
+
+    private static String encodeCursor(AgentInfo last) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((last.createdAt() + "|" + last.id()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String[] decodeCursor(String cursor) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
+            if (parts.length != 2) {
+                throw new IllegalArgumentException();
+            }
+            Instant.parse(parts[0]);
+            return parts;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a cursor from this store: " + cursor);
+        }
+    }
+
+    @Override
+    public void append(AgentEvent event) {
+        synchronized (lock(event.agentId())) {
+            long last = lastSequences.computeIfAbsent(event.agentId(), this::lastSequence);
+            if (event.sequence() != last + 1) {
+                throw new ConflictException("event " + event.sequence() + " of agent " + event.agentId()
+                        + " does not follow the last stored one, " + last);
+            }
+            appendLine(event.agentId(), "events.jsonl", event);
+            lastSequences.put(event.agentId(), event.sequence());
+        }
+    }
+
+    private long lastSequence(String agentId) {
+        List<AgentEvent> tail = readLines(agentId, "events.jsonl", AgentEvent.class, 0, Integer.MAX_VALUE, true);
+        return tail.isEmpty() ? 0 : tail.get(tail.size() - 1).sequence();
+    }
+
+    /** Cuts a last line left without its newline by a crash, so the next append starts clean. */
+    private static void truncatePartialLine(Path f) {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long keep = size;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (keep > 0) {
+                one.clear();
+                ch.read(one, keep - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                keep--;
+            }
+            if (keep < size) {
+                ch.truncate(keep);
+                ch.force(true);
+            }
+        } catch (NoSuchFileException e) {
+            // nothing written yet
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + f, e);
+        }
+    }
+
+    @Override
+    public List<AgentEvent> events(String agentId, long afterSequence, int limit) {
+        List<AgentEvent> all = readLines(agentId, "events.jsonl", AgentEvent.class, afterSequence, limit, false);
+        return all;
+    }
+
+    @Override
+    public void appendMessage(String agentId, ConversationMessage message) {
+        synchronized (lock(agentId)) {
+            appendLine(agentId, "conversation.jsonl", message);
+        }
+    }
+
+    @Override
+    public List<ConversationMessage> conversation(String agentId) {
+        return readLines(agentId, "conversation.jsonl", ConversationMessage.class, -1, Integer.MAX_VALUE, false);
+    }
+
+    private void appendLine(String agentId, String file, Object value) {
+        Path d = dir(agentId);
+        try {
+            Files.createDirectories(d);
+            byte[] line = (Json.write(value) + "\n").getBytes(StandardCharsets.UTF_8);
+            Path path = d.resolve(file);
+            if (recovered.add(path)) {
+                truncatePartialLine(path);
+            }
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                ByteBuffer buf = ByteBuffer.wrap(line);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(false);
+            }
+        } catch (IOException e) {
+            throw new NightshiftException("cannot append to " + file + " of agent " + agentId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads complete lines; a last line without its newline (a write cut short by a crash) is
+     * ignored, as is any line that does not parse.
+     */
+    private <T> List<T> readLines(String agentId, String file, Class<T> type, long afterSequence, int limit,
+            boolean lastOnly) {
+        Path f = dir(agentId).resolve(file);
+        List<T> out = new ArrayList<>();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(f);
+        } catch (NoSuchFileException e) {
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f, e);
+        }
+        int start = 0;
+        T last = null;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] != '\n') {
+                continue;
+            }
+            T value = parse(bytes, start, i - start, type);
+            start = i + 1;
+            if (value == null) {
+                continue;
+            }
+            if (lastOnly) {
+                last = value;
+                continue;
+            }
+            if (value instanceof AgentEvent e && e.sequence() <= afterSequence) {
+                continue;
+            }
+            out.add(value);
+            if (out.size() >= limit) {
+                break;
+            }
+        }
+        if (lastOnly && last != null) {
+            out.add(last);
+        }
+        return out;
+    }
+
+    private <T> T parse(byte[] bytes, int off, int len, Class<T> type) {
+        try {
+            return json.readValue(bytes, off, len, type);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void delete(String agentId) {
+        Path d = dir(agentId);
+        synchronized (lock(agentId)) {
+            lastSequences.remove(agentId);
+            recovered.removeIf(p -> p.startsWith(d));
+            try (var walk = Files.walk(d)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (NoSuchFileException e) {
+                // already gone
+            } catch (IOException e) {
+                throw new NightshiftException("cannot delete agent " + agentId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A lease: who holds it and until when. */
+    record Lease(String owner, Instant expires) {
+    }
+
+    @Override
+    public boolean acquireLease(String agentId, String owner, Duration ttl) {
+        return withLeaseLock(agentId, lease -> {
+            Instant now = clock.instant();
+            if (lease != null && !lease.owner().equals(owner) && lease.expires().isAfter(now)) {
+                return null;
+            }
+            return new Lease(owner, now.plus(ttl));
+        });
+    }
+
+    @Override
+    public void releaseLease(String agentId, String owner) {
+        withLeaseLock(agentId, lease -> lease != null && lease.owner().equals(owner)
+                ? new Lease(owner, Instant.EPOCH) : null);
+    }
+
+    /** Current lease holder, if any lease has not expired. */
+    public Optional<String> leaseHolder(String agentId) {
+        Path f = dir(agentId).resolve("lease.json");
+        try {
+            Lease l = json.readValue(Files.readAllBytes(f), Lease.class);
+            return l.expires().isAfter(clock.instant()) ? Optional.of(l.owner()) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs {@code change} under the OS lock; a non-null result is written and means success. */
+    private boolean withLeaseLock(String agentId, java.util.function.UnaryOperator<Lease> change) {
+        Path d = dir(agentId);
+        synchronized (lock(agentId)) {
+            try {
+                Files.createDirectories(d);
+                try (FileChannel ch = FileChannel.open(d.resolve("lease.lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                    Path f = d.resolve("lease.json");
+                    Lease current = null;
+                    if (Files.exists(f)) {
+                        try {
+                            current = json.readValue(Files.readAllBytes(f), Lease.class);
+                        } catch (IOException e) {
+                            current = null; // a torn lease file counts as no lease
+                        }
+                    }
+                    Lease next = change.apply(current);
+                    if (next == null) {
+                        return false;
+                    }
+                    writeAtomically(f, json.writeValueAsBytes(next));
+                    return true;
+                }
+            } catch (IOException e) {
+                throw new NightshiftException("cannot take the lease of agent " + agentId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
+                + "-" + Thread.currentThread().getId());
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Override
+    public void close() {
+        // nothing held open between calls
+    }
+
+    @Override
+    public String toString() {
+        return "FileAgentStore[" + agents.getParent() + "]";
+    }
+}

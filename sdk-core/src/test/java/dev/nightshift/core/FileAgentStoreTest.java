@@ -1,0 +1,185 @@
+package dev.nightshift.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentQuery;
+import dev.nightshift.api.AgentRequest;
+import dev.nightshift.api.AgentStatus;
+import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.Page;
+import dev.nightshift.api.Usage;
+import dev.nightshift.api.runtime.ExecListener;
+import dev.nightshift.api.runtime.ExecResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileAgentStoreTest {
+    static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    static AgentInfo agent(String id, Instant created, String team) {
+        AgentRequest r = AgentRequest.builder("do " + id, "file:///repo.git").id(id).label("team", team).build();
+        return AgentInfo.creating(id, r, created);
+    }
+
+    @Test
+    void recordsRoundTripWithEveryField() {
+        try (FileAgentStore store = FileAgentStore.open(dir)) {
+            AgentInfo info = agent("a1", T0, "x").withStatus(AgentStatus.of("ARCHIVED"), T0.plusSeconds(1))
+                    .withBranch("nightshift/do-a1-1a2b", T0).withHandoff("abc123", "did it", T0)
+                    .withMachine("m1", "snapshot-1", true, T0).withTakenOver(true, T0)
+                    .withUsage(Usage.NONE.plusMachineSeconds("turn", 1.5).plusTokens(10, 20), T0).withLastSequence(7);
+            store.put(info);
+            assertThat(store.get("a1")).contains(info);
+            assertThat(FileAgentStore.open(dir).get("a1")).as("a second store on the directory").contains(info);
+            assertThat(store.get("missing")).isEmpty();
+        }
+    }
+
+    @Test
+    void everyEventTypeRoundTripsInOrder() {
+        FileAgentStore store = FileAgentStore.open(dir);
+        String id = "a1";
+        List<AgentEvent> events = List.of(
+                new AgentEvent.StatusChanged(id, 1, T0, null, AgentStatus.CREATING, "spawned"),
+                new AgentEvent.BuildOutput(id, 2, T0, "Step 1/3"),
+                new AgentEvent.CommandStarted(id, 3, T0, "install", "npm install"),
+                new AgentEvent.CommandOutput(id, 4, T0, "install", ExecListener.Stream.STDERR, "warn"),
+                new AgentEvent.CommandFinished(id, 5, T0, "install", 0, ExecResult.Outcome.EXITED, 1200),
+                new AgentEvent.MessageAdded(id, 6, T0, new ConversationMessage("m1", ConversationMessage.Type.USER_MESSAGE, "hi", T0)),
+                new AgentEvent.Warning(id, 7, T0, "snapshot-unknown", "fell back"),
+                new AgentEvent.UsageReported(id, 8, T0, "turn", 2.5, 1, 2),
+                new AgentEvent.HandedOff(id, 9, T0, "b", "c", true, "s"),
+                new AgentEvent.TakeOverChanged(id, 10, T0, true),
+                new AgentEvent.MachineChanged(id, 11, T0, "hibernated", "m", "snapshot-x"));
+        events.forEach(store::append);
+        assertThat(store.events(id, 0, 100)).containsExactlyElementsOf(events);
+        assertThat(store.events(id, 9, 100)).containsExactlyElementsOf(events.subList(9, 11));
+        assertThat(store.events(id, 2, 3)).containsExactlyElementsOf(events.subList(2, 5));
+    }
+
+    @Test
+    void refusesAGapOrARepeatInSequences() {
+        FileAgentStore store = FileAgentStore.open(dir);
+        store.append(new AgentEvent.Warning("a", 1, T0, "c", "m"));
+        assertThatThrownBy(() -> store.append(new AgentEvent.Warning("a", 3, T0, "c", "m")))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("does not follow the last stored one, 1");
+        assertThatThrownBy(() -> store.append(new AgentEvent.Warning("a", 1, T0, "c", "m")))
+                .isInstanceOf(ConflictException.class);
+    }
+
+    @Test
+    void aWriteCutShortLosesOnlyThatEvent() throws Exception {
+        FileAgentStore first = FileAgentStore.open(dir);
+        first.append(new AgentEvent.Warning("a", 1, T0, "c", "one"));
+        first.append(new AgentEvent.Warning("a", 2, T0, "c", "two"));
+        // what a crash in the middle of the third append leaves behind
+        Files.writeString(dir.resolve("agents/a/events.jsonl"), "{\"type\":\"warning\",\"agentId\":\"a\",\"seq",
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        FileAgentStore second = FileAgentStore.open(dir);
+        assertThat(second.events("a", 0, 10)).extracting(AgentEvent::sequence).containsExactly(1L, 2L);
+        second.append(new AgentEvent.Warning("a", 3, T0, "c", "three"));
+        assertThat(second.events("a", 0, 10)).extracting(e -> ((AgentEvent.Warning) e).message())
+                .containsExactly("one", "two", "three");
+    }
+
+    @Test
+    void listsNewestFirstWithFiltersAndCursor() {
+        FileAgentStore store = FileAgentStore.open(dir);
+        for (int i = 0; i < 7; i++) {
+            store.put(agent("a" + i, T0.plusSeconds(i), i % 2 == 0 ? "even" : "odd"));
+        }
+        store.put(agent("a1", T0.plusSeconds(1), "odd").withStatus(AgentStatus.RUNNING, T0));
+        List<String> seen = new ArrayList<>();
+        AgentQuery q = AgentQuery.all().withLimit(2);
+        Page<AgentInfo> page = store.list(q);
+        while (true) {
+            page.items().forEach(a -> seen.add(a.id()));
+            if (page.nextCursor().isEmpty()) {
+                break;
+            }
+            page = store.list(q.withCursor(page.nextCursor().get()));
+        }
+        assertThat(seen).containsExactly("a6", "a5", "a4", "a3", "a2", "a1", "a0");
+        assertThat(store.list(AgentQuery.all().withLabels(Map.of("team", "odd"))).items())
+                .extracting(AgentInfo::id).containsExactly("a5", "a3", "a1");
+        assertThat(store.list(AgentQuery.all().withStatuses(Set.of(AgentStatus.RUNNING))).items())
+                .extracting(AgentInfo::id).containsExactly("a1");
+        assertThatThrownBy(() -> store.list(AgentQuery.all().withCursor("garbage")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void leasesKeepASecondOwnerOutUntilExpiryOrRelease() {
+        MutableClock clock = new MutableClock();
+        FileAgentStore a = FileAgentStore.open(dir, clock);
+        FileAgentStore b = FileAgentStore.open(dir, clock);
+        assertThat(a.acquireLease("x", "engine-a", Duration.ofSeconds(30))).isTrue();
+        assertThat(b.acquireLease("x", "engine-b", Duration.ofSeconds(30))).as("held by a").isFalse();
+        assertThat(a.acquireLease("x", "engine-a", Duration.ofSeconds(30))).as("renewal").isTrue();
+        clock.now = clock.now.plusSeconds(31);
+        assertThat(b.acquireLease("x", "engine-b", Duration.ofSeconds(30))).as("expired").isTrue();
+        a.releaseLease("x", "engine-a");
+        assertThat(b.leaseHolder("x")).as("release by a non-holder does nothing").contains("engine-b");
+        b.releaseLease("x", "engine-b");
+        assertThat(a.acquireLease("x", "engine-a", Duration.ofSeconds(30))).isTrue();
+    }
+
+    @Test
+    void deleteRemovesEverything() {
+        FileAgentStore store = FileAgentStore.open(dir);
+        store.put(agent("gone", T0, "t"));
+        store.append(new AgentEvent.Warning("gone", 1, T0, "c", "m"));
+        store.appendMessage("gone", new ConversationMessage("1", ConversationMessage.Type.USER_MESSAGE, "x", T0));
+        store.delete("gone");
+        assertThat(store.get("gone")).isEmpty();
+        assertThat(store.events("gone", 0, 10)).isEmpty();
+        assertThat(store.conversation("gone")).isEmpty();
+        assertThat(dir.resolve("agents/gone")).doesNotExist();
+        store.append(new AgentEvent.Warning("gone", 1, T0, "c", "new life starts at 1"));
+    }
+
+    @Test
+    void hostileIdsNeverReachTheFilesystem() {
+        FileAgentStore store = FileAgentStore.open(dir);
+        assertThatThrownBy(() -> store.get("../../etc")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    static final class MutableClock extends Clock {
+        Instant now = T0;
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
