@@ -312,7 +312,22 @@ public final class Mirrors implements AutoCloseable {
             return null;
         }
         Optional<GitCredential> c = credentials.credentialFor(remote.uri());
-        return c.map(cred -> new UsernamePasswordCredentialsProvider(cred.username(), cred.secret())).orElse(null);
+        return c.map(cred -> (CredentialsProvider) new HostBound(remote.uri().getHost(), cred)).orElse(null);
+    }
+
+    /** Answers only for the remote's own host, so a redirect elsewhere gets no credential. */
+    private static final class HostBound extends UsernamePasswordCredentialsProvider {
+        private final String host;
+
+        HostBound(String host, GitCredential credential) {
+            super(credential.username(), credential.secret());
+            this.host = host;
+        }
+
+        @Override
+        public boolean get(URIish uri, org.eclipse.jgit.transport.CredentialItem... items) {
+            return host != null && host.equalsIgnoreCase(uri.getHost()) && super.get(uri, items);
+        }
     }
 
     private boolean hasCredential(Remote remote) {
