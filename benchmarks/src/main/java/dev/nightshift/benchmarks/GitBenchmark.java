@@ -1,0 +1,265 @@
+package dev.nightshift.benchmarks;
+
+import dev.nightshift.api.runtime.ExecRequest;
+import dev.nightshift.api.runtime.ExecResult;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.api.runtime.MachineSpec;
+import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.git.GitHost;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
+
+/**
+ * sdk-git side by side with the git CLI, on a generated repository (10,000 files, 1,000
+ * commits; {@code --smoke}: 200 files, 20 commits):
+ * <ul>
+ *   <li>cold: mirror fetch + full bundle into a machine's workspace, vs {@code git clone --no-local};
+ *   <li>warm: fetch of one new commit + thin bundle into the existing workspace, vs
+ *       {@code git fetch} + {@code git checkout} in an existing clone;
+ *   <li>handoff: commit leftovers + bundle out + verify + push, vs {@code git commit} + {@code git push}.
+ * </ul>
+ * Each figure is the median of 5 runs after 2 warm-up runs (a JVM that embeds Nightshift runs
+ * long). JGit hashes with its collision-detecting Java SHA-1 by default; a host may opt into the
+ * JDK's with {@code -Dorg.eclipse.jgit.util.sha1.implementation=jdkNative}.
+ * The machine comes from the runtime found by {@link ServiceLoader} (Docker when sdk-docker is on
+ * the class path and an engine answers); without one only the host-side rows are printed. The
+ * CLI baselines run on the host (the machine cannot reach a {@code file://} remote), so the
+ * Nightshift figures include the machine round trips (copy in/out, exec) and the CLI's do not.
+ */
+public final class GitBenchmark {
+    private static final String IMAGE = "nightshift/base:bookworm";
+
+    public static void main(String[] args) throws Exception {
+        Bench bench = Bench.of("sdk-git vs git CLI", args);
+        int files = bench.size(10_000, 200);
+        int commits = bench.size(1_000, 20);
+        int runs = bench.size(5, 1);
+        int warmup = bench.size(2, 0);
+        Path root = Files.createTempDirectory("nightshift-gitbench-");
+        try {
+            Path bare = generate(root, files, commits);
+            String url = bare.toUri().toString();
+            Optional<Runtime> runtime = runtime();
+            Machine machine = null;
+            try {
+                if (runtime.isPresent()) {
+                    machine = runtime.get().start(MachineSpec.builder(IMAGE).user("ubuntu")
+                            .label("dev.nightshift.benchmark", "git").build());
+                }
+                run(bench, root, url, files, commits, warmup, runs, machine);
+            } finally {
+                if (machine != null) {
+                    machine.close();
+                }
+                runtime.ifPresent(Runtime::close);
+            }
+        } finally {
+            delete(root);
+        }
+        bench.print();
+    }
+
+    private static void run(Bench bench, Path root, String url, int files, int commits, int warmup, int runs,
+            Machine machine) throws IOException {
+        String size = files + " files, " + commits + " commits";
+        List<Long> coldFetch = new ArrayList<>();
+        List<Long> warmFetch = new ArrayList<>();
+        List<Long> cliMirror = new ArrayList<>();
+        for (int i = 0; i < warmup + runs; i++) {
+            if (i == warmup) {
+                coldFetch.clear();
+                warmFetch.clear();
+                cliMirror.clear();
+            }
+            Path cache = root.resolve("cache-fetch-" + i);
+            try (GitHost git = GitHost.builder(cache).build()) {
+                coldFetch.add(time(() -> git.fetch(url, null)));
+                warmFetch.add(time(() -> git.fetch(url, null)));
+            }
+            Path mirror = root.resolve("cli-mirror-" + i);
+            cliMirror.add(time(() -> sh(root, "git", "clone", "-q", "--mirror", "--no-local", url, mirror.toString())));
+        }
+        bench.row("mirror fetch, cold (" + size + ")", Bench.millis(median(coldFetch)),
+                Bench.millis(median(cliMirror)) + " (git clone --mirror --no-local)", "within 1.5x");
+        bench.row("mirror fetch, warm (no change)", Bench.millis(median(warmFetch)), "-", "a few ms");
+        if (machine == null) {
+            bench.row("into/out of a machine", "skipped", "-", "no Runtime found (start Docker: scripts/docker-up)");
+            return;
+        }
+        List<Long> coldIn = new ArrayList<>();
+        List<Long> warmIn = new ArrayList<>();
+        List<Long> handoff = new ArrayList<>();
+        List<Long> cliClone = new ArrayList<>();
+        List<Long> cliPull = new ArrayList<>();
+        List<Long> cliPush = new ArrayList<>();
+        Path work = root.resolve("work");
+        sh(root, "git", "clone", "-q", url, work.toString());
+        for (int i = 0; i < warmup + runs; i++) {
+            if (i == warmup) {
+                for (List<Long> l : List.of(coldIn, warmIn, handoff, cliClone, cliPull, cliPush)) {
+                    l.clear();
+                }
+            }
+            Path cache = root.resolve("cache-" + i);
+            String ws = "/workspace/bench-" + i;
+            try (GitHost git = GitHost.builder(cache).author("Bench", "bench@example.com").build()) {
+                String branch = "nightshift/bench-" + i;
+                coldIn.add(time(() -> git.moveIn(machine, url, git.fetch(url, null).commit(), branch, ws, null)));
+                sh(work, "git", "pull", "-q", "--ff-only", "origin", "main");
+                Files.writeString(work.resolve("f0.txt"), "change " + i + "\n", StandardCharsets.UTF_8);
+                sh(work, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "one more " + i);
+                sh(work, "git", "push", "-q", "origin", "HEAD:main");
+                warmIn.add(time(() -> git.moveIn(machine, url, git.fetch(url, null).commit(), branch, ws, null)));
+                check(machine.exec(ExecRequest.builder("bash", "-c", "echo agent >> \"$1\"/f1.txt", "x", ws).build())
+                        .await());
+                handoff.add(time(() -> git.handOff(machine, url, branch, ws, null, "bench change", true)));
+            }
+            Path clone = root.resolve("cli-clone-" + i);
+            cliClone.add(time(() -> sh(root, "git", "clone", "-q", "--no-local", url, clone.toString())));
+            sh(work, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "--allow-empty", "-m", "n" + i);
+            sh(work, "git", "push", "-q", "origin", "HEAD:main");
+            cliPull.add(time(() -> {
+                sh(clone, "git", "fetch", "-q", "origin");
+                return sh(clone, "git", "checkout", "-q", "-B", "cli-" + System.nanoTime(), "origin/main");
+            }));
+            Files.writeString(clone.resolve("f1.txt"), "cli\n", StandardCharsets.UTF_8);
+            cliPush.add(time(() -> {
+                sh(clone, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "cli change");
+                return sh(clone, "git", "push", "-q", "origin", "HEAD:refs/heads/cli-bench-" + System.nanoTime());
+            }));
+        }
+        bench.row("cold: mirror + full bundle into machine", Bench.millis(median(coldIn)),
+                Bench.millis(median(cliClone)) + " (git clone --no-local)", "within 1.5x");
+        bench.row("warm: fetch + thin bundle of 1 commit", Bench.millis(median(warmIn)),
+                Bench.millis(median(cliPull)) + " (git fetch + checkout)", "within 1.5x");
+        bench.row("handoff: commit + bundle out + push", Bench.millis(median(handoff)),
+                Bench.millis(median(cliPush)) + " (git commit + push)", "within 1.5x");
+    }
+
+    private static Optional<Runtime> runtime() {
+        for (Runtime r : ServiceLoader.load(Runtime.class)) {
+            try {
+                r.machines(java.util.Map.of("dev.nightshift.benchmark", "git"));
+                return Optional.of(r);
+            } catch (RuntimeException e) {
+                System.err.println("runtime " + r.name() + " unavailable: " + e.getMessage());
+                r.close();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A bare repository with {@code files} files in the first commit and {@code commits} commits of 10 changes each. */
+    static Path generate(Path root, int files, int commits) throws IOException {
+        Path bare = root.resolve("bench.git");
+        Files.createDirectories(bare);
+        sh(bare, "git", "init", "-q", "--bare", "-b", "main");
+        Random random = new Random(1);
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        for (int c = 0; c < commits; c++) {
+            String msg = "commit " + c + "\n";
+            append(stream, "commit refs/heads/main\ncommitter Bench <bench@example.com> " + (1_700_000_000L + c)
+                    + " +0000\ndata " + msg.length() + "\n" + msg);
+            int changes = c == 0 ? files : 10;
+            for (int k = 0; k < changes; k++) {
+                int f = c == 0 ? k : random.nextInt(files);
+                String content = "file " + f + " version " + c + "\n" + "x".repeat(200 + random.nextInt(800)) + "\n";
+                byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+                append(stream, "M 100644 inline d" + (f % 100) + "/f" + f + ".txt\ndata " + bytes.length + "\n");
+                stream.write(bytes);
+            }
+            append(stream, "\n");
+        }
+        ProcessBuilder pb = new ProcessBuilder("git", "fast-import", "--quiet").directory(bare.toFile())
+                .redirectErrorStream(true);
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            stream.writeTo(in);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("git fast-import failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        sh(bare, "git", "repack", "-q", "-ad");
+        // a work tree file f0.txt / f1.txt for the change rows
+        Path seed = root.resolve("seed");
+        sh(root, "git", "clone", "-q", bare.toUri().toString(), seed.toString());
+        Files.writeString(seed.resolve("f0.txt"), "0\n");
+        Files.writeString(seed.resolve("f1.txt"), "1\n");
+        sh(seed, "git", "add", "-A");
+        sh(seed, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-m", "seed");
+        sh(seed, "git", "push", "-q", "origin", "HEAD:main");
+        return bare;
+    }
+
+    private static void append(ByteArrayOutputStream out, String s) {
+        out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long time(Supplier<?> task) {
+        long t0 = System.nanoTime();
+        task.get();
+        return System.nanoTime() - t0;
+    }
+
+    private static long time(Runnable task) {
+        long t0 = System.nanoTime();
+        task.run();
+        return System.nanoTime() - t0;
+    }
+
+    private static long median(List<Long> xs) {
+        long[] a = xs.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(a);
+        return a[a.length / 2];
+    }
+
+    private static void check(ExecResult r) {
+        if (!r.isSuccess()) {
+            throw new IllegalStateException("exec failed: " + r.lastLines(5));
+        }
+    }
+
+    static String sh(Path dir, String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void delete(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private GitBenchmark() {
+    }
+}
