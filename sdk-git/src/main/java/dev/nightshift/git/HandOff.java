@@ -5,9 +5,11 @@ import dev.nightshift.api.PushRejectedException;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.git.internal.InMachine;
 import dev.nightshift.git.internal.Remote;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.NullProgressMonitor;
@@ -57,60 +58,37 @@ final class HandOff {
                 }
             }
             String message = summary == null || summary.isBlank() ? DEFAULT_MESSAGE : summary.strip();
-            String outDir = "/tmp/nightshift-out-" + UUID.randomUUID();
             List<String> args = new ArrayList<>(List.of(ws, branch, message, host.config().authorName(),
-                    host.config().authorEmail(), outDir + "/handoff.bundle"));
+                    host.config().authorEmail()));
             args.addAll(known);
-            List<String> lines = im.run("handing off " + branch + " from " + ws, u, InMachine.HANDOFF,
-                    args.toArray(String[]::new));
-            String tipLine = lines.stream().filter(l -> l.startsWith("TIP ")).findFirst()
-                    .orElseThrow(() -> new NightshiftException("handoff of " + branch + " in machine " + machine.id()
-                            + " reported no tip: " + lines));
-            ObjectId tip = ObjectId.fromString(tipLine.substring(4).strip());
-            if (lines.contains("BUNDLE")) {
-                receive(host, machine, im, remote, repo, branch, u, outDir, tip);
-            } else {
-                if (!repo.getObjectDatabase().has(tip)) {
-                    throw new NightshiftException("handoff of " + branch + ": the host lacks " + tip.name()
-                            + " although the machine sent no bundle");
+            Path hostDir = Files.createTempDirectory("nightshift-handoff-");
+            try {
+                Path file = hostDir.resolve("handoff.bundle");
+                long t0 = System.nanoTime();
+                List<String> lines;
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+                    lines = im.runStreaming("handing off " + branch + " from " + ws, u, null, out, InMachine.HANDOFF,
+                            args.toArray(String[]::new));
                 }
-                host.mirrors().setRef(remote, GitHost.HANDOFF + branch, tip);
-            }
-            boolean changed = previous != null ? !previous.equals(tip) : !tip.equals(base);
-            if (!push) {
-                return new GitHost.Handoff(tip.name(), tip.equals(remoteTip), changed);
-            }
-            if (tip.equals(remoteTip)) {
-                return new GitHost.Handoff(tip.name(), true, changed);
-            }
-            if (remoteTip == null && tip.equals(base)) {
-                LOG.info("{} has no commits of its own; not pushed", branch);
-                return new GitHost.Handoff(tip.name(), false, changed);
-            }
-            OutgoingPush outgoing = outgoing(repo, remote, branch, tip);
-            if (!host.config().pushGuard().allows(outgoing)) {
-                String kept = preserve(host, remote, branch, tip);
-                throw new PushRefusedException("push of " + branch + " (" + tip.name() + ") to " + remote
-                        + " refused by the pre-push guard; nothing was sent, the commits are kept as " + kept,
-                        branch, tip.name(), kept);
-            }
-            RemoteRefUpdate update = host.mirrors().push(remote, GitHost.HANDOFF + branch, branch);
-            switch (update.getStatus()) {
-                case OK, UP_TO_DATE -> {
-                    host.mirrors().setRef(remote, Constants.R_HEADS + branch, tip);
-                    LOG.info("pushed {} to {} at {}", branch, remote, tip.name());
-                    return new GitHost.Handoff(tip.name(), true, changed);
+                long t1 = System.nanoTime();
+                String tipLine = lines.stream().filter(l -> l.startsWith("TIP ")).reduce((a, b) -> b)
+                        .orElseThrow(() -> new NightshiftException("handoff of " + branch + " in machine "
+                                + machine.id() + " reported no tip: " + lines));
+                ObjectId tip = ObjectId.fromString(tipLine.substring(4).strip());
+                if (lines.contains("BUNDLE")) {
+                    receive(host, machine, remote, repo, branch, file, tip);
+                } else {
+                    if (!repo.getObjectDatabase().has(tip)) {
+                        throw new NightshiftException("handoff of " + branch + ": the host lacks " + tip.name()
+                                + " although the machine sent no bundle");
+                    }
+                    host.mirrors().setRef(remote, GitHost.HANDOFF + branch, tip);
                 }
-                default -> {
-                    String kept = preserve(host, remote, branch, tip);
-                    String why = update.getStatus() == RemoteRefUpdate.Status.REJECTED_NONFASTFORWARD
-                            ? "not a fast-forward: the remote branch has commits the agent's branch lacks"
-                            : update.getStatus() + (update.getMessage() == null ? ""
-                                    : " (" + Remote.redact(update.getMessage()) + ")");
-                    throw new PushRejectedException("push of " + branch + " to " + remote + " rejected: " + why
-                            + "; nothing was forced, the agent's commits are kept in the host mirror as " + kept,
-                            branch, tip.name(), kept);
-                }
+                LOG.debug("handoff of {}: commit and bundle {} ms ({} bytes), verify {} ms", branch,
+                        (t1 - t0) / 1_000_000, Files.size(file), (System.nanoTime() - t1) / 1_000_000);
+                return finish(host, remote, repo, branch, tip, base, previous, remoteTip, push);
+            } finally {
+                MoveIn.deleteTree(hostDir);
             }
         } catch (IOException e) {
             throw new NightshiftException("handoff of " + branch + " from machine " + machine.id() + " failed: "
@@ -118,17 +96,49 @@ final class HandOff {
         }
     }
 
-    private static void receive(GitHost host, Machine machine, InMachine im, Remote remote, Repository repo,
-            String branch, String user, String outDir, ObjectId tip) throws IOException {
-        Path hostDir = Files.createTempDirectory("nightshift-handoff-");
-        try {
-            machine.copyOut(outDir + "/handoff.bundle", hostDir);
-            try {
-                im.run("cleaning up " + outDir, user, "rm -rf \"$1\"", outDir);
-            } catch (NightshiftException e) {
-                LOG.debug("could not remove {} in {}: {}", outDir, machine.id(), e.getMessage());
+    private static GitHost.Handoff finish(GitHost host, Remote remote, Repository repo, String branch, ObjectId tip,
+            ObjectId base, ObjectId previous, ObjectId remoteTip, boolean push) throws IOException {
+        boolean changed = previous != null ? !previous.equals(tip) : !tip.equals(base);
+        if (!push) {
+            return new GitHost.Handoff(tip.name(), tip.equals(remoteTip), changed);
+        }
+        if (tip.equals(remoteTip)) {
+            return new GitHost.Handoff(tip.name(), true, changed);
+        }
+        if (remoteTip == null && tip.equals(base)) {
+            LOG.info("{} has no commits of its own; not pushed", branch);
+            return new GitHost.Handoff(tip.name(), false, changed);
+        }
+        OutgoingPush outgoing = outgoing(repo, remote, branch, tip);
+        if (!host.config().pushGuard().allows(outgoing)) {
+            String kept = preserve(host, remote, branch, tip);
+            throw new PushRefusedException("push of " + branch + " (" + tip.name() + ") to " + remote
+                    + " refused by the pre-push guard; nothing was sent, the commits are kept as " + kept,
+                    branch, tip.name(), kept);
+        }
+        RemoteRefUpdate update = host.mirrors().push(remote, GitHost.HANDOFF + branch, branch);
+        switch (update.getStatus()) {
+            case OK, UP_TO_DATE -> {
+                host.mirrors().setRef(remote, Constants.R_HEADS + branch, tip);
+                LOG.info("pushed {} to {} at {}", branch, remote, tip.name());
+                return new GitHost.Handoff(tip.name(), true, changed);
             }
-            Path file = hostDir.resolve("handoff.bundle");
+            default -> {
+                String kept = preserve(host, remote, branch, tip);
+                String why = update.getStatus() == RemoteRefUpdate.Status.REJECTED_NONFASTFORWARD
+                        ? "not a fast-forward: the remote branch has commits the agent's branch lacks"
+                        : update.getStatus() + (update.getMessage() == null ? ""
+                                : " (" + Remote.redact(update.getMessage()) + ")");
+                throw new PushRejectedException("push of " + branch + " to " + remote + " rejected: " + why
+                        + "; nothing was forced, the agent's commits are kept in the host mirror as " + kept,
+                        branch, tip.name(), kept);
+            }
+        }
+    }
+
+    private static void receive(GitHost host, Machine machine, Remote remote, Repository repo, String branch,
+            Path file, ObjectId tip) throws IOException {
+        try {
             byte[] head = new byte[16];
             int n;
             try (InputStream in = Files.newInputStream(file)) {
@@ -152,12 +162,9 @@ final class HandOff {
                 throw new NightshiftException("the bundle from machine " + machine.id() + " holds " + branch + " at "
                         + (got == null ? "nothing" : got.name()) + ", not at the tip " + tip.name() + " git reported");
             }
-            LOG.debug("verified handoff bundle of {} ({} bytes)", branch, Files.size(file));
         } catch (org.eclipse.jgit.errors.TransportException e) {
             throw new NightshiftException("the bundle of " + branch + " from machine " + machine.id()
                     + " failed verification: " + e.getMessage(), e);
-        } finally {
-            MoveIn.deleteTree(hostDir);
         }
     }
 

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 /** Moving a commit from the host mirror into a machine's workspace (see {@link GitHost#moveIn}). */
 final class MoveIn {
     private static final Logger LOG = LoggerFactory.getLogger(MoveIn.class);
+    /** Bundles up to this size travel as the command's standard input (one round trip less). */
+    static final long STDIN_LIMIT = 64L << 20;
 
     private MoveIn() {
     }
@@ -41,8 +43,11 @@ final class MoveIn {
         InMachine im = host.inMachine(machine);
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit target = parse(walk, remote, commit);
+            long t0 = System.nanoTime();
             List<String> state = im.run("inspecting " + ws, "root", InMachine.STATE, ws, u, target.name());
+            long t1 = System.nanoTime();
             String bundle = "";
+            byte[] stdin = null;
             long bytes = 0;
             if (!state.contains("HAVE")) {
                 List<RevCommit> haves = new ArrayList<>();
@@ -68,18 +73,27 @@ final class MoveIn {
                         writer.writeBundle(NullProgressMonitor.INSTANCE, out);
                     }
                     bytes = Files.size(file);
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-                    String machineDir = "/tmp/nightshift-git-" + UUID.randomUUID();
-                    machine.copyIn(file, machineDir);
-                    bundle = machineDir + "/" + file.getFileName();
+                    if (bytes <= STDIN_LIMIT) {
+                        stdin = Files.readAllBytes(file);
+                        bundle = "-";
+                    } else {
+                        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+                        String machineDir = "/tmp/nightshift-git-" + UUID.randomUUID();
+                        machine.copyIn(file, machineDir);
+                        bundle = machineDir + "/" + file.getFileName();
+                    }
                     LOG.debug("bundle of {} for {}: {} bytes, {} prerequisites", target.name(), remote, bytes, haves.size());
                 } finally {
                     deleteTree(dir);
                 }
             }
-            List<String> out = im.run("checking out " + target.name() + " in " + ws, u, InMachine.APPLY, ws,
-                    bundle, target.name(), branch == null ? "" : branch, host.config().authorName(),
-                    host.config().authorEmail(), remote.url());
+            long t2 = System.nanoTime();
+            List<String> out = im.runWithInput("checking out " + target.name() + " in " + ws, u, stdin,
+                    InMachine.APPLY, ws, bundle, target.name(), branch == null ? "" : branch,
+                    host.config().authorName(), host.config().authorEmail(), remote.url());
+            long t3 = System.nanoTime();
+            LOG.debug("move in of {}: inspect {} ms, bundle {} ms, checkout {} ms", target.name(), (t1 - t0) / 1_000_000,
+                    (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
             if (out.isEmpty() || !out.get(out.size() - 1).equals(target.name())) {
                 throw new NightshiftException("after checkout, " + ws + " in machine " + machine.id()
                         + " is not at " + target.name() + ": " + out);

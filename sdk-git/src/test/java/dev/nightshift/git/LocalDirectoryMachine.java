@@ -79,6 +79,8 @@ final class LocalDirectoryMachine implements Machine {
                     return new ExecResult(-1, ExecResult.Outcome.TIMED_OUT, "", "", 0, 0, Duration.ofNanos(System.nanoTime() - t0));
                 }
                 byte[] e = err.join();
+                request.listener().onStdout(out, 0, out.length);
+                request.listener().onStderr(e, 0, e.length);
                 if (in != null) {
                     Files.deleteIfExists(in);
                 }

@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Delegates to a real machine and keeps a copy of every file copied in (to look at bundles). */
+/**
+ * Delegates to a real machine and keeps a copy of every file copied in and every standard input
+ * sent (the ways a bundle travels), to look at the bundles.
+ */
 final class RecordingMachine implements Machine {
     private final Machine delegate;
     private final Path keep;
@@ -43,7 +46,21 @@ final class RecordingMachine implements Machine {
     @Override public String user() { return delegate.user(); }
     @Override public Map<String, String> labels() { return delegate.labels(); }
     @Override public MachineState state() { return delegate.state(); }
-    @Override public ExecHandle exec(ExecRequest request) { return delegate.exec(request); }
+    @Override
+    public ExecHandle exec(ExecRequest request) {
+        byte[] stdin = request.stdin();
+        if (stdin != null) {
+            try {
+                Files.createDirectories(keep);
+                Path copy = keep.resolve(bundles.size() + "-stdin");
+                Files.write(copy, stdin);
+                bundles.add(copy);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return delegate.exec(request);
+    }
     @Override public byte[] readFile(String path) { return delegate.readFile(path); }
     @Override public void writeFile(String path, byte[] content) { delegate.writeFile(path, content); }
     @Override public void copyOut(String machinePath, Path hostDir) { delegate.copyOut(machinePath, hostDir); }

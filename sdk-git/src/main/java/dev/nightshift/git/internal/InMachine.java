@@ -1,9 +1,12 @@
 package dev.nightshift.git.internal;
 
 import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
 import dev.nightshift.api.runtime.Machine;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,13 +34,21 @@ public final class InMachine {
             "  g for-each-ref --format='%(objectname)' refs/heads refs/nightshift refs/remotes | sort -u | head -n 200",
             "fi");
 
-    /** As the user: fetch the bundle (if any), check out the commit on the branch, set identity and origin. */
+    /**
+     * As the user: fetch the bundle (if any; {@code -} means it arrives on standard input), check
+     * out the commit on the branch, set identity and origin.
+     */
     public static final String APPLY = String.join("\n",
             "set -eu",
             "ws=$1; bundle=$2; commit=$3; branch=$4; name=$5; email=$6; origin=$7",
             "cd \"$ws\"",
             "[ -d .git ] || git init -q",
-            "if [ -n \"$bundle\" ]; then",
+            "if [ \"$bundle\" = - ]; then",
+            "  bundle=$(mktemp /tmp/nightshift-in-XXXXXXXX)",
+            "  cat > \"$bundle\"",
+            "  git fetch -q --no-tags \"$bundle\" '+refs/nightshift/in:refs/nightshift/in'",
+            "  rm -f \"$bundle\"",
+            "elif [ -n \"$bundle\" ]; then",
             "  git fetch -q --no-tags \"$bundle\" '+refs/nightshift/in:refs/nightshift/in'",
             "  rm -rf \"$(dirname \"$bundle\")\" 2>/dev/null || true",
             "fi",
@@ -58,12 +69,14 @@ public final class InMachine {
             "git config \"submodule.$2.active\" true");
 
     /**
-     * As the user: commit leftovers on the branch, then bundle (v2) what the host does not have.
-     * Arguments after the sixth are commits the host has.
+     * As the user: commit leftovers on the branch, then bundle (v2) what the host does not have,
+     * written to standard output; status lines go to standard error. Arguments after the fifth
+     * are commits the host has.
      */
     public static final String HANDOFF = String.join("\n",
             "set -eu",
-            "ws=$1; branch=$2; summary=$3; name=$4; email=$5; out=$6; shift 6",
+            "exec 3>&1 1>&2",
+            "ws=$1; branch=$2; summary=$3; name=$4; email=$5; shift 5",
             "cd \"$ws\"",
             "cur=$(git symbolic-ref -q --short HEAD || true)",
             "if [ \"$cur\" != \"$branch\" ]; then",
@@ -82,8 +95,7 @@ public final class InMachine {
             "ex=()",
             "for h in \"$@\"; do if git cat-file -e \"$h^{commit}\" 2>/dev/null; then ex+=(\"^$h\"); fi; done",
             "if [ \"$(git rev-list --count \"$tip\" \"${ex[@]}\")\" = 0 ]; then echo NOBUNDLE; exit 0; fi",
-            "mkdir -p \"$(dirname \"$out\")\"",
-            "git bundle create -q --version=2 \"$out\" \"refs/heads/$branch\" \"${ex[@]}\"",
+            "git bundle create -q --version=2 - \"refs/heads/$branch\" \"${ex[@]}\" >&3",
             "echo BUNDLE");
 
     private final Machine machine;
@@ -98,15 +110,55 @@ public final class InMachine {
         return machine;
     }
 
-    /** Runs {@code script} with {@code args} as {@code user}; fails with the command's last lines. */
+    /** Runs {@code script} with {@code args} as {@code user}; returns its stdout lines; fails with its last lines. */
     public List<String> run(String what, String user, String script, String... args) {
+        return runWithInput(what, user, null, script, args);
+    }
+
+    /** As {@link #run}, with {@code stdin} (or {@code null}) as the command's standard input. */
+    public List<String> runWithInput(String what, String user, byte[] stdin, String script, String... args) {
+        ExecResult r = exec(what, user, stdin, null, script, args);
+        return r.stdoutTail().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /**
+     * Runs {@code script} with {@code stdin} and its standard output streamed into {@code stdout};
+     * returns its standard error lines (where such scripts report).
+     */
+    public List<String> runStreaming(String what, String user, byte[] stdin, OutputStream stdout, String script,
+            String... args) {
+        ExecResult r = exec(what, user, stdin, stdout, script, args);
+        return r.stderrTail().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    private ExecResult exec(String what, String user, byte[] stdin, OutputStream stdout, String script, String... args) {
         List<String> argv = new ArrayList<>(List.of("bash", "-c", script, "nightshift-git"));
         argv.addAll(List.of(args));
-        ExecResult r = machine.exec(ExecRequest.builder(argv).user(user).timeout(timeout).build()).await();
+        ExecRequest.Builder b = ExecRequest.builder(argv).user(user).timeout(timeout).stdin(stdin);
+        IOException[] failed = {null};
+        if (stdout != null) {
+            b.listener(new ExecListener() {
+                @Override
+                public void onStdout(byte[] bytes, int offset, int length) {
+                    if (failed[0] == null) {
+                        try {
+                            stdout.write(bytes, offset, length);
+                        } catch (IOException e) {
+                            failed[0] = e;
+                        }
+                    }
+                }
+            }).tailBytes(ExecRequest.DEFAULT_TAIL_BYTES);
+        }
+        ExecResult r = machine.exec(b.build()).await();
         if (!r.isSuccess()) {
             throw new NightshiftException(what + " failed in machine " + machine.id() + " (exit " + r.exitCode()
                     + ", " + r.outcome() + "): " + String.join(" | ", r.lastLines(8)));
         }
-        return r.stdoutTail().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (failed[0] != null) {
+            throw new NightshiftException(what + ": cannot store the output of machine " + machine.id() + ": "
+                    + failed[0].getMessage(), failed[0]);
+        }
+        return r;
     }
 }
