@@ -32,7 +32,12 @@ import org.eclipse.jgit.transport.URIish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Handing an agent's branch back from a machine (see {@link GitHost#handOff}). */
+/**
+ * Handing an agent's branch back from a machine (see {@link GitHost#handOff}).
+ *
+ * <p>Thread-safety: stateless; concurrent calls meet only in the mirror, which locks its writes.
+ * Lifecycle: static helpers.
+ */
 final class HandOff {
     private static final Logger LOG = LoggerFactory.getLogger(HandOff.class);
     static final String DEFAULT_MESSAGE = "Nightshift: work in progress";

@@ -26,7 +26,12 @@ import org.eclipse.jgit.transport.BundleWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Moving a commit from the host mirror into a machine's workspace (see {@link GitHost#moveIn}). */
+/**
+ * Moving a commit from the host mirror into a machine's workspace (see {@link GitHost#moveIn}).
+ *
+ * <p>Thread-safety: stateless; concurrent calls meet only in the mirror, which locks its writes.
+ * Lifecycle: static helpers.
+ */
 final class MoveIn {
     private static final Logger LOG = LoggerFactory.getLogger(MoveIn.class);
     /** Bundles up to this size travel as the command's standard input (one round trip less). */

@@ -20,14 +20,19 @@ import java.util.List;
  */
 public final class InMachine {
 
-    /** As root: create the directory for the user; then report what the repository in it has. */
+    /**
+     * As root: create the directory for the user; then, as the user (git never runs as root in a
+     * repository the agent controls), report what the repository in it has.
+     */
     public static final String STATE = String.join("\n",
             "set -eu",
             "ws=$1; u=$2; commit=$3",
             "mkdir -p \"$ws\"",
             "[ \"$(stat -c %U \"$ws\")\" = \"$u\" ] || chown -R \"$u\": \"$ws\"",
             "cd \"$ws\"",
-            "g() { git -c safe.directory='*' \"$@\"; }",
+            "if [ \"$(id -un)\" = \"$u\" ]; then g() { git \"$@\"; }",
+            "elif command -v runuser >/dev/null 2>&1; then g() { runuser -u \"$u\" -- git \"$@\"; }",
+            "else g() { git -c safe.directory='*' \"$@\"; }; fi",
             "if [ -d .git ] && g rev-parse -q --git-dir >/dev/null 2>&1; then",
             "  echo REPO",
             "  if g cat-file -e \"$commit^{commit}\" 2>/dev/null; then echo HAVE; fi",

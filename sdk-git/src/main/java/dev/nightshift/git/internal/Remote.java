@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * and the short form of {@code repositoryDependencies}, {@code host.tld/org/repo} (https).
  * A URL with a password in it is refused: credentials come from {@code GitCredentials} only.
  *
+ * <p>Thread-safety: immutable. Lifecycle: a value.
+ *
  * @param uri the URL to fetch from and push to, without a password
  * @param key the normalised form (lower-case scheme and host, no trailing {@code /} or
  *     {@code .git}): equal for every spelling of one remote
