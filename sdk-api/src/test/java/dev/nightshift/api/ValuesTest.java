@@ -48,6 +48,23 @@ class ValuesTest {
     }
 
     @Test
+    void toStringPrintsNamesNeverValues() {
+        EnvironmentSpec spec = EnvironmentSpec.builder()
+                .name("riffscribe")
+                .install("DB_PASSWORD=hunter2 ./setup.sh")
+                .terminal(TerminalSpec.of("web", "TOKEN=s3cr3t-token npm run dev"))
+                .build(BuildSpec.contents("FROM x\nARG KEY=inline-key", null))
+                .extension("environment_variables",
+                        "{\"DATABASE_URL\":\"postgresql://u:riffscribe_dev@localhost/db\"}")
+                .build();
+        String text = spec.toString();
+        assertThat(text).contains("riffscribe", "environment_variables", "web", "base=BUILD")
+                .doesNotContain("riffscribe_dev", "DATABASE_URL", "hunter2", "s3cr3t-token", "inline-key");
+        EnvironmentSpec plain = EnvironmentSpec.builder().name("n").build();
+        assertThat(plain.toString()).as("control: names are printed").isEqualTo("EnvironmentSpec[base=DEFAULT, name=n]");
+    }
+
+    @Test
     void terminalsFlattenInOrder() {
         TerminalSpec a = TerminalSpec.of("a", "x");
         TerminalSpec b = TerminalSpec.of("b", "y");

@@ -131,6 +131,66 @@ public record EnvironmentSpec(
     }
 
     /**
+     * A summary safe for logs: scalar names, the base, terminal names, port numbers and the
+     * <em>names</em> of extension keys. Commands, inline Dockerfile text and extension values are
+     * never printed (real files keep credentials in them, e.g. a {@code DATABASE_URL} under an
+     * {@code env} key); commands show as their length.
+     */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("EnvironmentSpec[base=").append(baseKind());
+        field(b, "name", name);
+        field(b, "user", user);
+        field(b, "image", image);
+        field(b, "snapshot", snapshot);
+        if (build != null) {
+            b.append(", build=[dockerfile=").append(build.dockerfile() == null ? "-" : build.dockerfile())
+                    .append(", context=").append(build.context() == null ? "-" : build.context());
+            if (build.dockerfileContents() != null) {
+                b.append(", dockerfileContents=<").append(build.dockerfileContents().length()).append(" chars>");
+            }
+            b.append(']');
+        }
+        redacted(b, "install", install);
+        redacted(b, "start", start);
+        if (!terminalGroups.isEmpty()) {
+            b.append(", terminals=").append(terminals().stream()
+                    .map(t -> t.name() == null ? "<unnamed>" : t.name()).toList());
+        }
+        if (!ports.isEmpty()) {
+            b.append(", ports=").append(ports.stream().map(PortSpec::port).toList());
+        }
+        if (!repositoryDependencies.isEmpty()) {
+            b.append(", repositoryDependencies=").append(repositoryDependencies);
+        }
+        if (agentCanUpdateSnapshot != null) {
+            b.append(", agentCanUpdateSnapshot=").append(agentCanUpdateSnapshot);
+        }
+        if (egressMode != null) {
+            b.append(", egressMode=").append(egressMode);
+        }
+        if (!egressAllowlist.isEmpty()) {
+            b.append(", egressAllowlist=").append(egressAllowlist);
+        }
+        if (!extensions.isEmpty()) {
+            b.append(", extensions=").append(extensions.keySet());
+        }
+        return b.append(']').toString();
+    }
+
+    private static void field(StringBuilder b, String key, String value) {
+        if (value != null) {
+            b.append(", ").append(key).append('=').append(value);
+        }
+    }
+
+    private static void redacted(StringBuilder b, String key, String value) {
+        if (value != null) {
+            b.append(", ").append(key).append("=<").append(value.length()).append(" chars>");
+        }
+    }
+
+    /**
      * Builds an {@link EnvironmentSpec}; every setter takes {@code null} to clear.
      *
      * <p><b>Thread-safety:</b> not thread-safe; use from one thread. <b>Lifecycle:</b>
