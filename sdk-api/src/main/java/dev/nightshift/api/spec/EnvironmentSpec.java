@@ -15,8 +15,8 @@ import java.util.Objects;
  * a driver can still read them. {@code nightshift-sdk-spec} parses and validates files into
  * this record; code and tests can also build one with {@link #builder()}.
  *
- * <p>Derived facts: {@link #baseKind()}, {@link #effectiveAgentCanUpdateSnapshot()} and the
- * flattened {@link #terminals()}.
+ * <p>Derived facts: {@link #baseKind()}, {@link #effectiveAgentCanUpdateSnapshot()}, the
+ * flattened {@link #terminals()} and the {@link #buildDigest()}.
  *
  * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value.
  *
@@ -121,6 +121,41 @@ public record EnvironmentSpec(
             return false;
         }
         return agentCanUpdateSnapshot == null || agentCanUpdateSnapshot;
+    }
+
+    /**
+     * A stable digest of everything in the spec that changes what a build produces: the base
+     * ({@code snapshot}, {@code build} with its paths or inline text, {@code image}), {@code user}
+     * and {@code install}. Names, terminals, ports, {@code start} and extensions do not count.
+     * The same fields give the same digest in every JVM and release (the encoding is versioned).
+     *
+     * @return {@code sha256:} followed by 64 lower-case hex digits
+     */
+    public String buildDigest() {
+        StringBuilder canonical = new StringBuilder("nightshift-environment-build-v1\n");
+        digestField(canonical, "snapshot", snapshot);
+        digestField(canonical, "build.dockerfile", build == null ? null : build.dockerfile());
+        digestField(canonical, "build.dockerfileContents", build == null ? null : build.dockerfileContents());
+        digestField(canonical, "build.context", build == null ? null : build.context());
+        digestField(canonical, "image", image);
+        digestField(canonical, "user", user);
+        digestField(canonical, "install", install);
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    private static void digestField(StringBuilder b, String key, String value) {
+        b.append(key);
+        if (value == null) {
+            b.append(" -\n");
+        } else {
+            b.append(' ').append(value.length()).append(':').append(value).append('\n');
+        }
     }
 
     /** Every terminal in order, groups flattened. */
