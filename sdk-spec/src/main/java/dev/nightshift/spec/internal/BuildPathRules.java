@@ -138,6 +138,10 @@ public final class BuildPathRules {
     }
 
     /** {@code path} with every symbolic link on the way resolved, or null if one leaves the repository. */
+    public static String realPath(String path, RepositoryTree tree) {
+        return real(path, tree);
+    }
+
     static String real(String path, RepositoryTree tree) {
         Deque<String> todo = new ArrayDeque<>(List.of(path.isEmpty() ? new String[0] : path.split("/")));
         Deque<String> done = new ArrayDeque<>();

@@ -65,7 +65,10 @@ public final class SpecReader {
         EnvironmentSpec spec = bind(obj, extensions);
         BuildPathRules.Resolved paths = null;
         if (spec.build() != null) {
-            paths = BuildPathRules.resolve(spec.build(), "/build", tree, findings);
+            // The text of the paths is always checked; the Dockerfile is looked up only when the
+            // build is the base in force (a snapshot takes precedence over it).
+            paths = BuildPathRules.resolve(spec.build(), "/build",
+                    spec.baseKind() == dev.nightshift.api.spec.BaseKind.BUILD ? tree : null, findings);
         }
         return findings.hasErrors() ? new Outcome(null, null) : new Outcome(spec, paths);
     }
