@@ -360,6 +360,30 @@ class EnvironmentParserTest {
     }
 
     @Test
+    void oneParserServesManyThreads() throws Exception {
+        String good = "{\"install\": \"x\", \"ports\": [3000], \"terminals\": [{\"command\": \"c\"}]}";
+        String bad = "{\"terminals\": [{\"name\": \"t\"}], \"ports\": [{\"port\": 0}]}";
+        ParseResult goodOnce = lenient(good);
+        ParseResult badOnce = lenient(bad);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                boolean even = i % 2 == 0;
+                results.add(pool.submit(() -> even
+                        ? lenient(good).orThrow().equals(goodOnce.orThrow()) && lenient(good).problems().equals(goodOnce.problems())
+                        : lenient(bad).problems().equals(badOnce.problems())));
+            }
+            for (java.util.concurrent.Future<Boolean> f : results) {
+                assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(badOnce.errors()).as("control: the bad file has errors to compare").hasSize(2);
+    }
+
+    @Test
     void parsingIsRepeatableAndShared() {
         String json = "{\"install\": \"x\", \"ports\": [1]}";
         assertThat(lenient(json).orThrow()).isEqualTo(lenient(json).orThrow());
