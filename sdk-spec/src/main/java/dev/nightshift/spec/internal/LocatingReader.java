@@ -94,15 +94,8 @@ public final class LocatingReader {
         if (r.isError()) {
             int bad = in.position();
             String before = new String(bytes, start, bad - start, StandardCharsets.UTF_8);
-            int line = 1;
-            int lineStart = 0;
-            for (int i = 0; i < before.length(); i++) {
-                if (before.charAt(i) == '\n') {
-                    line++;
-                    lineStart = i + 1;
-                }
-            }
-            findings.errorAt("", line, before.length() - lineStart + 1,
+            int[] at = lineColumn(before, before.length());
+            findings.errorAt("", at[0], at[1],
                     String.format(Locale.ROOT, "the file is not valid UTF-8 (byte 0x%02X)", bytes[bad] & 0xff),
                     "save the file as UTF-8");
             return null;
