@@ -132,7 +132,8 @@ final class DockerTerminals implements Terminals {
         requireExists(name);
         Raw r = tmuxOk(List.of("capture-pane", "-p", "-J", "-t", target(name), "-S", "-" + lines), "read of '" + name + "'");
         List<String> all = new ArrayList<>(List.of(r.out().split("\n", -1)));
-        while (!all.isEmpty() && all.get(all.size() - 1).isBlank()) {
+        // tmux's own "Pane is dead (status 0, ...)" line of an ended window is not output
+        while (!all.isEmpty() && (all.get(all.size() - 1).isBlank() || all.get(all.size() - 1).startsWith("Pane is dead"))) {
             all.remove(all.size() - 1);
         }
         List<String> tail = all.subList(Math.max(0, all.size() - lines), all.size());

@@ -62,6 +62,7 @@ final class Tars {
 
     private static void put(TarArchiveOutputStream tar, Path p, String name, int uid, int gid) throws IOException {
         TarArchiveEntry e;
+        boolean regular = false;
         if (Files.isSymbolicLink(p)) {
             e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
             e.setLinkName(Files.readSymbolicLink(p).toString());
@@ -72,11 +73,12 @@ final class Tars {
             e = new TarArchiveEntry(name);
             e.setSize(Files.size(p));
             e.setMode(mode(p));
+            regular = true;
         }
         e.setIds(uid, gid);
         e.setModTime(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis());
         tar.putArchiveEntry(e);
-        if (e.isFile()) {
+        if (regular) {
             Files.copy(p, tar);
         }
         tar.closeArchiveEntry();
