@@ -1,0 +1,449 @@
+package dev.nightshift.git;
+
+import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.NotFoundException;
+import dev.nightshift.api.PushRejectedException;
+import dev.nightshift.api.ValidationException;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.api.spi.GitCredentials;
+import dev.nightshift.git.internal.BranchNames;
+import dev.nightshift.git.internal.CommitTree;
+import dev.nightshift.git.internal.InMachine;
+import dev.nightshift.git.internal.Mirrors;
+import dev.nightshift.git.internal.Remote;
+import dev.nightshift.git.internal.TreeFiles;
+import dev.nightshift.spec.RepositoryTree;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Git on the host: fetches repositories into a mirror cache, names branches, reads trees at a
+ * commit, and moves commits into and out of a {@link Machine} as git bundles. Credentials come
+ * from {@link GitCredentials} and stay on the host: they are handed to JGit in memory for each
+ * fetch or push and never written to a URL, a config file, a machine, a log or an exception.
+ *
+ * <p>Refs Nightshift keeps in a mirror (never pushed): {@code refs/nightshift/base/<branch>}
+ * (the commit moved into a machine), {@code refs/nightshift/handoff/<branch>} (the last
+ * verified handoff), {@code refs/nightshift/rejected/<branch>/<n>} (commits of a refused push).
+ *
+ * <p><b>Thread-safety:</b> thread-safe; share one instance. Several instances, even in other
+ * processes, may share a cache directory: writes to a mirror are serialised by a file lock.
+ * <b>Lifecycle:</b> create with {@link #builder(Path)}; {@link #close()} closes the open mirror
+ * repositories, after which {@link Source#tree()} trees may no longer be read.
+ *
+ * <pre>{@code
+ * try (GitHost git = GitHost.builder(Path.of("/var/cache/nightshift/git"))
+ *         .credentials(GitCredentials.forHost("github.com", GitCredential.token(token)))
+ *         .author("Nightshift", "nightshift@example.com")
+ *         .build()) {
+ *     GitHost.Source src = git.fetch("https://github.com/acme/app", null);
+ *     String branch = git.branchName("https://github.com/acme/app", "Fix the login bug", null);
+ *     git.moveIn(machine, "https://github.com/acme/app", src.commit(), branch, "/workspace", "ubuntu");
+ *     // ... the agent works ...
+ *     GitHost.Handoff h = git.handOff(machine, "https://github.com/acme/app", branch, "/workspace",
+ *             "ubuntu", "Fix the login bug", true);
+ * }
+ * }</pre>
+ */
+public final class GitHost implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GitHost.class);
+    static final String BASE = "refs/nightshift/base/";
+    static final String HANDOFF = "refs/nightshift/handoff/";
+    static final String REJECTED = "refs/nightshift/rejected/";
+    static final String IN = "refs/nightshift/in";
+
+    private final Builder config;
+    private final Mirrors mirrors;
+    private final BranchNames names;
+    private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+
+    private GitHost(Builder b) {
+        this.config = b;
+        this.mirrors = new Mirrors(b.cacheDirectory, b.credentials, b.timeout);
+        this.names = new BranchNames(b.branchPrefix, b.random);
+    }
+
+    /** A builder whose mirrors live under {@code cacheDirectory} (created when missing). */
+    public static Builder builder(Path cacheDirectory) {
+        return new Builder(cacheDirectory);
+    }
+
+    /** The configured branch prefix. */
+    public String branchPrefix() {
+        return config.branchPrefix;
+    }
+
+    /** The cache directory holding one bare mirror per remote. */
+    public Path cacheDirectory() {
+        return mirrors.root();
+    }
+
+    /** The normalised key of {@code repository} (equal for every spelling of one remote). */
+    public static String remoteKey(String repository) {
+        return Remote.parse(repository).key();
+    }
+
+    /**
+     * Fetches {@code repository} into its host mirror and resolves {@code ref} there.
+     *
+     * @param repository the remote URL ({@code https://…}, {@code ssh://…}, {@code file:///…}, an
+     *     absolute path or {@code host/org/repo}); never with credentials in it
+     * @param ref a branch, tag, full ref or commit id; {@code null} for the remote's default branch
+     * @return the commit, a tree over it, and the remote's key
+     * @throws NotFoundException for a ref the remote does not have (the message lists some branches)
+     * @throws dev.nightshift.api.AuthenticationException when the remote refuses the credentials
+     * @throws ValidationException for a malformed URL or one holding credentials
+     */
+    public Source fetch(String repository, String ref) {
+        Remote remote = Remote.parse(repository);
+        Optional<String> head = mirrors.fetch(remote);
+        Repository repo = mirrors.repository(remote);
+        try {
+            String wanted = ref;
+            if (wanted == null || wanted.isBlank()) {
+                wanted = head.orElseThrow(() -> new NotFoundException("repository " + remote
+                        + " has no branches: push a first commit, or name a commit"));
+            }
+            Optional<RevCommit> commit = mirrors.resolve(repo, wanted);
+            if (commit.isEmpty() && wanted.matches("[0-9a-fA-F]{40}")
+                    && mirrors.fetchCommit(remote, ObjectId.fromString(wanted.toLowerCase(java.util.Locale.ROOT)))) {
+                commit = mirrors.resolve(repo, wanted);
+            }
+            if (commit.isEmpty()) {
+                throw new NotFoundException("ref '" + printable(wanted) + "' not found in " + remote
+                        + ": no branch, tag or commit of that name (branches: " + someBranches(repo) + ")");
+            }
+            RevCommit c = commit.get();
+            LOG.info("resolved {} of {} to {}", printable(wanted), remote, c.name());
+            return new Source(c.name(), new CommitTree(repo, c, c.getTree()), remote.key());
+        } catch (IOException e) {
+            throw new NightshiftException("cannot read the mirror of " + remote + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String someBranches(Repository repo) throws IOException {
+        var refs = repo.getRefDatabase().getRefsByPrefix(Constants.R_HEADS);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < refs.size() && i < 10; i++) {
+            b.append(i == 0 ? "" : ", ").append(refs.get(i).getName().substring(Constants.R_HEADS.length()));
+        }
+        if (refs.size() > 10) {
+            b.append(", … ").append(refs.size() - 10).append(" more");
+        }
+        return refs.isEmpty() ? "none" : b.toString();
+    }
+
+    /**
+     * A branch name for an agent on {@code repository}.
+     *
+     * @param prompt the agent's prompt, slugged into the name ({@code task} when it has no usable word)
+     * @param requested a caller-chosen name, or {@code null}; it is validated, never trusted
+     * @return {@code <prefix>/<slug>-<4 hex>}, not present on the remote, or {@code requested}
+     * @throws ValidationException for a requested name that breaks the rules
+     * @throws ConflictException for a requested name that already exists on the remote
+     */
+    public String branchName(String repository, String prompt, String requested) {
+        Remote remote = Remote.parse(repository);
+        if (requested != null) {
+            BranchNames.validate(requested);
+        }
+        Set<String> taken = new java.util.HashSet<>(mirrors.remoteBranches(remote));
+        taken.addAll(handedOut);
+        mirrors.existing(remote).ifPresent(repo -> {
+            try {
+                for (Ref r : repo.getRefDatabase().getRefsByPrefix(BASE)) {
+                    taken.add(r.getName().substring(BASE.length()));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        if (requested != null) {
+            if (BranchNames.clashes(requested, taken)) {
+                throw new ConflictException("branch '" + requested + "' already exists on " + remote
+                        + " (or clashes with one as a directory); choose another name or leave it to Nightshift");
+            }
+            handedOut.add(requested);
+            return requested;
+        }
+        synchronized (handedOut) {
+            String name = names.unique(prompt, taken, 64);
+            handedOut.add(name);
+            return name;
+        }
+    }
+
+    /**
+     * A digest of the tree or file at {@code path} in {@code commit} (for build cache keys), or
+     * {@code ""} when nothing is there. The commit must be in the mirror (see {@link #fetch}).
+     */
+    public String treeDigest(String repository, String commit, String path) {
+        CommitTree tree = commitTree(repository, commit);
+        return tree.entry(path).map(e -> e.mode().getObjectType() == Constants.OBJ_TREE
+                ? "tree:" + e.id().name() : "blob:" + Integer.toOctalString(e.mode().getBits()) + ":" + e.id().name())
+                .orElse("");
+    }
+
+    /**
+     * Writes the tree at {@code path} in {@code commit} into {@code dir} (created when missing):
+     * files with their executable bit, symbolic links as links, submodules as empty directories.
+     * A file at {@code path} is written as {@code dir/<its name>}.
+     *
+     * @throws NotFoundException when nothing is at {@code path}
+     */
+    public void export(String repository, String commit, String path, Path dir) {
+        CommitTree tree = commitTree(repository, commit);
+        Repository repo = mirrors.repository(Remote.parse(repository));
+        String p = CommitTree.normalise(path);
+        CommitTree.Entry e = tree.entry(p).orElseThrow(() -> new NotFoundException(
+                "nothing at '" + p + "' in commit " + commit + " of " + Remote.parse(repository)));
+        try {
+            TreeFiles.export(repo, e, p, dir);
+        } catch (IOException ex) {
+            throw new NightshiftException("cannot export '" + p + "' of " + commit + " into " + dir + ": "
+                    + ex.getMessage(), ex);
+        }
+    }
+
+    /** A tree over {@code commit} as it is in the mirror. */
+    public RepositoryTree tree(String repository, String commit) {
+        return commitTree(repository, commit);
+    }
+
+    private CommitTree commitTree(String repository, String commit) {
+        Remote remote = Remote.parse(repository);
+        Repository repo = mirrors.repository(remote);
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit c = walk.parseCommit(ObjectId.fromString(Objects.requireNonNull(commit, "commit")));
+            return new CommitTree(repo, c, c.getTree());
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException("commit '" + printable(commit) + "' is not a full commit id");
+        } catch (org.eclipse.jgit.errors.MissingObjectException e) {
+            throw new NotFoundException("commit " + commit + " is not in the mirror of " + remote
+                    + "; fetch it first", e);
+        } catch (IOException e) {
+            throw new NightshiftException("cannot read commit " + commit + " of " + remote + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Moves {@code commit} into the machine: a git bundle (thin when the workspace already holds
+     * an ancestor) is copied in, fetched by git in the machine, and checked out on {@code branch}
+     * with the configured author identity. {@code origin} in the machine points at the remote's
+     * URL without credentials; the machine's git config holds none. Submodules are fetched on the
+     * host and moved in the same way.
+     *
+     * @param branch the agent's branch ({@link #branchName}), or {@code null} for a detached checkout
+     * @param workspace the directory in the machine ({@code /workspace}); created when missing
+     * @param user the machine user that owns the checkout, or {@code null} for the machine's default
+     */
+    public void moveIn(Machine machine, String repository, String commit, String branch, String workspace, String user) {
+        if (branch != null) {
+            BranchNames.validate(branch);
+        }
+        MoveIn.run(this, machine, Remote.parse(repository), commit, branch, workspace, user);
+    }
+
+    /**
+     * Moves a {@code repositoryDependencies} entry into the machine: fetches its default branch on
+     * the host and checks it out under {@code /deps/<name>}.
+     *
+     * @return the directory in the machine
+     */
+    public String moveInDependency(Machine machine, String repository, String user) {
+        Remote remote = Remote.parse(repository);
+        Source s = fetch(repository, null);
+        String dir = "/deps/" + remote.shortName();
+        String branch = mirrors.existing(remote).map(r -> {
+            try {
+                Ref head = r.exactRef(Constants.HEAD);
+                return head != null && head.isSymbolic()
+                        ? Repository.shortenRefName(head.getTarget().getName()) : null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).orElse(null);
+        MoveIn.run(this, machine, remote, s.commit(), branch, dir, user);
+        return dir;
+    }
+
+    /**
+     * Hands the agent's work back: commits what it left uncommitted (message {@code summary}),
+     * bundles the branch out of the machine ({@code git bundle create --version=2}), verifies the
+     * bundle in the host mirror, asks the {@link PushGuard}, and pushes with credentials when
+     * {@code push} is set. Never forces.
+     *
+     * @return the branch tip, whether the remote now has it, and whether it moved since the last handoff
+     * @throws PushRejectedException when the remote refuses the push (for example not a
+     *     fast-forward); the commits stay under {@link PushRejectedException#preservedRef()}
+     * @throws PushRefusedException when the guard refuses; nothing was sent
+     */
+    public Handoff handOff(Machine machine, String repository, String branch, String workspace, String user,
+            String summary, boolean push) {
+        BranchNames.validate(branch);
+        return HandOff.run(this, machine, Remote.parse(repository), branch, workspace, user, summary, push);
+    }
+
+    Mirrors mirrors() {
+        return mirrors;
+    }
+
+    Builder config() {
+        return config;
+    }
+
+    InMachine inMachine(Machine machine) {
+        return new InMachine(machine, config.timeout);
+    }
+
+    static String printable(String s) {
+        return s == null ? "null" : s.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    /** Closes the open mirror repositories. Idempotent. */
+    @Override
+    public void close() {
+        mirrors.close();
+    }
+
+    /**
+     * A resolved source: the commit, a tree over it in the mirror, and the remote's key.
+     *
+     * <p><b>Thread-safety:</b> immutable; the tree is safe for concurrent reads. <b>Lifecycle:</b>
+     * the tree is readable until the {@link GitHost} is closed.
+     *
+     * @param commit the full commit id
+     * @param tree the commit's files
+     * @param remoteKey the remote's normalised key (for cache keys; holds no credential)
+     */
+    public record Source(String commit, RepositoryTree tree, String remoteKey) {
+        public Source {
+            Objects.requireNonNull(commit, "commit");
+            Objects.requireNonNull(tree, "tree");
+            Objects.requireNonNull(remoteKey, "remoteKey");
+        }
+    }
+
+    /**
+     * The outcome of {@link #handOff}.
+     *
+     * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value.
+     *
+     * @param commit the branch tip in the machine after committing leftovers
+     * @param pushed whether the remote's branch now points at {@code commit}
+     * @param changed whether the tip moved since the last handoff (or since the move in)
+     */
+    public record Handoff(String commit, boolean pushed, boolean changed) {
+        public Handoff {
+            Objects.requireNonNull(commit, "commit");
+        }
+    }
+
+    /**
+     * Configures a {@link GitHost}.
+     *
+     * <p><b>Thread-safety:</b> not thread-safe. <b>Lifecycle:</b> reusable; {@link #build()}
+     * takes a copy, so later changes do not affect hosts already built.
+     */
+    public static final class Builder {
+        private final Path cacheDirectory;
+        private GitCredentials credentials = GitCredentials.NONE;
+        private String branchPrefix = "nightshift";
+        private String authorName = "Nightshift";
+        private String authorEmail = "nightshift@localhost";
+        private PushGuard pushGuard = PushGuard.ALLOW_ALL;
+        private Duration timeout = Duration.ofMinutes(10);
+        private IntSupplier random = new SecureRandom()::nextInt;
+
+        private Builder(Path cacheDirectory) {
+            this.cacheDirectory = Objects.requireNonNull(cacheDirectory, "cacheDirectory");
+        }
+
+        /** Where credentials come from (default: none). */
+        public Builder credentials(GitCredentials value) {
+            credentials = Objects.requireNonNull(value, "credentials");
+            return this;
+        }
+
+        /** The first segment(s) of generated branch names (default {@code nightshift}). */
+        public Builder branchPrefix(String value) {
+            branchPrefix = Objects.requireNonNull(value, "branchPrefix");
+            return this;
+        }
+
+        /** The identity of the agent's commits. */
+        public Builder author(String name, String email) {
+            authorName = Objects.requireNonNull(name, "name");
+            authorEmail = Objects.requireNonNull(email, "email");
+            return this;
+        }
+
+        /** Asked before every push (default: allow all). */
+        public Builder pushGuard(PushGuard value) {
+            pushGuard = Objects.requireNonNull(value, "pushGuard");
+            return this;
+        }
+
+        /** Limit for one network operation or one command in a machine (default 10 minutes). */
+        public Builder timeout(Duration value) {
+            timeout = Objects.requireNonNull(value, "timeout");
+            return this;
+        }
+
+        /** The source of branch-name suffixes (tests make collisions happen with it). */
+        Builder random(IntSupplier value) {
+            random = Objects.requireNonNull(value, "random");
+            return this;
+        }
+
+        String authorName() {
+            return authorName;
+        }
+
+        String authorEmail() {
+            return authorEmail;
+        }
+
+        PushGuard pushGuard() {
+            return pushGuard;
+        }
+
+        public GitHost build() {
+            BranchNames.validate(branchPrefix);
+            for (String s : new String[] {authorName, authorEmail}) {
+                if (s.isBlank() || s.chars().anyMatch(c -> c < 0x20 || c == '<' || c == '>')) {
+                    throw new IllegalArgumentException("author name and email must be non-blank, one line, without < or >");
+                }
+            }
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive: " + timeout);
+            }
+            Builder copy = new Builder(cacheDirectory);
+            copy.credentials = credentials;
+            copy.branchPrefix = branchPrefix;
+            copy.authorName = authorName;
+            copy.authorEmail = authorEmail;
+            copy.pushGuard = pushGuard;
+            copy.timeout = timeout;
+            copy.random = random;
+            return new GitHost(copy);
+        }
+    }
+}

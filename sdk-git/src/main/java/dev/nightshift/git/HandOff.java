@@ -1,0 +1,206 @@
+package dev.nightshift.git;
+
+import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.PushRejectedException;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.git.internal.InMachine;
+import dev.nightshift.git.internal.Remote;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.jgit.diff.DiffFormatter;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.URIish;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Handing an agent's branch back from a machine (see {@link GitHost#handOff}). */
+final class HandOff {
+    private static final Logger LOG = LoggerFactory.getLogger(HandOff.class);
+    static final String DEFAULT_MESSAGE = "Nightshift: work in progress";
+    private static final int MAX_GUARDED_COMMITS = 10_000;
+
+    private HandOff() {
+    }
+
+    static GitHost.Handoff run(GitHost host, Machine machine, Remote remote, String branch, String workspace,
+            String user, String summary, boolean push) {
+        String ws = MoveIn.machineDirectory(workspace);
+        String u = user != null ? user : machine.user();
+        Repository repo = host.mirrors().repository(remote);
+        InMachine im = host.inMachine(machine);
+        try {
+            ObjectId base = id(repo, GitHost.BASE + branch);
+            ObjectId previous = id(repo, GitHost.HANDOFF + branch);
+            ObjectId remoteTip = id(repo, Constants.R_HEADS + branch);
+            Set<String> known = new LinkedHashSet<>();
+            for (ObjectId id : new ObjectId[] {previous, remoteTip, base, id(repo, Constants.HEAD)}) {
+                if (id != null) {
+                    known.add(id.name());
+                }
+            }
+            String message = summary == null || summary.isBlank() ? DEFAULT_MESSAGE : summary.strip();
+            String outDir = "/tmp/nightshift-out-" + UUID.randomUUID();
+            List<String> args = new ArrayList<>(List.of(ws, branch, message, host.config().authorName(),
+                    host.config().authorEmail(), outDir + "/handoff.bundle"));
+            args.addAll(known);
+            List<String> lines = im.run("handing off " + branch + " from " + ws, u, InMachine.HANDOFF,
+                    args.toArray(String[]::new));
+            String tipLine = lines.stream().filter(l -> l.startsWith("TIP ")).findFirst()
+                    .orElseThrow(() -> new NightshiftException("handoff of " + branch + " in machine " + machine.id()
+                            + " reported no tip: " + lines));
+            ObjectId tip = ObjectId.fromString(tipLine.substring(4).strip());
+            if (lines.contains("BUNDLE")) {
+                receive(host, machine, im, remote, repo, branch, u, outDir, tip);
+            } else {
+                if (!repo.getObjectDatabase().has(tip)) {
+                    throw new NightshiftException("handoff of " + branch + ": the host lacks " + tip.name()
+                            + " although the machine sent no bundle");
+                }
+                host.mirrors().setRef(remote, GitHost.HANDOFF + branch, tip);
+            }
+            boolean changed = previous != null ? !previous.equals(tip) : !tip.equals(base);
+            if (!push) {
+                return new GitHost.Handoff(tip.name(), tip.equals(remoteTip), changed);
+            }
+            if (tip.equals(remoteTip)) {
+                return new GitHost.Handoff(tip.name(), true, changed);
+            }
+            if (remoteTip == null && tip.equals(base)) {
+                LOG.info("{} has no commits of its own; not pushed", branch);
+                return new GitHost.Handoff(tip.name(), false, changed);
+            }
+            OutgoingPush outgoing = outgoing(repo, remote, branch, tip);
+            if (!host.config().pushGuard().allows(outgoing)) {
+                String kept = preserve(host, remote, branch, tip);
+                throw new PushRefusedException("push of " + branch + " (" + tip.name() + ") to " + remote
+                        + " refused by the pre-push guard; nothing was sent, the commits are kept as " + kept,
+                        branch, tip.name(), kept);
+            }
+            RemoteRefUpdate update = host.mirrors().push(remote, GitHost.HANDOFF + branch, branch);
+            switch (update.getStatus()) {
+                case OK, UP_TO_DATE -> {
+                    host.mirrors().setRef(remote, Constants.R_HEADS + branch, tip);
+                    LOG.info("pushed {} to {} at {}", branch, remote, tip.name());
+                    return new GitHost.Handoff(tip.name(), true, changed);
+                }
+                default -> {
+                    String kept = preserve(host, remote, branch, tip);
+                    String why = update.getStatus() == RemoteRefUpdate.Status.REJECTED_NONFASTFORWARD
+                            ? "not a fast-forward: the remote branch has commits the agent's branch lacks"
+                            : update.getStatus() + (update.getMessage() == null ? ""
+                                    : " (" + Remote.redact(update.getMessage()) + ")");
+                    throw new PushRejectedException("push of " + branch + " to " + remote + " rejected: " + why
+                            + "; nothing was forced, the agent's commits are kept in the host mirror as " + kept,
+                            branch, tip.name(), kept);
+                }
+            }
+        } catch (IOException e) {
+            throw new NightshiftException("handoff of " + branch + " from machine " + machine.id() + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void receive(GitHost host, Machine machine, InMachine im, Remote remote, Repository repo,
+            String branch, String user, String outDir, ObjectId tip) throws IOException {
+        Path hostDir = Files.createTempDirectory("nightshift-handoff-");
+        try {
+            machine.copyOut(outDir + "/handoff.bundle", hostDir);
+            try {
+                im.run("cleaning up " + outDir, user, "rm -rf \"$1\"", outDir);
+            } catch (NightshiftException e) {
+                LOG.debug("could not remove {} in {}: {}", outDir, machine.id(), e.getMessage());
+            }
+            Path file = hostDir.resolve("handoff.bundle");
+            byte[] head = new byte[16];
+            int n;
+            try (InputStream in = Files.newInputStream(file)) {
+                n = in.readNBytes(head, 0, head.length);
+            }
+            if (!new String(head, 0, n, StandardCharsets.US_ASCII).startsWith("# v2 git bundle\n")) {
+                throw new NightshiftException("the bundle from machine " + machine.id() + " is not a v2 git bundle");
+            }
+            host.mirrors().locked(remote, () -> {
+                try (Transport t = Transport.open(repo, new URIish(file.toUri().toString()))) {
+                    t.setCheckFetchedObjects(true);
+                    t.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+" + Constants.R_HEADS + branch + ":"
+                            + GitHost.HANDOFF + branch)));
+                } catch (java.net.URISyntaxException e) {
+                    throw new IOException(e);
+                }
+                return null;
+            });
+            ObjectId got = id(repo, GitHost.HANDOFF + branch);
+            if (!tip.equals(got)) {
+                throw new NightshiftException("the bundle from machine " + machine.id() + " holds " + branch + " at "
+                        + (got == null ? "nothing" : got.name()) + ", not at the tip " + tip.name() + " git reported");
+            }
+            LOG.debug("verified handoff bundle of {} ({} bytes)", branch, Files.size(file));
+        } catch (org.eclipse.jgit.errors.TransportException e) {
+            throw new NightshiftException("the bundle of " + branch + " from machine " + machine.id()
+                    + " failed verification: " + e.getMessage(), e);
+        } finally {
+            MoveIn.deleteTree(hostDir);
+        }
+    }
+
+    /** Every commit the remote lacks (as far as the mirror knows), with messages and diffs. */
+    static OutgoingPush outgoing(Repository repo, Remote remote, String branch, ObjectId tip) throws IOException {
+        List<OutgoingPush.OutgoingCommit> commits = new ArrayList<>();
+        try (RevWalk walk = new RevWalk(repo)) {
+            walk.markStart(walk.parseCommit(tip));
+            for (Ref r : repo.getRefDatabase().getRefsByPrefix(Constants.R_HEADS)) {
+                walk.markUninteresting(walk.parseCommit(r.getObjectId()));
+            }
+            for (Ref r : repo.getRefDatabase().getRefsByPrefix(Constants.R_TAGS)) {
+                try {
+                    walk.markUninteresting(walk.parseCommit(r.getObjectId()));
+                } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+                    // a tag of a tree or blob
+                }
+            }
+            for (RevCommit c : walk) {
+                if (commits.size() >= MAX_GUARDED_COMMITS) {
+                    throw new NightshiftException("push of " + branch + " to " + remote + " holds more than "
+                            + MAX_GUARDED_COMMITS + " new commits; refusing to push that much unguarded");
+                }
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try (DiffFormatter f = new DiffFormatter(out)) {
+                    f.setRepository(repo);
+                    f.format(c.getParentCount() > 0 ? c.getParent(0).getTree() : null, c.getTree());
+                }
+                commits.add(new OutgoingPush.OutgoingCommit(c.name(), c.getFullMessage(),
+                        out.toString(StandardCharsets.UTF_8)));
+            }
+        }
+        return new OutgoingPush(remote.key(), branch, tip.name(), commits);
+    }
+
+    private static String preserve(GitHost host, Remote remote, String branch, ObjectId tip) {
+        String ref = GitHost.REJECTED + branch + "/" + System.currentTimeMillis() + "-" + tip.abbreviate(8).name();
+        host.mirrors().setRef(remote, ref, tip);
+        return ref;
+    }
+
+    private static ObjectId id(Repository repo, String ref) throws IOException {
+        Ref r = repo.exactRef(ref);
+        return r == null ? null : r.getObjectId();
+    }
+}

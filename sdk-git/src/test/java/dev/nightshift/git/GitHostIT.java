@@ -1,0 +1,378 @@
+package dev.nightshift.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.NotFoundException;
+import dev.nightshift.api.PushRejectedException;
+import dev.nightshift.api.ValidationException;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.spec.RepositoryTree;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** GitHost against bare repositories over {@code file://} and a machine. */
+class GitHostIT {
+    @TempDir
+    Path tmp;
+
+    Remotes app;
+    GitHost git;
+    MachineFixture fx;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        app = Remotes.create(tmp, "app");
+        git = host(GitHost.builder(tmp.resolve("cache")));
+        fx = MachineFixture.open(tmp);
+    }
+
+    @AfterEach
+    void tearDown() {
+        git.close();
+        fx.close();
+    }
+
+    private static GitHost host(GitHost.Builder b) {
+        return b.author("Agent Smith", "agent@example.com").build();
+    }
+
+    @Test
+    void fetchResolvesDefaultBranchBranchTagAndCommit() throws IOException {
+        String first = app.head("main");
+        app.write("b.txt", "b\n");
+        String onFeature = app.commitAndPush("feature work", "feature");
+        Sh.git(app.work, "tag", "-a", "v1", "-m", "v1", first);
+        Sh.git(app.work, "push", "-q", "origin", "v1");
+
+        GitHost.Source byDefault = git.fetch(app.url(), null);
+        assertThat(byDefault.commit()).isEqualTo(first);
+        assertThat(byDefault.remoteKey()).isEqualTo("file://" + app.bare.toString().replaceAll("\\.git$", ""));
+        assertThat(git.fetch(app.url(), "feature").commit()).isEqualTo(onFeature);
+        assertThat(git.fetch(app.url(), "refs/heads/feature").commit()).isEqualTo(onFeature);
+        assertThat(git.fetch(app.url(), "v1").commit()).as("annotated tag peeled to its commit").isEqualTo(first);
+        assertThat(git.fetch(app.url(), onFeature.substring(0, 10)).commit()).isEqualTo(onFeature);
+        assertThat(git.fetch(app.url(), onFeature).commit()).isEqualTo(onFeature);
+        assertThat(git.fetch(app.bare.toString(), null).remoteKey()).as("same remote, other spelling")
+                .isEqualTo(byDefault.remoteKey());
+    }
+
+    @Test
+    void unknownRefIsAClearNotFound() {
+        assertThatThrownBy(() -> git.fetch(app.url(), "no-such-branch"))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("'no-such-branch' not found")
+                .hasMessageContaining("branches: main");
+        assertThatThrownBy(() -> git.fetch(app.url(), "0123456789abcdef0123456789abcdef01234567"))
+                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> git.fetch(tmp.resolve("nothing-here").toString(), null))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("no git repository");
+        assertThat(git.fetch(app.url(), "main").commit()).as("control").isEqualTo(app.head("main"));
+    }
+
+    @Test
+    void treeIsReadAtTheExactSourceCommit() throws IOException {
+        String first = app.head("main");
+        app.write(".cursor/environment.json", "{\"install\": \"npm ci\"}\n");
+        app.write("docker/Dockerfile", "FROM debian\n");
+        Files.createSymbolicLink(app.work.resolve("link"), Path.of("docker/Dockerfile"));
+        app.commitAndPush("second", "main");
+
+        RepositoryTree old = git.fetch(app.url(), first).tree();
+        RepositoryTree now = git.fetch(app.url(), null).tree();
+        assertThat(new String(old.read(".cursor/environment.json").orElseThrow(), StandardCharsets.UTF_8)).contains("true");
+        assertThat(new String(now.read(".cursor/environment.json").orElseThrow(), StandardCharsets.UTF_8)).contains("npm ci");
+        assertThat(old.exists("docker/Dockerfile")).isFalse();
+        assertThat(now.isDirectory("docker")).isTrue();
+        assertThat(now.isDirectory("docker/Dockerfile")).isFalse();
+        assertThat(now.exists("")).isTrue();
+        assertThat(now.isSymlink("link")).isTrue();
+        assertThat(now.linkTarget("link")).contains("docker/Dockerfile");
+        assertThat(now.read("link")).as("a link is not a regular file").isEmpty();
+        assertThat(now.read("link/x")).isEmpty();
+        assertThatThrownBy(() -> now.read("../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> now.exists("/etc/passwd")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void treeDigestFollowsThePathAndExportWritesTheContext() throws IOException {
+        app.write("docker/Dockerfile", "FROM debian\n");
+        app.write("docker/run.sh", "#!/bin/sh\necho hi\n");
+        app.work.resolve("docker/run.sh").toFile().setExecutable(true);
+        Files.createSymbolicLink(app.work.resolve("docker/current"), Path.of("Dockerfile"));
+        String c1 = app.commitAndPush("docker", "main");
+        app.write("README.md", "changed\n");
+        String c2 = app.commitAndPush("readme", "main");
+        app.write("docker/Dockerfile", "FROM debian:bookworm\n");
+        String c3 = app.commitAndPush("docker change", "main");
+        git.fetch(app.url(), null);
+
+        String d1 = git.treeDigest(app.url(), c1, "docker");
+        assertThat(d1).startsWith("tree:");
+        assertThat(git.treeDigest(app.url(), c2, "docker")).as("unrelated change").isEqualTo(d1);
+        assertThat(git.treeDigest(app.url(), c3, "docker")).as("context change").isNotEqualTo(d1);
+        assertThat(git.treeDigest(app.url(), c3, "docker/Dockerfile")).startsWith("blob:");
+        assertThat(git.treeDigest(app.url(), c3, "missing/dir")).isEmpty();
+
+        Path ctx = tmp.resolve("ctx");
+        git.export(app.url(), c3, "docker", ctx);
+        assertThat(ctx.resolve("Dockerfile")).hasContent("FROM debian:bookworm");
+        assertThat(Files.isExecutable(ctx.resolve("run.sh"))).isTrue();
+        assertThat(Files.isSymbolicLink(ctx.resolve("current"))).isTrue();
+        assertThat(ctx.resolve("README.md")).doesNotExist();
+        assertThatThrownBy(() -> git.export(app.url(), c3, "nope", tmp.resolve("x")))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void concurrentFetchesOfOneMirrorDoNotCorruptIt() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            app.write("f" + i + ".txt", "content " + i + "\n");
+            app.commitAndPush("c" + i, "b" + i);
+        }
+        try (GitHost other = host(GitHost.builder(tmp.resolve("cache")))) {
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            try {
+                List<Future<String>> results = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    GitHost h = i % 2 == 0 ? git : other;
+                    String ref = "b" + (i % 5);
+                    results.add(pool.submit((Callable<String>) () -> h.fetch(app.url(), ref).commit()));
+                }
+                for (int i = 0; i < results.size(); i++) {
+                    assertThat(results.get(i).get()).isEqualTo(app.head("b" + (i % 5)));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        Path mirror;
+        try (var dirs = Files.list(tmp.resolve("cache"))) {
+            mirror = dirs.filter(p -> p.toString().endsWith(".git")).findFirst().orElseThrow();
+        }
+        assertThat(Sh.git(mirror, "fsck", "--strict", "--no-dangling")).isEmpty();
+        assertThat(Sh.git(mirror, "for-each-ref", "--format=%(refname)", "refs/heads")).contains("refs/heads/b4");
+    }
+
+    @Test
+    void branchNamesAreSlugsUniqueOnTheRemote() {
+        Random seeded = new Random(42);
+        List<Integer> sequence = new ArrayList<>();
+        Random replay = new Random(42);
+        for (int i = 0; i < 3; i++) {
+            sequence.add(replay.nextInt());
+        }
+        String first = String.format("nightshift/fix-login-bug-%04x", sequence.get(0) & 0xffff);
+        String second = String.format("nightshift/fix-login-bug-%04x", sequence.get(1) & 0xffff);
+        Sh.git(app.work, "push", "-q", "origin", "HEAD:refs/heads/" + first);
+
+        try (GitHost seededHost = host(GitHost.builder(tmp.resolve("cache")).random(seeded::nextInt))) {
+            String name = seededHost.branchName(app.url(), "Please fix the login bug!", null);
+            assertThat(name).as("the first candidate exists on the remote").isEqualTo(second);
+        }
+        assertThat(git.branchName(app.url(), "Fix the login bug", null)).matches("nightshift/fix-login-bug-[0-9a-f]{4}");
+        assertThat(git.branchName(app.url(), "🚀🚀 ?! …", null)).matches("nightshift/task-[0-9a-f]{4}");
+        assertThat(git.branchName(app.url(), "Déjà vu: ÜBER-refactor the café module now", null))
+                .matches("nightshift/deja-vu-uber-refactor-cafe-[0-9a-f]{4}");
+
+        assertThat(git.branchName(app.url(), "x", "feature/ok-1.2")).isEqualTo("feature/ok-1.2");
+        assertThatThrownBy(() -> git.branchName(app.url(), "x", first)).isInstanceOf(ConflictException.class);
+        assertThatThrownBy(() -> git.branchName(app.url(), "x", "main/sub")).as("directory clash")
+                .isInstanceOf(ConflictException.class);
+        for (String hostile : List.of("../../etc", "-f", "a b", "x;rm -rf /", "a..b", "a/.hidden", "x.lock",
+                "refs/heads/x", "HEAD", "a\nb", "a@{1}", "caf\u00e9", "$(id)", "a//b", "a/", "")) {
+            assertThatThrownBy(() -> git.branchName(app.url(), "x", hostile)).as(hostile)
+                    .isInstanceOf(ValidationException.class).hasMessageContaining("branch");
+        }
+    }
+
+    @Test
+    void moveInAndHandOffRoundTrip() {
+        GitHost.Source src = git.fetch(app.url(), null);
+        String branch = git.branchName(app.url(), "Add a greeting", null);
+        String ws = fx.dir("workspace");
+        git.moveIn(fx.machine(), app.url(), src.commit(), branch, ws, null);
+
+        assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(src.commit());
+        assertThat(fx.git(ws, "symbolic-ref", "--short", "HEAD")).isEqualTo(branch);
+        assertThat(fx.git(ws, "config", "user.name")).isEqualTo("Agent Smith");
+        assertThat(fx.git(ws, "config", "user.email")).isEqualTo("agent@example.com");
+        assertThat(fx.git(ws, "remote", "get-url", "origin")).doesNotContain("@");
+        assertThat(fx.git(ws, "status", "--porcelain")).isEmpty();
+
+        fx.sh("cd \"$1\" && echo hello > greeting.txt && echo more >> README.md", ws);
+        GitHost.Handoff h = git.handOff(fx.machine(), app.url(), branch, ws, null, "Add a greeting", true);
+        assertThat(h.changed()).isTrue();
+        assertThat(h.pushed()).isTrue();
+        assertThat(app.head(branch)).isEqualTo(h.commit());
+        assertThat(Sh.git(app.bare, "log", "-1", "--format=%an <%ae>|%s", branch))
+                .isEqualTo("Agent Smith <agent@example.com>|Add a greeting");
+        assertThat(Sh.git(app.bare, "show", branch + ":greeting.txt")).isEqualTo("hello");
+        assertThat(fx.git(ws, "status", "--porcelain")).isEmpty();
+
+        GitHost.Handoff again = git.handOff(fx.machine(), app.url(), branch, ws, null, "nothing new", true);
+        assertThat(again).isEqualTo(new GitHost.Handoff(h.commit(), true, false));
+
+        fx.git(ws, "-c", "user.name=Agent", "-c", "user.email=a@b", "commit", "-q", "--allow-empty", "-m", "agent commit");
+        GitHost.Handoff third = git.handOff(fx.machine(), app.url(), branch, ws, null, "unused", true);
+        assertThat(third.changed()).isTrue();
+        assertThat(Sh.git(app.bare, "log", "-1", "--format=%s", branch)).isEqualTo("agent commit");
+    }
+
+    @Test
+    void handOffWithoutPushKeepsTheWorkOnTheHostOnly() {
+        GitHost.Source src = git.fetch(app.url(), null);
+        String branch = git.branchName(app.url(), "local only", null);
+        String ws = fx.dir("ws-local");
+        git.moveIn(fx.machine(), app.url(), src.commit(), branch, ws, null);
+        GitHost.Handoff unchanged = git.handOff(fx.machine(), app.url(), branch, ws, null, "x", true);
+        assertThat(unchanged).as("no commits of its own: nothing to push")
+                .isEqualTo(new GitHost.Handoff(src.commit(), false, false));
+        fx.sh("cd \"$1\" && echo x > x.txt", ws);
+        GitHost.Handoff h = git.handOff(fx.machine(), app.url(), branch, ws, null, "x", false);
+        assertThat(h.changed()).isTrue();
+        assertThat(h.pushed()).isFalse();
+        assertThat(Sh.git(app.bare, "branch", "--list", branch)).isEmpty();
+    }
+
+    @Test
+    void nonFastForwardPushIsRejectedAndNothingIsLost() throws IOException {
+        GitHost.Source src = git.fetch(app.url(), null);
+        String branch = git.branchName(app.url(), "race", null);
+        String ws = fx.dir("ws-race");
+        git.moveIn(fx.machine(), app.url(), src.commit(), branch, ws, null);
+        fx.sh("cd \"$1\" && echo one > one.txt", ws);
+        git.handOff(fx.machine(), app.url(), branch, ws, null, "one", true);
+
+        Sh.git(app.work, "fetch", "-q", "origin", branch);
+        Sh.git(app.work, "checkout", "-q", "-B", branch, "FETCH_HEAD");
+        app.write("colleague.txt", "theirs\n");
+        String theirs = app.commitAndPush("colleague", branch);
+
+        fx.sh("cd \"$1\" && echo two > two.txt", ws);
+        AtomicReference<PushRejectedException> caught = new AtomicReference<>();
+        assertThatThrownBy(() -> git.handOff(fx.machine(), app.url(), branch, ws, null, "two", true))
+                .isInstanceOfSatisfying(PushRejectedException.class, caught::set)
+                .hasMessageContaining("not a fast-forward");
+        PushRejectedException e = caught.get();
+        assertThat(app.head(branch)).as("nothing forced").isEqualTo(theirs);
+        assertThat(e.branch()).isEqualTo(branch);
+        assertThat(e.preservedRef()).startsWith("refs/nightshift/rejected/" + branch + "/");
+        Path mirror = mirrorOf();
+        assertThat(Sh.git(mirror, "rev-parse", e.preservedRef())).isEqualTo(e.commit());
+        assertThat(Sh.git(mirror, "show", e.commit() + ":two.txt")).isEqualTo("two");
+        assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(e.commit());
+    }
+
+    @Test
+    void pushGuardSeesEveryOutgoingCommitAndCanRefuse() {
+        List<OutgoingPush> seen = new ArrayList<>();
+        try (GitHost guarded = host(GitHost.builder(tmp.resolve("cache")).pushGuard(p -> {
+            seen.add(p);
+            return !p.diff().contains("sk-live-SECRET") && p.messages().stream().noneMatch(m -> m.contains("sk-live"));
+        }))) {
+            GitHost.Source src = guarded.fetch(app.url(), null);
+            String branch = guarded.branchName(app.url(), "guarded", null);
+            String ws = fx.dir("ws-guard");
+            guarded.moveIn(fx.machine(), app.url(), src.commit(), branch, ws, null);
+            fx.sh("cd \"$1\" && echo 'key=sk-live-SECRET' > .env && git add .env && git commit -qm 'add env' "
+                    + "&& git rm -q .env && git commit -qm 'remove env'", ws);
+            assertThatThrownBy(() -> guarded.handOff(fx.machine(), app.url(), branch, ws, null, "s", true))
+                    .isInstanceOf(PushRefusedException.class)
+                    .hasMessageNotContaining("sk-live");
+            assertThat(seen).hasSize(1);
+            assertThat(seen.get(0).commits()).as("the removed secret is still in an outgoing commit").hasSize(2);
+            assertThat(Sh.git(app.bare, "branch", "--list", branch)).as("nothing sent").isEmpty();
+
+            String ws2 = fx.dir("ws-guard-ok");
+            String ok = guarded.branchName(app.url(), "clean", null);
+            guarded.moveIn(fx.machine(), app.url(), src.commit(), ok, ws2, null);
+            fx.sh("cd \"$1\" && echo fine > fine.txt", ws2);
+            assertThat(guarded.handOff(fx.machine(), app.url(), ok, ws2, null, "fine", true).pushed()).as("control").isTrue();
+        }
+    }
+
+    @Test
+    void secondMoveInSendsAThinBundle() throws IOException {
+        Random r = new Random(7);
+        for (int i = 0; i < 150; i++) {
+            byte[] b = new byte[2048];
+            r.nextBytes(b);
+            app.write("data/f" + i + ".txt", java.util.HexFormat.of().formatHex(b));
+        }
+        String c1 = app.commitAndPush("lots of data", "main");
+        RecordingMachine rec = new RecordingMachine(fx.machine(), tmp.resolve("bundles"));
+        String ws = fx.dir("ws-thin");
+        git.fetch(app.url(), null);
+        git.moveIn(rec, app.url(), c1, "nightshift/thin-0001", ws, null);
+        app.write("README.md", "one line more\n");
+        String c2 = app.commitAndPush("small change", "main");
+        git.fetch(app.url(), null);
+        git.moveIn(rec, app.url(), c2, "nightshift/thin-0001", ws, null);
+
+        assertThat(rec.bundles).hasSize(2);
+        byte[] full = Files.readAllBytes(rec.bundles.get(0));
+        byte[] thin = Files.readAllBytes(rec.bundles.get(1));
+        assertThat(full.length).as("full bundle").isGreaterThan(300_000);
+        assertThat(thin.length).as("thin bundle for a one-commit change").isLessThan(4_096);
+        assertThat(new String(thin, 0, 200, StandardCharsets.ISO_8859_1)).as("has prerequisites")
+                .contains("\n-" + c1);
+        assertThat(new String(full, 0, 200, StandardCharsets.ISO_8859_1)).doesNotContain("\n-");
+        assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(c2);
+        assertThat(fx.git(ws, "show", "HEAD:README.md")).isEqualTo("one line more");
+    }
+
+    @Test
+    void submodulesAreFetchedOnTheHostAndMovedIn() throws IOException {
+        Remotes lib = Remotes.create(tmp, "lib");
+        lib.write("lib.txt", "library v1\n");
+        String libCommit = lib.commitAndPush("lib v1", "main");
+        Sh.git(app.work, "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib.url(), "vendor/lib");
+        String appCommit = app.commitAndPush("add submodule", "main");
+        lib.write("lib.txt", "library v2 (not pinned)\n");
+        lib.commitAndPush("lib v2", "main");
+
+        GitHost.Source src = git.fetch(app.url(), null);
+        assertThat(src.commit()).isEqualTo(appCommit);
+        String ws = fx.dir("ws-sub");
+        git.moveIn(fx.machine(), app.url(), src.commit(), "nightshift/sub-0001", ws, null);
+        assertThat(fx.git(ws + "/vendor/lib", "rev-parse", "HEAD")).isEqualTo(libCommit);
+        assertThat(fx.sh("cat \"$1\"/vendor/lib/lib.txt", ws)).isEqualTo("library v1");
+        assertThat(fx.git(ws, "status", "--porcelain")).isEmpty();
+        assertThat(fx.git(ws, "config", "submodule.vendor/lib.url")).doesNotContain("@");
+    }
+
+    @Test
+    void hostileInputIsRefusedBeforeAnythingRuns() {
+        String c = git.fetch(app.url(), null).commit();
+        Machine m = fx.machine();
+        assertThatThrownBy(() -> git.moveIn(m, app.url(), c, "a..b", fx.dir("w"), null)).isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> git.moveIn(m, app.url(), c, "ok", "relative/ws", null)).isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> git.moveIn(m, app.url(), "HEAD", "ok", fx.dir("w"), null)).isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> git.fetch("https://user:hunter2@example.com/org/repo", null))
+                .isInstanceOf(ValidationException.class).hasMessageNotContaining("hunter2");
+    }
+
+    private Path mirrorOf() throws IOException {
+        try (var dirs = Files.list(tmp.resolve("cache"))) {
+            return dirs.filter(p -> p.getFileName().toString().startsWith(app.bare.getFileName().toString()
+                    .replace(".git", "")) || p.toString().contains("app")).filter(p -> p.toString().endsWith(".git"))
+                    .findFirst().orElseThrow();
+        }
+    }
+}

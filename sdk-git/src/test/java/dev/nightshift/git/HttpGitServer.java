@@ -1,0 +1,100 @@
+package dev.nightshift.git;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jgit.errors.RepositoryNotFoundException;
+import org.eclipse.jgit.http.server.GitServlet;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.ReceivePack;
+
+/**
+ * A smart-HTTP git server (JGit's GitServlet on Jetty 12, loopback only) serving the bare
+ * repositories under a directory, fetch and push both behind HTTP basic auth.
+ */
+final class HttpGitServer implements AutoCloseable {
+    private final Server server;
+    final AtomicInteger refusedLogins = new AtomicInteger();
+
+    HttpGitServer(Path base, String user, String password) throws Exception {
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        GitServlet git = new GitServlet();
+        git.setRepositoryResolver((HttpServletRequest req, String name) -> {
+            Path dir = base.resolve(name).normalize();
+            if (!dir.startsWith(base) || !Files.isRegularFile(dir.resolve("HEAD"))) {
+                throw new RepositoryNotFoundException(name);
+            }
+            try {
+                return new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+            } catch (IOException e) {
+                throw new RepositoryNotFoundException(name, e);
+            }
+        });
+        git.setReceivePackFactory((HttpServletRequest req, Repository db) -> new ReceivePack(db));
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        context.addFilter(new FilterHolder(new BasicAuth(user, password, refusedLogins)), "/*",
+                EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder(git), "/git/*");
+        server.setHandler(context);
+        server.start();
+    }
+
+    /** The URL of repository {@code name} (a directory under the base), without credentials. */
+    String url(String name) {
+        int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return "http://127.0.0.1:" + port + "/git/" + name;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    private static final class BasicAuth implements Filter {
+        private final String expected;
+        private final AtomicInteger refused;
+
+        BasicAuth(String user, String password, AtomicInteger refused) {
+            this.expected = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            this.refused = refused;
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            String auth = ((HttpServletRequest) request).getHeader("Authorization");
+            if (!expected.equals(auth)) {
+                if (auth != null) {
+                    refused.incrementAndGet();
+                }
+                HttpServletResponse res = (HttpServletResponse) response;
+                res.setHeader("WWW-Authenticate", "Basic realm=\"git\"");
+                res.sendError(401);
+                return;
+            }
+            chain.doFilter(request, response);
+        }
+    }
+}
