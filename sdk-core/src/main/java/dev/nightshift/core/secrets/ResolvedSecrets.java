@@ -75,8 +75,12 @@ public final class ResolvedSecrets {
                         + ": " + previous.coordinates() + " and " + s.coordinates());
             }
             winners.put(s.name(), s);
+        }
+        // the winner of a name is labelled by its name; an overridden value by name and scope
+        for (Secret s : ordered) {
             if (s.kind().redacted()) {
-                redacted.put(s.scope() + "/" + s.name(), s.value());
+                redacted.put(winners.get(s.name()) == s ? s.name()
+                        : s.name() + " (" + s.scope() + ", overridden)", s.value());
             }
         }
         for (Secret s : winners.values()) {
@@ -85,21 +89,10 @@ public final class ResolvedSecrets {
             }
         }
         this.effective = Collections.unmodifiableSortedMap(winners);
-        this.redactor = Redactor.of(byName(redacted));
+        this.redactor = Redactor.of(redacted);
         this.valuesToRedact = Collections.unmodifiableSet(new TreeSet<>(redacted.values()));
-        this.pushGuard = SecretScanner.of(byName(redacted));
+        this.pushGuard = SecretScanner.of(redacted);
         this.buildGuard = SecretScanner.of(build);
-    }
-
-    /** Labels {@code SCOPE/NAME} become {@code NAME} ({@code NAME (SCOPE)} where a name repeats). */
-    private static Map<String, String> byName(Map<String, String> byScopedName) {
-        Map<String, String> out = new LinkedHashMap<>();
-        byScopedName.forEach((scoped, value) -> {
-            String name = scoped.substring(scoped.indexOf('/') + 1);
-            String scope = scoped.substring(0, scoped.indexOf('/'));
-            out.put(out.containsKey(name) ? name + " (" + scope + ")" : name, value);
-        });
-        return out;
     }
 
     /** Merges {@code secrets} (at most one per scope and name; each checked by {@link SecretRules}). */
