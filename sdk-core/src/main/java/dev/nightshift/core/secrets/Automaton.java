@@ -129,15 +129,21 @@ final class Automaton {
             rootRow[e.getKey()] = e.getValue();
         }
         if (dense) {
-            delta = new int[states * classes];
-            System.arraycopy(rootRow, 0, delta, 0, classes);
+            int[] d = new int[states * classes];
+            System.arraycopy(rootRow, 0, d, 0, classes);
             for (int i = 0; i < tail; i++) {
                 int s = order[i];
-                System.arraycopy(delta, fail[s] * classes, delta, s * classes, classes);
+                System.arraycopy(d, fail[s] * classes, d, s * classes, classes);
                 for (Map.Entry<Character, Integer> e : children.get(s).entrySet()) {
-                    delta[s * classes + e.getKey()] = e.getValue();
+                    d[s * classes + e.getKey()] = e.getValue();
                 }
             }
+            // premultiplied row offsets; ~offset where a pattern ends, so the hot loop tests the sign only
+            for (int i = 0; i < d.length; i++) {
+                int t = d[i];
+                d[i] = longest[t] != 0 ? ~(t * classes) : t * classes;
+            }
+            delta = d;
             edgeStart = null;
             edgeClass = null;
             edgeTarget = null;
@@ -180,7 +186,8 @@ final class Automaton {
     int step(int s, char c) {
         int cls = classOf[c];
         if (delta != null) {
-            return delta[s * classes + cls];
+            int x = delta[s * classes + cls];
+            return (x < 0 ? ~x : x) / classes;
         }
         if (cls == 0) {
             return 0;
@@ -221,33 +228,32 @@ final class Automaton {
     }
 
     /**
-     * The matches in {@code text[0, end)}, merged where they overlap or touch, as pairs
-     * {@code start, end} in {@code out[0..2n)}; returns {@code n}.
+     * The matches in {@code text[from, end)} (positions relative to {@code from}), merged where
+     * they overlap or touch, as pairs {@code start, end} in {@code outRef[0][0..2n)}; returns
+     * {@code n}. {@code outRef[0]} grows as needed.
      */
-    int intervals(CharSequence text, int end, int[][] outRef) {
-        int[] out = outRef[0];
+    int intervals(char[] text, int from, int end, int[][] outRef) {
         int n = 0;
-        int s = 0;
         if (delta != null) {
             final int[] d = delta;
             final char[] cm = classOf;
             final int k = classes;
-            final int[] lg = longest;
-            for (int i = 0; i < end; i++) {
-                s = d[s * k + cm[text.charAt(i)]];
-                int len = lg[s];
-                if (len != 0) {
-                    n = add(outRef, n, i + 1 - len, i + 1);
-                    out = outRef[0];
+            int x = 0;
+            for (int i = from; i < end; i++) {
+                x = d[x + cm[text[i]]];
+                if (x < 0) {
+                    x = ~x;
+                    int len = longest[x / k];
+                    n = add(outRef, n, i + 1 - from - len, i + 1 - from);
                 }
             }
         } else {
-            for (int i = 0; i < end; i++) {
-                s = step(s, text.charAt(i));
+            int s = 0;
+            for (int i = from; i < end; i++) {
+                s = step(s, text[i]);
                 int len = longest[s];
                 if (len != 0) {
-                    n = add(outRef, n, i + 1 - len, i + 1);
-                    out = outRef[0];
+                    n = add(outRef, n, i + 1 - from - len, i + 1 - from);
                 }
             }
         }
@@ -271,6 +277,16 @@ final class Automaton {
 
     /** Whether any pattern occurs in {@code text}. */
     boolean matches(CharSequence text) {
+        if (delta != null) {
+            int x = 0;
+            for (int i = 0, n = text.length(); i < n; i++) {
+                x = delta[x + classOf[text.charAt(i)]];
+                if (x < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
         int s = 0;
         for (int i = 0, n = text.length(); i < n; i++) {
             s = step(s, text.charAt(i));

@@ -103,7 +103,7 @@ public final class Redactor {
             return text;
         }
         int[][] ref = {new int[16]};
-        int n = automaton.intervals(text, text.length(), ref);
+        int n = automaton.intervals(text.toCharArray(), 0, text.length(), ref);
         if (n == 0) {
             return text;
         }

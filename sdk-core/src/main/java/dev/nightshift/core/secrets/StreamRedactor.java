@@ -1,5 +1,7 @@
 package dev.nightshift.core.secrets;
 
+import java.util.Arrays;
+
 /**
  * Redacts one stream of text that arrives in chunks (a command's stdout, a terminal), finding a
  * secret even when it is split across chunks. Each {@link #write} returns what is safe to emit
@@ -21,8 +23,10 @@ public final class StreamRedactor {
     private final Automaton automaton;
     private final int holdback;
     private final boolean empty;
-    private final StringBuilder buf = new StringBuilder();
-    private int[][] intervals = {new int[16]};
+    /** Held-back chars in {@code buf[0, length)}. */
+    private char[] buf = new char[256];
+    private int length;
+    private final int[][] intervals = {new int[16]};
     /** How many leading chars of {@link #buf} were already emitted, as part of a redaction. */
     private int skip;
     /** Whether what was emitted last is a redaction that ends at {@link #skip}. */
@@ -39,17 +43,28 @@ public final class StreamRedactor {
         if (empty) {
             return chunk.toString();
         }
-        buf.append(chunk);
-        return drain(Math.max(0, buf.length() - holdback));
+        int n = chunk.length();
+        ensure(n);
+        if (chunk instanceof String s) {
+            s.getChars(0, n, buf, length);
+        } else {
+            for (int i = 0; i < n; i++) {
+                buf[length + i] = chunk.charAt(i);
+            }
+        }
+        length += n;
+        return drain(Math.max(0, length - holdback));
     }
 
     /** Takes the next chunk as chars; see {@link #write(CharSequence)}. */
-    public String write(char[] chars, int offset, int length) {
+    public String write(char[] chars, int offset, int count) {
         if (empty) {
-            return new String(chars, offset, length);
+            return new String(chars, offset, count);
         }
-        buf.append(chars, offset, length);
-        return drain(Math.max(0, buf.length() - holdback));
+        ensure(count);
+        System.arraycopy(chars, offset, buf, length, count);
+        length += count;
+        return drain(Math.max(0, length - holdback));
     }
 
     /** Ends the stream: returns the rest, redacted, and resets. */
@@ -57,8 +72,8 @@ public final class StreamRedactor {
         if (empty) {
             return "";
         }
-        String out = drain(buf.length());
-        buf.setLength(0);
+        String out = drain(length);
+        length = 0;
         skip = 0;
         open = false;
         return out;
@@ -66,40 +81,58 @@ public final class StreamRedactor {
 
     /** How many characters are held back now (at most {@code maxLength() - 1}). */
     public int pending() {
-        return buf.length() - skip;
+        return length - skip;
+    }
+
+    private void ensure(int more) {
+        if (length + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
+        }
     }
 
     private String drain(int limit) {
-        int n = automaton.intervals(buf, buf.length(), intervals);
-        int[] iv = intervals[0];
-        StringBuilder out = new StringBuilder(Math.max(16, limit - skip + 16));
+        int n = automaton.intervals(buf, 0, length, intervals);
         int pos = skip;
         boolean redacting = open;
-        for (int k = 0; k < n; k++) {
-            int s = iv[2 * k];
-            int e = iv[2 * k + 1];
-            if (e <= pos) {
-                continue; // inside what a redaction already covered
+        String result;
+        if (n == 0) {
+            // the common case: nothing found
+            result = limit > pos ? new String(buf, pos, limit - pos) : "";
+            if (limit > pos) {
+                pos = limit;
+                redacting = false;
             }
-            if (redacting && s <= pos) {
-                pos = e; // continues the redaction already emitted
-                continue;
+        } else {
+            int[] iv = intervals[0];
+            StringBuilder out = new StringBuilder(Math.max(16, limit - skip + 16));
+            for (int k = 0; k < n; k++) {
+                int s = iv[2 * k];
+                int e = iv[2 * k + 1];
+                if (e <= pos) {
+                    continue; // inside what a redaction already covered
+                }
+                if (redacting && s <= pos) {
+                    pos = e; // continues the redaction already emitted
+                    continue;
+                }
+                if (s >= limit) {
+                    break; // starts in the held-back tail: decided on a later chunk
+                }
+                out.append(buf, pos, s - pos).append(Redactor.MARK);
+                pos = e;
+                redacting = true;
             }
-            if (s >= limit) {
-                break; // starts in the held-back tail: decided on a later chunk
+            if (limit > pos) {
+                out.append(buf, pos, limit - pos);
+                pos = limit;
+                redacting = false;
             }
-            out.append(buf, pos, s).append(Redactor.MARK);
-            pos = e;
-            redacting = true;
+            result = out.toString();
         }
-        if (limit > pos) {
-            out.append(buf, pos, limit);
-            pos = limit;
-            redacting = false;
-        }
-        buf.delete(0, limit);
+        System.arraycopy(buf, limit, buf, 0, length - limit);
+        length -= limit;
         skip = pos - limit;
         open = redacting;
-        return out.toString();
+        return result;
     }
 }
