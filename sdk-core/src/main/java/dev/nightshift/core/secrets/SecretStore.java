@@ -34,6 +34,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import javax.crypto.AEADBadTagException;
@@ -258,7 +259,7 @@ public final class SecretStore implements SecretProvider, AutoCloseable {
     }
 
     /** The ids of the KMS keys that wrap at least one stored data key. */
-    public TreeSet<String> keyIdsInUse() {
+    public SortedSet<String> keyIdsInUse() {
         TreeSet<String> ids = new TreeSet<>();
         for (Path f : recordFiles()) {
             ids.add(text(f, parse(f), "keyId"));

@@ -80,6 +80,36 @@ class SecretStoreTest {
     }
 
     @Test
+    void concurrentSetsGetDistinctVersionsAndLoseNothing() throws Exception {
+        SecretStore one = store();
+        SecretStore two = store(); // as if another process: separate instances, same directory
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<SecretVersion>> fs = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                SecretStore s = i % 2 == 0 ? one : two;
+                String value = "value-number-" + i;
+                fs.add(pool.submit(() -> s.set(SecretScope.USER, "alice", "API_TOKEN", SecretKind.RUNTIME, value)));
+            }
+            List<Integer> versions = new ArrayList<>();
+            for (var f : fs) {
+                versions.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS).version());
+            }
+            assertThat(versions).doesNotHaveDuplicates().hasSize(20);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> values = new ArrayList<>();
+        for (SecretVersion v : one.versions(SecretScope.USER, "alice", "API_TOKEN")) {
+            values.add(one.get(SecretScope.USER, "alice", "API_TOKEN", v.version()).value());
+        }
+        assertThat(values).hasSize(20).doesNotHaveDuplicates().allMatch(v -> v.startsWith("value-number-"));
+        one.purgeVersion(SecretScope.USER, "alice", "API_TOKEN", 1);
+        assertThat(one.versions(SecretScope.USER, "alice", "API_TOKEN")).hasSize(19);
+        assertThatThrownBy(() -> one.purgeVersion(SecretScope.USER, "alice", "API_TOKEN", 1)).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
     void agentSecretsGoWithTheAgent() {
         SecretStore store = store();
         store.set(SecretScope.AGENT, "agent-1", "TASK_TOKEN", SecretKind.RUNTIME, TOKEN);
