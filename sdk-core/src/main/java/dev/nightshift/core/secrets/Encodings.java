@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The forms a secret value commonly takes in output: as is, URL-encoded (form and RFC 3986 style,
- * upper- and lower-case hex), and base64 (standard and URL-safe alphabet) at each of the three
+ * The forms a secret value commonly takes in output: as is, JSON-escaped (when it holds quotes,
+ * backslashes or control characters), URL-encoded (form and RFC 3986 style, upper- and lower-case
+ * hex), and base64 (standard and URL-safe alphabet) at each of the three
  * byte alignments it can have inside a longer encoded text. For base64 only the characters that
  * depend on the value alone are kept, so the fragment matches wherever the value sits; fragments
  * shorter than {@link #MIN_ENCODED} characters are left out (they would match ordinary text).
@@ -27,6 +28,8 @@ final class Encodings {
             return out;
         }
         out.add(value);
+        out.add(jsonEscaped(value));
+        out.add(jsonEscaped(value).replace("/", "\\/"));
         String form = URLEncoder.encode(value, StandardCharsets.UTF_8);
         addEncoded(out, form);
         addEncoded(out, form.replace("+", "%20"));
@@ -39,6 +42,28 @@ final class Encodings {
             addEncoded(out, std.replace('+', '-').replace('/', '_'));
         }
         return out;
+    }
+
+    static String jsonEscaped(String value) {
+        StringBuilder b = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 
     private static void addEncoded(Set<String> out, String form) {

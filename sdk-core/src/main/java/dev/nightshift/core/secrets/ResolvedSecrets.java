@@ -91,7 +91,7 @@ public final class ResolvedSecrets {
         this.effective = Collections.unmodifiableSortedMap(winners);
         this.redactor = Redactor.of(redacted);
         this.valuesToRedact = Collections.unmodifiableSet(new TreeSet<>(redacted.values()));
-        this.pushGuard = SecretScanner.of(redacted);
+        this.pushGuard = SecretScanner.of(redacted, redactor);
         this.buildGuard = SecretScanner.of(build);
     }
 

@@ -37,8 +37,8 @@ public final class SecretScanner {
     private final String[] names;
     private final Automaton bytes;
 
-    private SecretScanner(Map<String, String> valuesByName) {
-        this.text = Redactor.of(valuesByName);
+    private SecretScanner(Map<String, String> valuesByName, Redactor text) {
+        this.text = text;
         this.names = valuesByName.keySet().toArray(String[]::new);
         List<String> patterns = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -56,7 +56,12 @@ public final class SecretScanner {
 
     /** A scanner for {@code valuesByName} (secret name to value). */
     public static SecretScanner of(Map<String, String> valuesByName) {
-        return new SecretScanner(new LinkedHashMap<>(valuesByName));
+        return new SecretScanner(new LinkedHashMap<>(valuesByName), Redactor.of(valuesByName));
+    }
+
+    /** A scanner for the values {@code redactor} was built from ({@code valuesByName}), sharing its text automaton. */
+    static SecretScanner of(Map<String, String> valuesByName, Redactor redactor) {
+        return new SecretScanner(new LinkedHashMap<>(valuesByName), redactor);
     }
 
     /** Whether there is nothing to look for. */

@@ -68,6 +68,17 @@ class RedactorTest {
     }
 
     @Test
+    void jsonEscapedFormsAreRedacted() {
+        String value = "pa\"ss\\wo/rd\nline2";
+        Redactor r = Redactor.of(Map.of("JSON_SECRET", value));
+        String json = "{\"password\":\"pa\\\"ss\\\\wo/rd\\nline2\"}";
+        assertThat(json).doesNotContain(value); // the fixture holds only the escaped form
+        assertThat(r.redact(json)).isEqualTo("{\"password\":\"[REDACTED]\"}");
+        assertThat(r.redact(json.replace("/", "\\/"))).isEqualTo("{\"password\":\"[REDACTED]\"}");
+        assertThat(r.containsSecret("{\"password\":\"pa\\\"ss\\\\wo/rd\\nline3\"}")).as("control").isFalse();
+    }
+
+    @Test
     void namesWhichSecretsAreInATextButNeverValues() {
         assertThat(R.secretsIn("a " + TOKEN + " b")).containsExactly("API_TOKEN");
         assertThat(R.secretsIn(Base64.getEncoder().encodeToString(PASSWORD.getBytes(StandardCharsets.UTF_8)) + TOKEN))
