@@ -2,7 +2,6 @@ package dev.nightshift.core.secrets;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import dev.nightshift.api.NightshiftException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,7 +79,15 @@ public final class SecretScanner {
     }
 
     /** The names of the secrets in a stream of bytes (read to its end, not closed). */
-    public Set<String> secretsIn(InputStream in) throws IOException {
+    public Set<String> secretsIn(InputStream in) {
+        try {
+            return read(in);
+        } catch (IOException e) {
+            throw new NightshiftException("cannot read a stream to look for secrets: " + e.getMessage(), e);
+        }
+    }
+
+    private Set<String> read(InputStream in) throws IOException {
         BitSet labels = new BitSet();
         byte[] buf = new byte[64 * 1024];
         int s = 0;
@@ -99,11 +106,7 @@ public final class SecretScanner {
 
     /** The findings in one file's content, labelled {@code file}. */
     public List<SecretFinding> scan(String file, byte[] content) {
-        try {
-            return findings(file, secretsIn(new java.io.ByteArrayInputStream(content)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return findings(file, secretsIn(new java.io.ByteArrayInputStream(content)));
     }
 
     /**
@@ -123,7 +126,7 @@ public final class SecretScanner {
                 continue;
             }
             try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-                out.addAll(findings(base.relativize(p).toString(), secretsIn(in)));
+                out.addAll(findings(base.relativize(p).toString(), read(in)));
             } catch (IOException e) {
                 throw new NightshiftException("cannot read " + p + " to look for secrets: " + e.getMessage(), e);
             }
