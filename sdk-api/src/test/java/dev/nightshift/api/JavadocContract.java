@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * Nested public types (builders, event records) are covered by their enclosing type's doc and,
  * where they have state of their own, by their own.
  */
-final class JavadocContract {
+public final class JavadocContract {
     private static final Pattern TYPE = Pattern.compile(
             "(?m)^public\\s+(?:(?:abstract|final|sealed|non-sealed|static)\\s+)*(?:class|interface|record|enum|@interface)\\s+(\\w+)");
 
@@ -25,7 +25,7 @@ final class JavadocContract {
     }
 
     /** One line per public top-level type whose Javadoc lacks a marker. */
-    static List<String> violations(Path sourceRoot) {
+    public static List<String> violations(Path sourceRoot) {
         List<String> out = new ArrayList<>();
         try (Stream<Path> files = Files.walk(sourceRoot)) {
             for (Path file : files.filter(p -> p.toString().endsWith(".java")
@@ -38,7 +38,7 @@ final class JavadocContract {
         return out;
     }
 
-    static List<String> check(String name, String source) {
+    public static List<String> check(String name, String source) {
         Matcher m = TYPE.matcher(source);
         if (!m.find()) {
             return List.of();

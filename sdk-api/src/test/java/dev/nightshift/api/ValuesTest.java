@@ -9,6 +9,7 @@ import dev.nightshift.api.runtime.ExecResult;
 import dev.nightshift.api.spec.BaseKind;
 import dev.nightshift.api.spec.BuildSpec;
 import dev.nightshift.api.spec.EnvironmentSpec;
+import dev.nightshift.api.spec.PortSpec;
 import dev.nightshift.api.spec.TerminalSpec;
 import dev.nightshift.api.spi.GitCredential;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,43 @@ class ValuesTest {
         assertThat(EnvironmentSpec.DEFAULTS.baseKind()).isEqualTo(BaseKind.DEFAULT);
         assertThat(EnvironmentSpec.DEFAULTS.effectiveAgentCanUpdateSnapshot()).isTrue();
         assertThat(EnvironmentSpec.builder().agentCanUpdateSnapshot(false).build().effectiveAgentCanUpdateSnapshot()).isFalse();
+    }
+
+    @Test
+    void toStringPrintsNamesNeverValues() {
+        EnvironmentSpec spec = EnvironmentSpec.builder()
+                .name("riffscribe")
+                .install("DB_PASSWORD=hunter2 ./setup.sh")
+                .terminal(TerminalSpec.of("web", "TOKEN=s3cr3t-token npm run dev"))
+                .build(BuildSpec.contents("FROM x\nARG KEY=inline-key", null))
+                .extension("environment_variables",
+                        "{\"DATABASE_URL\":\"postgresql://u:riffscribe_dev@localhost/db\"}")
+                .build();
+        String text = spec.toString();
+        assertThat(text).contains("riffscribe", "environment_variables", "web", "base=BUILD")
+                .doesNotContain("riffscribe_dev", "DATABASE_URL", "hunter2", "s3cr3t-token", "inline-key");
+        EnvironmentSpec plain = EnvironmentSpec.builder().name("n").build();
+        assertThat(plain.toString()).as("control: names are printed").isEqualTo("EnvironmentSpec[base=DEFAULT, name=n]");
+    }
+
+    @Test
+    void buildDigestCoversBuildFieldsOnly() {
+        EnvironmentSpec spec = EnvironmentSpec.builder().user("ubuntu").install("npm ci")
+                .build(BuildSpec.dockerfile("Dockerfile", "..")).name("a").build();
+        String digest = spec.buildDigest();
+        assertThat(digest).matches("sha256:[0-9a-f]{64}");
+        assertThat(spec.toBuilder().name("b").start("x").terminal(TerminalSpec.of("t", "y")).port(PortSpec.of(3000))
+                .extension("env", "{}").build().buildDigest()).as("not build-relevant").isEqualTo(digest);
+        assertThat(spec.toBuilder().install("npm install").build().buildDigest()).isNotEqualTo(digest);
+        assertThat(spec.toBuilder().user("root").build().buildDigest()).isNotEqualTo(digest);
+        assertThat(spec.toBuilder().build(BuildSpec.dockerfile("Dockerfile", ".")).build().buildDigest()).isNotEqualTo(digest);
+        assertThat(spec.toBuilder().image("node:20").build().buildDigest()).isNotEqualTo(digest);
+        assertThat(spec.toBuilder().snapshot("snapshot-x").build().buildDigest()).isNotEqualTo(digest);
+        assertThat(EnvironmentSpec.builder().install("a").build().buildDigest())
+                .as("field boundaries are unambiguous")
+                .isNotEqualTo(EnvironmentSpec.builder().user("a").build().buildDigest());
+        assertThat(EnvironmentSpec.DEFAULTS.buildDigest()).as("pinned: the encoding is stable across releases")
+                .isEqualTo("sha256:56e8f2b052f283428bdea2687ff20ce3814945f4224e79192794a8b97430ad0b");
     }
 
     @Test

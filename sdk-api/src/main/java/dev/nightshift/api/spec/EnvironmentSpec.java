@@ -15,8 +15,8 @@ import java.util.Objects;
  * a driver can still read them. {@code nightshift-sdk-spec} parses and validates files into
  * this record; code and tests can also build one with {@link #builder()}.
  *
- * <p>Derived facts: {@link #baseKind()}, {@link #effectiveAgentCanUpdateSnapshot()} and the
- * flattened {@link #terminals()}.
+ * <p>Derived facts: {@link #baseKind()}, {@link #effectiveAgentCanUpdateSnapshot()}, the
+ * flattened {@link #terminals()} and the {@link #buildDigest()}.
  *
  * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value.
  *
@@ -123,11 +123,106 @@ public record EnvironmentSpec(
         return agentCanUpdateSnapshot == null || agentCanUpdateSnapshot;
     }
 
+    /**
+     * A stable digest of everything in the spec that changes what a build produces: the base
+     * ({@code snapshot}, {@code build} with its paths or inline text, {@code image}), {@code user}
+     * and {@code install}. Names, terminals, ports, {@code start} and extensions do not count.
+     * The same fields give the same digest in every JVM and release (the encoding is versioned).
+     *
+     * @return {@code sha256:} followed by 64 lower-case hex digits
+     */
+    public String buildDigest() {
+        StringBuilder canonical = new StringBuilder("nightshift-environment-build-v1\n");
+        digestField(canonical, "snapshot", snapshot);
+        digestField(canonical, "build.dockerfile", build == null ? null : build.dockerfile());
+        digestField(canonical, "build.dockerfileContents", build == null ? null : build.dockerfileContents());
+        digestField(canonical, "build.context", build == null ? null : build.context());
+        digestField(canonical, "image", image);
+        digestField(canonical, "user", user);
+        digestField(canonical, "install", install);
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    private static void digestField(StringBuilder b, String key, String value) {
+        b.append(key);
+        if (value == null) {
+            b.append(" -\n");
+        } else {
+            b.append(' ').append(value.length()).append(':').append(value).append('\n');
+        }
+    }
+
     /** Every terminal in order, groups flattened. */
     public List<TerminalSpec> terminals() {
         List<TerminalSpec> all = new ArrayList<>();
         terminalGroups.forEach(all::addAll);
         return List.copyOf(all);
+    }
+
+    /**
+     * A summary safe for logs: scalar names, the base, terminal names, port numbers and the
+     * <em>names</em> of extension keys. Commands, inline Dockerfile text and extension values are
+     * never printed (real files keep credentials in them, e.g. a {@code DATABASE_URL} under an
+     * {@code env} key); commands show as their length.
+     */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("EnvironmentSpec[base=").append(baseKind());
+        field(b, "name", name);
+        field(b, "user", user);
+        field(b, "image", image);
+        field(b, "snapshot", snapshot);
+        if (build != null) {
+            b.append(", build=[dockerfile=").append(build.dockerfile() == null ? "-" : build.dockerfile())
+                    .append(", context=").append(build.context() == null ? "-" : build.context());
+            if (build.dockerfileContents() != null) {
+                b.append(", dockerfileContents=<").append(build.dockerfileContents().length()).append(" chars>");
+            }
+            b.append(']');
+        }
+        redacted(b, "install", install);
+        redacted(b, "start", start);
+        if (!terminalGroups.isEmpty()) {
+            b.append(", terminals=").append(terminals().stream()
+                    .map(t -> t.name() == null ? "<unnamed>" : t.name()).toList());
+        }
+        if (!ports.isEmpty()) {
+            b.append(", ports=").append(ports.stream().map(PortSpec::port).toList());
+        }
+        if (!repositoryDependencies.isEmpty()) {
+            b.append(", repositoryDependencies=").append(repositoryDependencies);
+        }
+        if (agentCanUpdateSnapshot != null) {
+            b.append(", agentCanUpdateSnapshot=").append(agentCanUpdateSnapshot);
+        }
+        if (egressMode != null) {
+            b.append(", egressMode=").append(egressMode);
+        }
+        if (!egressAllowlist.isEmpty()) {
+            b.append(", egressAllowlist=").append(egressAllowlist);
+        }
+        if (!extensions.isEmpty()) {
+            b.append(", extensions=").append(extensions.keySet());
+        }
+        return b.append(']').toString();
+    }
+
+    private static void field(StringBuilder b, String key, String value) {
+        if (value != null) {
+            b.append(", ").append(key).append('=').append(value);
+        }
+    }
+
+    private static void redacted(StringBuilder b, String key, String value) {
+        if (value != null) {
+            b.append(", ").append(key).append("=<").append(value.length()).append(" chars>");
+        }
     }
 
     /**

@@ -1,0 +1,217 @@
+package dev.nightshift.docker;
+
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import dev.nightshift.api.runtime.Image;
+import dev.nightshift.api.runtime.ImageSource;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.api.runtime.MachineInfo;
+import dev.nightshift.api.runtime.MachineSpec;
+import dev.nightshift.api.runtime.ResourceLimits;
+import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.docker.internal.Labels;
+import dev.nightshift.docker.internal.RuntimeCore;
+import dev.nightshift.docker.internal.Settings;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The {@link Runtime} on a Docker engine, through docker-java (httpclient5 transport).
+ *
+ * <p>The engine is found like Testcontainers finds it: {@link Builder#dockerHost}, else
+ * {@code DOCKER_HOST}, else the usual local sockets; the first that answers wins, and when none
+ * does, one {@link dev.nightshift.api.EnvironmentUnavailableException} lists what was tried. The
+ * engine is contacted on first use, not at construction.
+ *
+ * <p>Machines are containers labelled {@value #LABEL_MANAGED}{@code =true} plus their owner (host,
+ * pid, process start time); PID 1 is a tiny sh loop, so any image with {@code /bin/sh},
+ * {@code setsid} and git works. The spec's environment is applied to every exec and terminal and
+ * is <em>not</em> written into the container's configuration, so snapshots never carry it.
+ * Resource limits default to {@link Builder#defaultLimits}; Docker's default capabilities apply
+ * (so {@code sudo} works); {@code --privileged} only with {@link Builder#allowPrivileged}.
+ * Dockerfiles are built by the engine's classic builder, so BuildKit-only syntax is refused
+ * with an error that names the line. Snapshots are {@code docker commit}s tagged
+ * {@code nightshift/snapshot:<snapshot id>}; a chain longer than
+ * {@link Builder#flattenThreshold} layers is flattened to one. At the first {@link #start},
+ * machines on this host whose owner process is gone are removed; at JVM exit a shutdown hook
+ * removes this process's machines.
+ *
+ * <p>Thread-safety: thread-safe; share one per application. Lifecycle: {@link #close()}
+ * releases the client and threads; machines stay until closed themselves (or the process
+ * exits).
+ *
+ * <pre>{@code
+ * try (DockerRuntime docker = DockerRuntime.builder().defaultLimits(ResourceLimits.DEFAULT.withCpus(1)).build()) {
+ *     Image base = docker.prepareImage(ImageSource.defaultBase(), System.out::println);
+ *     try (Machine m = docker.start(MachineSpec.builder(base.id()).user("ubuntu").build())) {
+ *         System.out.println(m.exec(ExecRequest.of("git", "--version")).await().stdoutTail());
+ *     }
+ * }
+ * }</pre>
+ */
+public final class DockerRuntime implements Runtime {
+    /** The label every Nightshift container and image carries. */
+    public static final String LABEL_MANAGED = Labels.MANAGED;
+    /** The label sdk-core sets to the agent a machine works for. */
+    public static final String LABEL_AGENT = Labels.AGENT;
+    /** The default base image when neither the builder nor {@code NIGHTSHIFT_BASE_IMAGE} names one. */
+    public static final String DEFAULT_BASE_IMAGE = "nightshift/base:bookworm";
+
+    private final RuntimeCore core;
+    private final Builder config;
+
+    /** A runtime with every default (used by {@link java.util.ServiceLoader}). */
+    public DockerRuntime() {
+        this(builder());
+    }
+
+    private DockerRuntime(Builder b) {
+        this.config = b.copy();
+        this.core = new RuntimeCore(new Settings(b.dockerHost, b.baseImage, b.defaultLimits, b.allowPrivileged,
+                b.createContainerCmdModifier, b.flattenThreshold, b.reapOrphans, b.removeOnExit));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return config.copy();
+    }
+
+    @Override
+    public String name() {
+        return "docker";
+    }
+
+    /** The default base image reference this runtime uses. */
+    public String baseImage() {
+        return config.baseImage;
+    }
+
+    @Override
+    public Image prepareImage(ImageSource source, Consumer<String> output) {
+        return core.prepareImage(Objects.requireNonNull(source, "source"), output);
+    }
+
+    @Override
+    public Machine start(MachineSpec spec) {
+        return core.start(Objects.requireNonNull(spec, "spec"));
+    }
+
+    @Override
+    public Optional<Machine> attach(String machineId) {
+        return core.attach(machineId);
+    }
+
+    @Override
+    public List<MachineInfo> machines(Map<String, String> labels) {
+        return core.machines(labels == null ? Map.of() : labels);
+    }
+
+    @Override
+    public Optional<SnapshotInfo> findSnapshot(String snapshotId) {
+        return core.findSnapshot(snapshotId);
+    }
+
+    @Override
+    public List<SnapshotInfo> snapshots(Map<String, String> labels) {
+        return core.snapshots(labels == null ? Map.of() : labels);
+    }
+
+    @Override
+    public void deleteSnapshot(String snapshotId) {
+        core.deleteSnapshot(snapshotId);
+    }
+
+    /**
+     * Removes, now, the machines on this host whose owner process is gone (the same sweep the
+     * first {@link #start} runs). Returns the ids removed.
+     */
+    public List<String> reapOrphans() {
+        return core.reapOrphans();
+    }
+
+    /** The engine address in use, e.g. {@code unix:///var/run/docker.sock} (connects if needed). */
+    public String dockerHost() {
+        return core.engine().host();
+    }
+
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    /**
+     * Configures a {@link DockerRuntime}.
+     *
+     * <p>Thread-safety: not thread-safe. Lifecycle: reusable; {@link #build()} copies it.
+     */
+    public static final class Builder {
+        private String dockerHost;
+        private String baseImage = Optional.ofNullable(System.getenv("NIGHTSHIFT_BASE_IMAGE"))
+                .filter(s -> !s.isBlank()).orElse(DEFAULT_BASE_IMAGE);
+        private ResourceLimits defaultLimits = ResourceLimits.DEFAULT;
+        private boolean allowPrivileged;
+        private Consumer<CreateContainerCmd> createContainerCmdModifier;
+        private int flattenThreshold = 60;
+        private boolean reapOrphans = true;
+        private boolean removeOnExit = true;
+
+        private Builder() {
+        }
+
+        /** The engine address ({@code unix:///...} or {@code tcp://host:port}); default: discovered. */
+        public Builder dockerHost(String value) { dockerHost = value; return this; }
+
+        /** The default base image; default {@code NIGHTSHIFT_BASE_IMAGE}, else {@value #DEFAULT_BASE_IMAGE_DOC}. */
+        public Builder baseImage(String value) { baseImage = Objects.requireNonNull(value, "baseImage"); return this; }
+
+        /** Limits for specs that keep {@link ResourceLimits#DEFAULT}. */
+        public Builder defaultLimits(ResourceLimits value) { defaultLimits = Objects.requireNonNull(value); return this; }
+
+        /** Whether specs may ask for {@code --privileged} (e.g. docker-in-docker). Default {@code false}. */
+        public Builder allowPrivileged(boolean value) { allowPrivileged = value; return this; }
+
+        /** An escape hatch: called last on every container create. */
+        public Builder createContainerCmdModifier(Consumer<CreateContainerCmd> value) {
+            createContainerCmdModifier = value;
+            return this;
+        }
+
+        /** Layers above which a snapshot is flattened to one (overlay2 allows about 125). Default 60. */
+        public Builder flattenThreshold(int value) { flattenThreshold = value; return this; }
+
+        /** Whether the first start removes machines of dead owner processes on this host. Default {@code true}. */
+        public Builder reapOrphans(boolean value) { reapOrphans = value; return this; }
+
+        /** Whether a shutdown hook removes this process's machines. Default {@code true}. */
+        public Builder removeOnExit(boolean value) { removeOnExit = value; return this; }
+
+        private static final String DEFAULT_BASE_IMAGE_DOC = DEFAULT_BASE_IMAGE;
+
+        public DockerRuntime build() {
+            if (flattenThreshold < 1 || flattenThreshold > 120) {
+                throw new IllegalArgumentException("flattenThreshold must be within 1..120 (overlay2's layer limit): "
+                        + flattenThreshold);
+            }
+            return new DockerRuntime(this);
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.dockerHost = dockerHost;
+            b.baseImage = baseImage;
+            b.defaultLimits = defaultLimits;
+            b.allowPrivileged = allowPrivileged;
+            b.createContainerCmdModifier = createContainerCmdModifier;
+            b.flattenThreshold = flattenThreshold;
+            b.reapOrphans = reapOrphans;
+            b.removeOnExit = removeOnExit;
+            return b;
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.nightshift.docker.internal;
+
+import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.NotFoundException;
+import dev.nightshift.api.runtime.TerminalInfo;
+import dev.nightshift.api.runtime.Terminals;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Terminals as windows of one tmux session ({@value #SESSION}) run as the machine's user, so a
+ * human who attaches with {@link #attachCommand()} sees exactly what the agent sees. Windows stay
+ * after their command ends ({@code remain-on-exit}) so its last output can still be read.
+ *
+ * <p>Thread-safety: thread-safe (tmux serialises; starts are synchronised here).
+ * Lifecycle: as long as the machine.
+ */
+final class DockerTerminals implements Terminals {
+    static final String SESSION = "nightshift";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private final DockerMachine machine;
+
+    DockerTerminals(DockerMachine machine) {
+        this.machine = machine;
+    }
+
+    private static String target(String name) {
+        return SESSION + ":=" + name;
+    }
+
+    private Raw tmux(List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("tmux");
+        cmd.addAll(args);
+        return machine.runRaw(cmd, machine.user(), TIMEOUT);
+    }
+
+    private Raw tmuxOk(List<String> args, String what) {
+        Raw r = tmux(args);
+        if (!r.ok()) {
+            throw new NightshiftException("tmux " + what + " failed in machine " + machine.id() + " (exit " + r.exit()
+                    + "): " + r.stderr().strip());
+        }
+        return r;
+    }
+
+    @Override
+    public synchronized TerminalInfo start(String name, String command, String workdir, Map<String, String> env) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("terminal names are 1-64 of [A-Za-z0-9_.-], not starting with . - _: '"
+                    + name + "'");
+        }
+        if (list().stream().anyMatch(t -> t.name().equals(name))) {
+            throw new ConflictException("terminal '" + name + "' already exists in machine " + machine.id());
+        }
+        Map<String, String> all = new LinkedHashMap<>(machine.env());
+        if (env != null) {
+            all.putAll(env);
+        }
+        List<String> window = new ArrayList<>();
+        window.add("-n");
+        window.add(name);
+        String dir = workdir != null ? workdir : machine.workdir();
+        if (dir != null) {
+            window.add("-c");
+            window.add(dir);
+        }
+        all.forEach((k, v) -> {
+            window.add("-e");
+            window.add(k + "=" + v);
+        });
+        window.add(command);
+        List<String> args = new ArrayList<>();
+        boolean hasSession = tmux(List.of("has-session", "-t", "=" + SESSION)).ok();
+        if (hasSession) {
+            args.add("new-window");
+            args.add("-d");
+            args.add("-t");
+            args.add(SESSION + ":");
+            args.addAll(window);
+        } else {
+            // options first, in the same server start, so even a command that ends at once keeps its window
+            args.addAll(List.of("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+                    "set-option", "-g", "history-limit", "10000", ";", "new-session", "-d", "-s", SESSION,
+                    "-x", "200", "-y", "50"));
+            args.addAll(window);
+        }
+        tmuxOk(args, "start of terminal '" + name + "'");
+        return list().stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElse(new TerminalInfo(name, command, false));
+    }
+
+    @Override
+    public List<TerminalInfo> list() {
+        Raw r = tmux(List.of("list-windows", "-t", "=" + SESSION, "-F",
+                "#{window_index}\t#{window_name}\t#{pane_dead}\t#{pane_start_command}"));
+        if (!r.ok()) {
+            return List.of();
+        }
+        List<TerminalInfo> out = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            String[] f = line.split("\t", 4);
+            if (f.length < 4) {
+                continue;
+            }
+            String cmd = f[3];
+            if (cmd.length() >= 2 && cmd.startsWith("\"") && cmd.endsWith("\"")) {
+                cmd = cmd.substring(1, cmd.length() - 1).replace("\\\"", "\"");
+            }
+            out.add(new TerminalInfo(f[1], cmd, !"1".equals(f[2])));
+        }
+        return List.copyOf(out);
+    }
+
+    private void requireExists(String name) {
+        if (list().stream().noneMatch(t -> t.name().equals(name))) {
+            throw new NotFoundException("no terminal '" + name + "' in machine " + machine.id());
+        }
+    }
+
+    @Override
+    public String read(String name, int lines) {
+        if (lines <= 0) {
+            throw new IllegalArgumentException("lines must be > 0");
+        }
+        requireExists(name);
+        Raw r = tmuxOk(List.of("capture-pane", "-p", "-J", "-t", target(name), "-S", "-" + lines), "read of '" + name + "'");
+        List<String> all = new ArrayList<>(List.of(r.out().split("\n", -1)));
+        // tmux's own "Pane is dead (status 0, ...)" line of an ended window is not output
+        while (!all.isEmpty() && (all.get(all.size() - 1).isBlank() || all.get(all.size() - 1).startsWith("Pane is dead"))) {
+            all.remove(all.size() - 1);
+        }
+        List<String> tail = all.subList(Math.max(0, all.size() - lines), all.size());
+        return String.join("\n", tail);
+    }
+
+    @Override
+    public void sendKeys(String name, String text) {
+        requireExists(name);
+        List<String> args = new ArrayList<>();
+        String[] parts = text.split("\n", -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (!parts[i].isEmpty()) {
+                if (!args.isEmpty()) {
+                    args.add(";");
+                }
+                args.addAll(List.of("send-keys", "-t", target(name), "-l", parts[i]));
+            }
+            if (i < parts.length - 1) {
+                if (!args.isEmpty()) {
+                    args.add(";");
+                }
+                args.addAll(List.of("send-keys", "-t", target(name), "Enter"));
+            }
+        }
+        if (!args.isEmpty()) {
+            tmuxOk(args, "send-keys to '" + name + "'");
+        }
+    }
+
+    @Override
+    public void stop(String name) {
+        tmux(List.of("kill-window", "-t", target(name)));
+    }
+
+    @Override
+    public String sessionName() {
+        return SESSION;
+    }
+
+    @Override
+    public List<String> attachCommand() {
+        List<String> cmd = new ArrayList<>(List.of("docker"));
+        if (!machine.core().engine().isDefaultHost()) {
+            cmd.add("-H");
+            cmd.add(machine.core().engine().host());
+        }
+        cmd.addAll(List.of("exec", "-it", "-u", machine.user(), machine.id(), "tmux", "attach", "-t", SESSION));
+        return List.copyOf(cmd);
+    }
+}

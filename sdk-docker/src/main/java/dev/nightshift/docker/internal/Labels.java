@@ -1,0 +1,98 @@
+package dev.nightshift.docker.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Label keys Nightshift puts on containers and images, and this process's owner identity.
+ *
+ * <p>Thread-safety: immutable. Lifecycle: constants.
+ */
+public final class Labels {
+    public static final String MANAGED = "dev.nightshift.managed";
+    public static final String OWNER_HOST = "dev.nightshift.owner.host";
+    public static final String OWNER_PID = "dev.nightshift.owner.pid";
+    public static final String OWNER_START = "dev.nightshift.owner.start";
+    public static final String AGENT = "dev.nightshift.agent";
+    public static final String USER = "dev.nightshift.user";
+    public static final String WORKDIR = "dev.nightshift.workdir";
+    public static final String PORTS = "dev.nightshift.ports";
+    public static final String SNAPSHOT = "dev.nightshift.snapshot";
+    public static final String SNAPSHOT_SOURCE = "dev.nightshift.snapshot.source";
+    public static final String SNAPSHOT_CREATED = "dev.nightshift.snapshot.created";
+    public static final String SNAPSHOT_REPOSITORY = "nightshift/snapshot";
+
+    private static final Owner SELF = computeSelf();
+
+    private Labels() {
+    }
+
+    /** Who started a machine: the host, a process id and that process's start time. */
+    public record Owner(String host, long pid, long startMillis) {
+        public Map<String, String> labels() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put(OWNER_HOST, host);
+            m.put(OWNER_PID, Long.toString(pid));
+            m.put(OWNER_START, Long.toString(startMillis));
+            return m;
+        }
+
+        /** The owner named by {@code labels}, if they name one completely. */
+        public static Optional<Owner> of(Map<String, String> labels) {
+            String host = labels.get(OWNER_HOST);
+            String pid = labels.get(OWNER_PID);
+            String start = labels.get(OWNER_START);
+            if (host == null || pid == null || start == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new Owner(host, Long.parseLong(pid), Long.parseLong(start)));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        /**
+         * Whether this owner is a process that still runs on this host: same pid and a start time
+         * within a second of the recorded one (pids are reused). Owners on other hosts count as
+         * alive: this process cannot know.
+         */
+        public boolean isAlive() {
+            if (!host.equals(SELF.host)) {
+                return true;
+            }
+            return ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .flatMap(p -> p.info().startInstant())
+                    .map(i -> Math.abs(i.toEpochMilli() - startMillis) <= 1000)
+                    .orElse(false);
+        }
+    }
+
+    /** This process as an owner. */
+    public static Owner self() {
+        return SELF;
+    }
+
+    /** The owner of process {@code handle} on this host. */
+    public static Owner ownerOf(ProcessHandle handle) {
+        long start = handle.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+        return new Owner(SELF.host, handle.pid(), start);
+    }
+
+    private static Owner computeSelf() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("unknown-host");
+        }
+        ProcessHandle me = ProcessHandle.current();
+        long start = me.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+        return new Owner(host, me.pid(), start);
+    }
+}
