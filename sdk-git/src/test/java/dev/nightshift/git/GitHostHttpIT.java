@@ -35,13 +35,12 @@ class GitHostHttpIT {
     HttpGitServer server;
     MachineFixture fx;
     final List<Throwable> thrown = new ArrayList<>();
-    final List<String> workspaces = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
         app = Remotes.create(tmp.resolve("served"), "app");
         server = new HttpGitServer(tmp.resolve("served"), USER, CANARY);
-        fx = MachineFixture.open(tmp);
+        fx = MachineFixture.open();
     }
 
     @AfterEach
@@ -52,9 +51,7 @@ class GitHostHttpIT {
                     assertThat(chain(t)).as("exception chain").doesNotContain(secret);
                 }
                 assertThat(filesHolding(tmp.resolve("cache"), secret)).as("mirror cache").isEmpty();
-                for (String ws : workspaces) {
-                    assertThat(fx.grep(ws, secret)).as("machine workspace " + ws).isEmpty();
-                }
+                assertThat(fx.grepEverywhere(secret)).as("machine file system (grep -r /)").isEmpty();
                 assertThat(Sh.git(app.bare, "cat-file", "--batch-all-objects", "--batch")).as("remote objects")
                         .doesNotContain(secret);
                 Path log = Path.of(System.getProperty("org.slf4j.simpleLogger.logFile", "/nonexistent"));
@@ -80,7 +77,6 @@ class GitHostHttpIT {
             assertThat(src.remoteKey()).doesNotContain(CANARY).startsWith("http://127.0.0.1:");
             String branch = git.branchName(url, "Canary run", null);
             String ws = fx.dir("ws-http");
-            workspaces.add(ws);
             git.moveIn(fx.machine(), url, src.commit(), branch, ws, null);
             assertThat(fx.git(ws, "remote", "get-url", "origin")).isEqualTo(url);
             assertThat(fx.sh("cat \"$1\"/.git/config", ws)).doesNotContain(CANARY).doesNotContain("@127.0.0.1");
@@ -124,8 +120,9 @@ class GitHostHttpIT {
         Files.delete(planted);
         assertThat(chain(new IllegalStateException("outer", new RuntimeException("inner " + CANARY)))).contains(CANARY);
         String ws = fx.dir("ws-plant");
-        workspaces.add(ws);
-        fx.sh("mkdir -p \"$1\" && echo \"$2\" > \"$1\"/f && grep -rlF -- \"$2\" \"$1\" >/dev/null && rm \"$1\"/f", ws, CANARY);
+        fx.sh("mkdir -p \"$1\" && echo \"$2$3\" > \"$1\"/f", ws, CANARY.substring(0, 5), CANARY.substring(5));
+        assertThat(fx.grepEverywhere(CANARY)).contains(ws + "/f");
+        fx.sh("rm \"$1\"/f", ws);
     }
 
     private void record(Runnable r) {

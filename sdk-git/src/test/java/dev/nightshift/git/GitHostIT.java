@@ -39,13 +39,22 @@ class GitHostIT {
     void setUp() throws IOException {
         app = Remotes.create(tmp, "app");
         git = host(GitHost.builder(tmp.resolve("cache")));
-        fx = MachineFixture.open(tmp);
+    }
+
+    /** Starts the machine for tests that need one (host-only tests run without Docker). */
+    private MachineFixture machine() {
+        if (fx == null) {
+            fx = MachineFixture.open();
+        }
+        return fx;
     }
 
     @AfterEach
     void tearDown() {
         git.close();
-        fx.close();
+        if (fx != null) {
+            fx.close();
+        }
     }
 
     private static GitHost host(GitHost.Builder b) {
@@ -203,9 +212,10 @@ class GitHostIT {
 
     @Test
     void moveInAndHandOffRoundTrip() {
+        MachineFixture fx = machine();
         GitHost.Source src = git.fetch(app.url(), null);
         String branch = git.branchName(app.url(), "Add a greeting", null);
-        String ws = fx.dir("workspace");
+        String ws = "/workspace";
         git.moveIn(fx.machine(), app.url(), src.commit(), branch, ws, null);
 
         assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(src.commit());
@@ -236,6 +246,7 @@ class GitHostIT {
 
     @Test
     void handOffWithoutPushKeepsTheWorkOnTheHostOnly() {
+        MachineFixture fx = machine();
         GitHost.Source src = git.fetch(app.url(), null);
         String branch = git.branchName(app.url(), "local only", null);
         String ws = fx.dir("ws-local");
@@ -252,6 +263,7 @@ class GitHostIT {
 
     @Test
     void nonFastForwardPushIsRejectedAndNothingIsLost() throws IOException {
+        MachineFixture fx = machine();
         GitHost.Source src = git.fetch(app.url(), null);
         String branch = git.branchName(app.url(), "race", null);
         String ws = fx.dir("ws-race");
@@ -281,6 +293,7 @@ class GitHostIT {
 
     @Test
     void pushGuardSeesEveryOutgoingCommitAndCanRefuse() {
+        MachineFixture fx = machine();
         List<OutgoingPush> seen = new ArrayList<>();
         try (GitHost guarded = host(GitHost.builder(tmp.resolve("cache")).pushGuard(p -> {
             seen.add(p);
@@ -309,6 +322,7 @@ class GitHostIT {
 
     @Test
     void secondMoveInSendsAThinBundle() throws IOException {
+        MachineFixture fx = machine();
         Random r = new Random(7);
         for (int i = 0; i < 150; i++) {
             byte[] b = new byte[2048];
@@ -339,6 +353,7 @@ class GitHostIT {
 
     @Test
     void submodulesAreFetchedOnTheHostAndMovedIn() throws IOException {
+        MachineFixture fx = machine();
         Remotes lib = Remotes.create(tmp, "lib");
         lib.write("lib.txt", "library v1\n");
         String libCommit = lib.commitAndPush("lib v1", "main");
@@ -358,7 +373,19 @@ class GitHostIT {
     }
 
     @Test
+    void repositoryDependenciesAreCheckedOutUnderDeps() throws IOException {
+        MachineFixture fx = machine();
+        Remotes lib = Remotes.create(tmp, "shared-lib");
+        String dir = git.moveInDependency(fx.machine(), lib.url(), null);
+        assertThat(dir).isEqualTo("/deps/shared-lib");
+        assertThat(fx.git(dir, "rev-parse", "HEAD")).isEqualTo(lib.head("main"));
+        assertThat(fx.git(dir, "symbolic-ref", "--short", "HEAD")).isEqualTo("main");
+        assertThat(fx.sh("stat -c %U \"$1\"", dir)).isEqualTo("ubuntu");
+    }
+
+    @Test
     void hostileInputIsRefusedBeforeAnythingRuns() {
+        MachineFixture fx = machine();
         String c = git.fetch(app.url(), null).commit();
         Machine m = fx.machine();
         assertThatThrownBy(() -> git.moveIn(m, app.url(), c, "a..b", fx.dir("w"), null)).isInstanceOf(ValidationException.class);

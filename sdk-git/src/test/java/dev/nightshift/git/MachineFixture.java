@@ -1,30 +1,56 @@
 package dev.nightshift.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
 import dev.nightshift.api.runtime.Machine;
-import java.nio.file.Path;
+import dev.nightshift.api.runtime.MachineSpec;
+import dev.nightshift.docker.DockerRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * The machine a test moves commits into. Until sdk-docker's runtime is available this is a
- * {@link LocalDirectoryMachine} whose "machine paths" live under a test directory.
+ * A real machine for the in-machine parts: a container from {@code new DockerRuntime()} on the
+ * base image {@code nightshift/base:bookworm}, user {@code ubuntu}. sdk-git talks to it only
+ * through the {@link Machine} interface. With {@code CI=true} a missing engine fails the test;
+ * elsewhere the test is skipped with a message saying how to start one.
  */
 final class MachineFixture implements AutoCloseable {
+    static final String IMAGE = "nightshift/base:bookworm";
+    private static DockerRuntime runtime;
     private final Machine machine;
-    private final Path root;
 
-    private MachineFixture(Machine machine, Path root) {
+    private MachineFixture(Machine machine) {
         this.machine = machine;
-        this.root = root;
     }
 
-    static MachineFixture open(Path tempDir) {
-        return new MachineFixture(new LocalDirectoryMachine(), tempDir.resolve("machine"));
+    static synchronized DockerRuntime runtime() {
+        if (runtime == null) {
+            DockerRuntime r = new DockerRuntime();
+            try {
+                r.dockerHost();
+                r.machines(java.util.Map.of("dev.nightshift.test", "sdk-git"));
+            } catch (RuntimeException e) {
+                r.close();
+                String why = "no Docker engine: " + e.getMessage()
+                        + " (start one with 'bash scripts/docker-up', then 'bash scripts/base-image')";
+                if ("true".equals(System.getenv("CI"))) {
+                    fail("CI=true: " + why, e);
+                }
+                Assumptions.abort(why);
+            }
+            runtime = r;
+        }
+        return runtime;
+    }
+
+    static MachineFixture open() {
+        return new MachineFixture(runtime().start(MachineSpec.builder(IMAGE).user("ubuntu")
+                .label("dev.nightshift.test", "sdk-git").build()));
     }
 
     Machine machine() {
@@ -33,14 +59,18 @@ final class MachineFixture implements AutoCloseable {
 
     /** An absolute directory in the machine for a workspace. */
     String dir(String name) {
-        return root.resolve(name).toString();
+        return "/workspace/" + name;
     }
 
     /** Runs {@code script} (bash) as the machine's user; asserts success; returns stdout. */
     String sh(String script, String... args) {
+        return shAs(null, script, args);
+    }
+
+    String shAs(String user, String script, String... args) {
         List<String> argv = new ArrayList<>(List.of("bash", "-c", script, "sh"));
         argv.addAll(List.of(args));
-        ExecResult r = machine.exec(ExecRequest.builder(argv).timeout(Duration.ofMinutes(2)).build()).await();
+        ExecResult r = machine.exec(ExecRequest.builder(argv).user(user).timeout(Duration.ofMinutes(2)).build()).await();
         assertThat(r.isSuccess()).as("%s -> %s %s", script, r.stdoutTail(), r.stderrTail()).isTrue();
         return r.stdoutTail().strip();
     }
@@ -52,9 +82,15 @@ final class MachineFixture implements AutoCloseable {
         return sh("cd \"$1\" && shift && git \"$@\"", a.toArray(String[]::new));
     }
 
-    /** Files in the machine (under {@code dir}) whose content holds {@code text}. */
-    String grep(String dir, String text) {
-        return sh("grep -rlF -- \"$1\" \"$2\" || true", text, dir);
+    /**
+     * Files anywhere in the machine's file system whose content holds {@code text} (grep -r as
+     * root). The text travels in two halves, so the command itself (which the runtime may log)
+     * never holds it whole.
+     */
+    String grepEverywhere(String text) {
+        int half = text.length() / 2;
+        return shAs("root", "grep -rlF --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev -- \"$1$2\" / 2>/dev/null"
+                + " || true", text.substring(0, half), text.substring(half));
     }
 
     @Override
