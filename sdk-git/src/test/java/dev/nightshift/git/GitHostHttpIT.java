@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,11 @@ class GitHostHttpIT {
 
     @TempDir
     Path tmp;
+
+    @AfterAll
+    static void noMachineSurvives() {
+        assertThat(MachineFixture.leftovers()).as("machines left running").isEmpty();
+    }
 
     Remotes app;
     HttpGitServer server;

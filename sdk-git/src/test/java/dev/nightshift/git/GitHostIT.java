@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 class GitHostIT {
     @TempDir
     Path tmp;
+
+    @AfterAll
+    static void noMachineSurvives() {
+        assertThat(MachineFixture.leftovers()).as("machines left running").isEmpty();
+    }
 
     Remotes app;
     GitHost git;
@@ -370,6 +376,17 @@ class GitHostIT {
         assertThat(fx.sh("cat \"$1\"/vendor/lib/lib.txt", ws)).isEqualTo("library v1");
         assertThat(fx.git(ws, "status", "--porcelain")).isEmpty();
         assertThat(fx.git(ws, "config", "submodule.vendor/lib.url")).doesNotContain("@");
+    }
+
+    @Test
+    void theLeakCheckSeesAMachineUntilItIsClosed() {
+        MachineFixture own = MachineFixture.open();
+        try {
+            assertThat(MachineFixture.leftovers()).as("control: a running machine is seen").isNotEmpty();
+        } finally {
+            own.close();
+        }
+        assertThat(MachineFixture.leftovers()).isEmpty();
     }
 
     @Test

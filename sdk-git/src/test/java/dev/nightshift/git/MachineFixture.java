@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class MachineFixture implements AutoCloseable {
     static final String IMAGE = "nightshift/base:bookworm";
+    /** Labels every machine of this test JVM, so the leak check sees only its own. */
+    static final java.util.Map<String, String> LABELS = java.util.Map.of("dev.nightshift.test", "sdk-git",
+            "dev.nightshift.test.run", java.util.UUID.randomUUID().toString());
     private static DockerRuntime runtime;
     private final Machine machine;
 
@@ -49,8 +52,15 @@ final class MachineFixture implements AutoCloseable {
     }
 
     static MachineFixture open() {
-        return new MachineFixture(runtime().start(MachineSpec.builder(IMAGE).user("ubuntu")
-                .label("dev.nightshift.test", "sdk-git").build()));
+        return new MachineFixture(runtime().start(MachineSpec.builder(IMAGE).user("ubuntu").labels(LABELS).build()));
+    }
+
+    /** Machines of this test JVM still known to the runtime (none, once every test has closed its own). */
+    static List<String> leftovers() {
+        if (runtime == null) {
+            return List.of();
+        }
+        return runtime.machines(LABELS).stream().map(m -> m.toString()).toList();
     }
 
     Machine machine() {
