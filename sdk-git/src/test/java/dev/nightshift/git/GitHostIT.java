@@ -185,6 +185,23 @@ class GitHostIT {
     }
 
     @Test
+    void manyIncrementalFetchesLeaveACompactMirror() throws IOException {
+        List<String> rounds = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            app.write("n.txt", "round " + i + "\n");
+            rounds.add(app.commitAndPush("round " + i, "main"));
+            assertThat(git.fetch(app.url(), null).commit()).isEqualTo(rounds.get(i));
+        }
+        Path packs = mirrorOf().resolve("objects/pack");
+        try (var files = Files.list(packs)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".pack")).count())
+                    .as("40 fetches, each a pack, compacted past the limit").isLessThanOrEqualTo(33);
+        }
+        assertThat(Sh.git(mirrorOf(), "fsck", "--strict", "--no-dangling")).isEmpty();
+        assertThat(git.fetch(app.url(), rounds.get(0)).tree().read("n.txt").map(String::new)).contains("round 0\n");
+    }
+
+    @Test
     void branchNamesAreSlugsUniqueOnTheRemote() {
         Random seeded = new Random(42);
         List<Integer> sequence = new ArrayList<>();

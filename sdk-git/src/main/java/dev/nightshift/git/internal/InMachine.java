@@ -1,6 +1,7 @@
 package dev.nightshift.git.internal;
 
 import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
@@ -156,6 +157,10 @@ public final class InMachine {
             }).tailBytes(ExecRequest.DEFAULT_TAIL_BYTES);
         }
         ExecResult r = machine.exec(b.build()).await();
+        if (r.outcome() == ExecResult.Outcome.TIMED_OUT) {
+            throw new NightshiftTimeoutException(what + " did not finish within " + timeout + " in machine "
+                    + machine.id() + ": " + String.join(" | ", r.lastLines(8)));
+        }
         if (!r.isSuccess()) {
             throw new NightshiftException(what + " failed in machine " + machine.id() + " (exit " + r.exitCode()
                     + ", " + r.outcome() + "): " + String.join(" | ", r.lastLines(8)));

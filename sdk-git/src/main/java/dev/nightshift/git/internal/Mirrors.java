@@ -65,6 +65,9 @@ public final class Mirrors implements AutoCloseable {
     private static final List<RefSpec> MIRROR_SPECS = List.of(new RefSpec("+refs/heads/*:refs/heads/*"),
             new RefSpec("+refs/tags/*:refs/tags/*"));
 
+    /** More packs than this in a mirror trigger a repack after a fetch. */
+    static final int MAX_PACKS = 32;
+
     private final Path root;
     private final GitCredentials credentials;
     private final Duration timeout;
@@ -164,6 +167,7 @@ public final class Mirrors implements AutoCloseable {
             } catch (GitAPIException | RuntimeException e) {
                 throw failure("fetch", remote, e);
             }
+            compactIfNeeded(remote, repo);
             Optional<String> head = defaultBranch(result);
             if (head.isPresent()) {
                 RefUpdate u = repo.updateRef(Constants.HEAD);
@@ -173,6 +177,29 @@ public final class Mirrors implements AutoCloseable {
             LOG.debug("fetched {} into its mirror in {} ms", remote, (System.nanoTime() - t0) / 1_000_000);
             return head;
         });
+    }
+
+    /** Packs a mirror anew once incremental fetches have left many small packs (readers slow down). */
+    private static void compactIfNeeded(Remote remote, Repository repo) {
+        Path packs = repo.getDirectory().toPath().resolve("objects/pack");
+        long count;
+        try (var files = Files.list(packs)) {
+            count = files.filter(p -> p.toString().endsWith(".pack")).count();
+        } catch (IOException e) {
+            return;
+        }
+        if (count > MAX_PACKS) {
+            long t0 = System.nanoTime();
+            try (Git git = Git.wrap(repo)) {
+                // the replaced packs go at once (JGit's readers reopen the pack list when one vanishes)
+                repo.getConfig().setString("gc", null, "prunePackExpire", "now");
+                git.gc().setProgressMonitor(NullProgressMonitor.INSTANCE).call();
+                LOG.debug("compacted the mirror of {} ({} packs) in {} ms", remote, count,
+                        (System.nanoTime() - t0) / 1_000_000);
+            } catch (GitAPIException | RuntimeException e) {
+                LOG.warn("could not compact the mirror of {}: {}", remote, e.toString());
+            }
+        }
     }
 
     /** Fetches one commit by id (for a commit no branch or tag reaches); false when the remote refuses. */
