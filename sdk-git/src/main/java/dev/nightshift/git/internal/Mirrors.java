@@ -4,6 +4,7 @@ import dev.nightshift.api.AuthenticationException;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.NotFoundException;
+import dev.nightshift.api.ValidationException;
 import dev.nightshift.api.spi.GitCredential;
 import dev.nightshift.api.spi.GitCredentials;
 import java.io.IOException;
@@ -335,10 +336,14 @@ public final class Mirrors implements AutoCloseable {
     }
 
     CredentialsProvider provider(Remote remote) {
+        if ("ssh".equalsIgnoreCase(remote.uri().getScheme())) {
+            throw new ValidationException("repository " + remote + ": ssh remotes are not supported yet; use the "
+                    + "https URL with a token or password from GitCredentials");
+        }
         if (remote.isLocal()) {
             return null;
         }
-        Optional<GitCredential> c = credentials.credentialFor(remote.uri());
+        Optional<GitCredential> c = credentials.credentialFor(remote.credentialUri());
         return c.map(cred -> (CredentialsProvider) new HostBound(remote.uri().getHost(), cred)).orElse(null);
     }
 
@@ -358,7 +363,7 @@ public final class Mirrors implements AutoCloseable {
     }
 
     private boolean hasCredential(Remote remote) {
-        return !remote.isLocal() && credentials.credentialFor(remote.uri()).isPresent();
+        return !remote.isLocal() && credentials.credentialFor(remote.credentialUri()).isPresent();
     }
 
     private int seconds() {
@@ -367,6 +372,9 @@ public final class Mirrors implements AutoCloseable {
 
     /** Maps a JGit failure to the exception a caller can act on, without any credential in it. */
     NightshiftException failure(String what, Remote remote, Exception e) {
+        if (e instanceof NightshiftException ours) {
+            return ours;
+        }
         String text = chainText(e).toLowerCase(java.util.Locale.ROOT);
         String subject = what + " " + remote;
         if (text.contains("not authorized") || text.contains("authentication is required")
@@ -374,7 +382,7 @@ public final class Mirrors implements AutoCloseable {
                 || text.contains("auth fail")) {
             String given = hasCredential(remote)
                     ? "the remote refused the credential GitCredentials supplied (user '"
-                            + credentials.credentialFor(remote.uri()).map(GitCredential::username).orElse("") + "')"
+                            + credentials.credentialFor(remote.credentialUri()).map(GitCredential::username).orElse("") + "')"
                     : "the remote requires credentials and GitCredentials supplied none";
             return new AuthenticationException(subject + " failed: " + given
                     + "; check the token or password and its access to this repository", e);

@@ -97,6 +97,18 @@ public record Remote(URI uri, String key) {
         return uri.toString();
     }
 
+    /** The URL as {@code GitCredentials} is asked about it: without any user info. */
+    public URI credentialUri() {
+        if (uri.getRawUserInfo() == null) {
+            return uri;
+        }
+        try {
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Whether this is a repository on the local disk. */
     public boolean isLocal() {
         return "file".equalsIgnoreCase(uri.getScheme());

@@ -33,6 +33,7 @@ class RemoteTest {
                     .hasMessageContaining("GitCredentials").hasMessageNotContaining("s3cr3tT0ken");
         }
         assertThat(Remote.parse("ssh://git@host/x").uri().getUserInfo()).as("an ssh user is not a secret").isEqualTo("git");
+        assertThat(Remote.parse("ssh://git@host:2222/x").credentialUri()).hasToString("ssh://host:2222/x");
     }
 
     @Test
