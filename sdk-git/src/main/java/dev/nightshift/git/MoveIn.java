@@ -71,11 +71,13 @@ final class MoveIn {
                 Path dir = Files.createTempDirectory("nightshift-bundle-");
                 try {
                     Path file = dir.resolve("in.bundle");
-                    BundleWriter writer = new BundleWriter(repo);
-                    writer.include(GitHost.IN, target);
-                    haves.forEach(writer::assume);
-                    try (OutputStream out = Files.newOutputStream(file)) {
-                        writer.writeBundle(NullProgressMonitor.INSTANCE, out);
+                    if (!(haves.isEmpty() && wholePackBundle(host, remote, repo, target, file))) {
+                        BundleWriter writer = new BundleWriter(repo);
+                        writer.include(GitHost.IN, target);
+                        haves.forEach(writer::assume);
+                        try (OutputStream out = Files.newOutputStream(file)) {
+                            writer.writeBundle(NullProgressMonitor.INSTANCE, out);
+                        }
                     }
                     bytes = Files.size(file);
                     if (bytes <= STDIN_LIMIT) {
@@ -113,6 +115,37 @@ final class MoveIn {
             throw new NightshiftException("moving " + commit + " of " + remote + " into machine " + machine.id()
                     + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * For a machine that has nothing yet: when the mirror is one complete pack (a fresh clone, or
+     * just repacked), the bundle is that pack as it is behind a v2 header naming the target: no
+     * object walk. Extra objects (other branches) cost transfer only. False when the mirror is not
+     * a single pack.
+     */
+    static boolean wholePackBundle(GitHost host, Remote remote, Repository repo, RevCommit target, Path file) {
+        Path objects = repo.getDirectory().toPath().resolve("objects");
+        return host.mirrors().locked(remote, () -> {
+            List<Path> packs;
+            try (var entries = Files.list(objects)) {
+                if (entries.anyMatch(p -> !p.getFileName().toString().equals("pack")
+                        && !p.getFileName().toString().equals("info"))) {
+                    return false;
+                }
+            }
+            try (var entries = Files.list(objects.resolve("pack"))) {
+                packs = entries.filter(p -> p.getFileName().toString().endsWith(".pack")).toList();
+            }
+            if (packs.size() != 1 || Files.exists(objects.resolve("info/alternates"))) {
+                return false;
+            }
+            try (OutputStream out = Files.newOutputStream(file)) {
+                out.write(("# v2 git bundle\n" + target.name() + " " + GitHost.IN + "\n\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                Files.copy(packs.get(0), out);
+            }
+            return true;
+        });
     }
 
     private static void submodules(GitHost host, Machine machine, Remote remote, Repository repo, RevCommit target,

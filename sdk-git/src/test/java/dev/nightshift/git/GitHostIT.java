@@ -372,6 +372,47 @@ class GitHostIT {
         assertThat(new String(full, 0, 200, StandardCharsets.ISO_8859_1)).doesNotContain("\n-");
         assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(c2);
         assertThat(fx.git(ws, "show", "HEAD:README.md")).isEqualTo("one line more");
+
+        // the mirror now holds two packs: a fresh workspace gets a bundle walked object by object
+        String ws2 = fx.dir("ws-fresh");
+        git.moveIn(rec, app.url(), c2, "nightshift/thin-0002", ws2, null);
+        byte[] walked = Files.readAllBytes(rec.bundles.get(2));
+        assertThat(new String(walked, 0, 200, StandardCharsets.ISO_8859_1)).startsWith("# v2 git bundle\n" + c2)
+                .doesNotContain("\n-");
+        assertThat(fx.git(ws2, "rev-parse", "HEAD")).isEqualTo(c2);
+        assertThat(fx.git(ws2, "status", "--porcelain")).isEmpty();
+        assertThat(fx.git(ws2, "fsck", "--no-dangling")).isEmpty();
+    }
+
+    @Test
+    void aFreshWorkspaceGetsTheMirrorPackAsItIsWhenItIsOnePack() throws IOException {
+        MachineFixture fx = machine();
+        String main = app.head("main");
+        Sh.git(app.work, "checkout", "-q", "-b", "other");
+        app.write("other.txt", "only on other\n");
+        String other = app.commitAndPush("other", "other");
+        git.fetch(app.url(), null);
+        RecordingMachine rec = new RecordingMachine(fx.machine(), tmp.resolve("bundles"));
+        git.moveIn(rec, app.url(), main, "nightshift/pack-0001", fx.dir("ws-pack"), null);
+        assertThat(objectsIn(rec.bundles.get(0))).as("the whole mirror pack: other's commit rides along").contains(other);
+
+        app.write("other.txt", "more\n");
+        String other2 = app.commitAndPush("other 2", "other");
+        git.fetch(app.url(), null);
+        git.moveIn(rec, app.url(), main, "nightshift/pack-0002", fx.dir("ws-pack2"), null);
+        assertThat(objectsIn(rec.bundles.get(1))).as("two packs: only what main needs").doesNotContain(other, other2)
+                .contains(main);
+        assertThat(fx.git(fx.dir("ws-pack"), "rev-parse", "HEAD")).isEqualTo(main);
+        assertThat(fx.git(fx.dir("ws-pack2"), "rev-parse", "HEAD")).isEqualTo(main);
+    }
+
+    /** Ids of the commits a bundle's pack holds (unbundled into a scratch repository). */
+    private List<String> objectsIn(Path bundle) throws IOException {
+        Path scratch = Files.createTempDirectory(tmp, "unbundle");
+        Sh.git(scratch, "init", "-q", "--bare");
+        Sh.git(scratch, "fetch", "-q", bundle.toString(), "refs/nightshift/in:refs/x");
+        return List.of(Sh.git(scratch, "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)")
+                .lines().filter(l -> l.endsWith(" commit")).map(l -> l.substring(0, 40)).toArray(String[]::new));
     }
 
     @Test
