@@ -41,8 +41,10 @@ public final class InMachine {
             "fi");
 
     /**
-     * As the user: fetch the bundle (if any; {@code -} means it arrives on standard input), check
-     * out the commit on the branch, set identity and origin.
+     * As the user: unbundle the bundle (if any; {@code -} means it arrives on standard input;
+     * {@code git bundle unbundle} checks its prerequisites and indexes the pack, and skips the
+     * connectivity walk of {@code git fetch}, which a bundle made by the host mirror does not
+     * need), check out the commit on the branch (parallel checkout), set identity and origin.
      */
     public static final String APPLY = String.join("\n",
             "set -eu",
@@ -52,14 +54,15 @@ public final class InMachine {
             "if [ \"$bundle\" = - ]; then",
             "  bundle=$(mktemp /tmp/nightshift-in-XXXXXXXX)",
             "  cat > \"$bundle\"",
-            "  git fetch -q --no-tags \"$bundle\" '+refs/nightshift/in:refs/nightshift/in'",
+            "  git bundle unbundle \"$bundle\" >/dev/null",
             "  rm -f \"$bundle\"",
             "elif [ -n \"$bundle\" ]; then",
-            "  git fetch -q --no-tags \"$bundle\" '+refs/nightshift/in:refs/nightshift/in'",
+            "  git bundle unbundle \"$bundle\" >/dev/null",
             "  rm -rf \"$(dirname \"$bundle\")\" 2>/dev/null || true",
             "fi",
-            "if [ -n \"$branch\" ]; then git checkout -q -f -B \"$branch\" \"$commit\"; "
-                    + "else git checkout -q -f --detach \"$commit\"; fi",
+            "git update-ref refs/nightshift/in \"$commit\"",
+            "if [ -n \"$branch\" ]; then git -c checkout.workers=0 checkout -q -f -B \"$branch\" \"$commit\"; "
+                    + "else git -c checkout.workers=0 checkout -q -f --detach \"$commit\"; fi",
             "git config user.name \"$name\"",
             "git config user.email \"$email\"",
             "git config --unset-all credential.helper 2>/dev/null || true",
