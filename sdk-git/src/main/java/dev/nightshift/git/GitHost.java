@@ -103,13 +103,14 @@ public final class GitHost implements AutoCloseable {
     /**
      * Fetches {@code repository} into its host mirror and resolves {@code ref} there.
      *
-     * @param repository the remote URL ({@code https://…}, {@code ssh://…}, {@code file:///…}, an
-     *     absolute path or {@code host/org/repo}); never with credentials in it
+     * @param repository the remote URL ({@code https://…}, {@code http://…}, {@code file:///…}, an
+     *     absolute path or {@code host/org/repo}); never with credentials in it. {@code ssh://} and
+     *     {@code git@host:…} are recognised but refused for now (no SSH keys in GitCredentials yet)
      * @param ref a branch, tag, full ref or commit id; {@code null} for the remote's default branch
      * @return the commit, a tree over it, and the remote's key
      * @throws NotFoundException for a ref the remote does not have (the message lists some branches)
      * @throws dev.nightshift.api.AuthenticationException when the remote refuses the credentials
-     * @throws ValidationException for a malformed URL or one holding credentials
+     * @throws ValidationException for a malformed URL, one holding credentials, or an ssh remote
      */
     public Source fetch(String repository, String ref) {
         Remote remote = Remote.parse(repository);
