@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -166,7 +167,8 @@ public final class GitHost implements AutoCloseable {
             BranchNames.validate(requested);
         }
         Set<String> taken = new java.util.HashSet<>(mirrors.remoteBranches(remote));
-        taken.addAll(handedOut);
+        String mine = remote.key() + " ";
+        taken.addAll(handedOut(mine));
         mirrors.existing(remote).ifPresent(repo -> {
             try {
                 for (Ref r : repo.getRefDatabase().getRefsByPrefix(BASE)) {
@@ -181,14 +183,25 @@ public final class GitHost implements AutoCloseable {
                 throw new ConflictException("branch '" + requested + "' already exists on " + remote
                         + " (or clashes with one as a directory); choose another name or leave it to Nightshift");
             }
-            handedOut.add(requested);
+            synchronized (handedOut) {
+                if (!handedOut.add(mine + requested)) {
+                    throw new ConflictException("branch '" + requested + "' was just handed to another agent on "
+                            + remote + "; choose another name");
+                }
+            }
             return requested;
         }
         synchronized (handedOut) {
+            taken.addAll(handedOut(mine));
             String name = names.unique(prompt, taken, 64);
-            handedOut.add(name);
+            handedOut.add(mine + name);
             return name;
         }
+    }
+
+    /** Names this host handed out for the remote whose key (plus a space) is {@code prefix}. */
+    private List<String> handedOut(String prefix) {
+        return handedOut.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toList();
     }
 
     /**

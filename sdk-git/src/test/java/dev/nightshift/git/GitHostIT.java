@@ -217,6 +217,15 @@ class GitHostIT {
             String name = seededHost.branchName(app.url(), "Please fix the login bug!", null);
             assertThat(name).as("the first candidate exists on the remote").isEqualTo(second);
         }
+        int[] fixed = {1, 1, 2};
+        int[] at = {0};
+        try (GitHost repeating = host(GitHost.builder(tmp.resolve("cache")).random(() -> fixed[at[0]++]))) {
+            assertThat(repeating.branchName(app.url(), "same", null)).isEqualTo("nightshift/same-0001");
+            assertThat(repeating.branchName(app.url(), "same", null)).as("not pushed yet, but handed out")
+                    .isEqualTo("nightshift/same-0002");
+            assertThat(repeating.branchName(app.url(), "x", "mine/once")).isEqualTo("mine/once");
+            assertThatThrownBy(() -> repeating.branchName(app.url(), "x", "mine/once")).isInstanceOf(ConflictException.class);
+        }
         assertThat(git.branchName(app.url(), "Fix the login bug", null)).matches("nightshift/fix-login-bug-[0-9a-f]{4}");
         assertThat(git.branchName(app.url(), "🚀🚀 ?! …", null)).matches("nightshift/task-[0-9a-f]{4}");
         assertThat(git.branchName(app.url(), "Déjà vu: ÜBER-refactor the café module now", null))
