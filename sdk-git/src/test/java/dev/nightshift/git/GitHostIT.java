@@ -274,6 +274,11 @@ class GitHostIT {
         GitHost.Handoff third = git.handOff(fx.machine(), app.url(), branch, ws, null, "unused", true);
         assertThat(third.changed()).isTrue();
         assertThat(Sh.git(app.bare, "log", "-1", "--format=%s", branch)).isEqualTo("agent commit");
+
+        fx.git(ws, "checkout", "-q", "-b", "elsewhere");
+        assertThatThrownBy(() -> git.handOff(fx.machine(), app.url(), branch, ws, null, "x", true))
+                .isInstanceOf(dev.nightshift.api.NightshiftException.class)
+                .hasMessageContaining("on 'elsewhere', not on branch " + branch);
     }
 
     @Test
