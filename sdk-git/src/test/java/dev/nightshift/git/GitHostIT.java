@@ -156,6 +156,7 @@ class GitHostIT {
 
     @Test
     void concurrentFetchesOfOneMirrorDoNotCorruptIt() throws Exception {
+        // threads of two hosts in this JVM, then this JVM against another process
         for (int i = 0; i < 5; i++) {
             app.write("f" + i + ".txt", "content " + i + "\n");
             app.commitAndPush("c" + i, "b" + i);
@@ -176,6 +177,17 @@ class GitHostIT {
                 pool.shutdownNow();
             }
         }
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), FetchLoop.class.getName(),
+                tmp.resolve("cache").toString(), app.url(), "12").redirectErrorStream(true).start();
+        for (int i = 0; i < 12; i++) {
+            app.write("race.txt", "race " + i + "\n");
+            app.commitAndPush("race " + i, "b" + (i % 5));
+            git.fetch(app.url(), "b" + (i % 5));
+        }
+        String otherOut = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(other.waitFor()).as("the other process: %s", otherOut).isZero();
+        assertThat(otherOut).contains("fetched");
         Path mirror;
         try (var dirs = Files.list(tmp.resolve("cache"))) {
             mirror = dirs.filter(p -> p.toString().endsWith(".git")).findFirst().orElseThrow();
