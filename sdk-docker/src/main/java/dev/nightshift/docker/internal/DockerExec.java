@@ -223,6 +223,11 @@ final class DockerExec implements ExecHandle {
                     ? machine.translate(re, "exec " + request.command())
                     : new NightshiftException("exec " + request.command() + " in machine " + machine.id()
                             + " failed: " + t, t));
+            try {
+                close();
+            } catch (java.io.IOException ignored) {
+                // closing a failed stream
+            }
         }
 
         @Override
