@@ -55,7 +55,11 @@ public interface Runtime extends AutoCloseable {
     /** Snapshots whose labels include all of {@code labels}. */
     List<SnapshotInfo> snapshots(Map<String, String> labels);
 
-    /** Deletes a snapshot; unknown ids do nothing. */
+    /**
+     * Deletes a snapshot; unknown ids do nothing. A snapshot that a live machine was started
+     * from may be refused with a {@link dev.nightshift.api.ConflictException} (close the machine
+     * first).
+     */
     void deleteSnapshot(String snapshotId);
 
     /** Releases the runtime's resources. Idempotent. */

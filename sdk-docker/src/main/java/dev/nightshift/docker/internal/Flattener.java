@@ -1,8 +1,10 @@
 package dev.nightshift.docker.internal;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.model.ContainerConfig;
+import com.github.dockerjava.api.model.LoadResponseItem;
 import dev.nightshift.api.NightshiftException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -80,10 +82,28 @@ final class Flattener {
                         throw new NightshiftException("writing the flattened image failed: " + e.getMessage(), e);
                     }
                 }, io);
-                client.loadImageCmd(in).exec();
+                List<String> messages = new ArrayList<>();
+                client.loadImageAsyncCmd(in).exec(new ResultCallback.Adapter<LoadResponseItem>() {
+                    @Override
+                    public void onNext(LoadResponseItem item) {
+                        if (item.isErrorIndicated()) {
+                            messages.add(item.getErrorDetail() != null ? item.getErrorDetail().getMessage() : "load failed");
+                        } else if (item.getStream() != null) {
+                            messages.add(item.getStream().strip());
+                        }
+                    }
+                }).awaitCompletion();
                 writer.join();
+                String id = client.inspectImageCmd(repoTag).exec().getId();
+                if (id.equals(image.getId())) {
+                    throw new NightshiftException("flattening " + repoTag + " failed: docker load did not replace it ("
+                            + String.join("; ", messages) + ")");
+                }
+                return id;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NightshiftException("interrupted while flattening " + repoTag, e);
             }
-            return client.inspectImageCmd(repoTag).exec().getId();
         } finally {
             Files.deleteIfExists(layer);
         }
