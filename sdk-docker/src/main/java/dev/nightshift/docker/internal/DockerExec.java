@@ -45,15 +45,15 @@ final class DockerExec implements ExecHandle {
     static final String WRAPPER = String.join("\n",
             "p=$1; i=$2; shift 2",
             ": > \"$p.w\"",
-            "o() { for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do"
+            "o() { n=none; for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do"
                     + " if [ -r \"$f\" ]; then while read -r k v; do"
-                    + " if [ \"$k\" = oom_kill ]; then echo \"$v\"; return; fi; done < \"$f\"; fi; done; echo none; }",
-            "b=$(o)",
+                    + " if [ \"$k\" = oom_kill ]; then n=$v; return; fi; done < \"$f\"; fi; done; }",
+            "o; b=$n",
             "setsid \"$@\" < \"$i\" &",
             "c=$!",
             "echo \"$c\" > \"$p\"",
             "wait \"$c\"; r=$?",
-            "if [ \"$r\" -eq 137 ] && [ \"$(o)\" != \"$b\" ]; then echo oom > \"$p.oom\"; fi",
+            "if [ \"$r\" -eq 137 ]; then o; if [ \"$n\" != \"$b\" ]; then echo oom > \"$p.oom\"; fi; fi",
             "rm -f \"$p\" \"$p.w\"; if [ \"$i\" != /dev/null ]; then rm -f \"$i\"; fi",
             "exit \"$r\"");
 
