@@ -102,6 +102,13 @@ public final class DockerRuntime implements Runtime {
         return core.start(Objects.requireNonNull(spec, "spec"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The attached machine keeps its user and working directory (labels), but not the spec's
+     * environment, which is never stored in the container; pass it per exec if needed. Only
+     * running Nightshift containers attach.
+     */
     @Override
     public Optional<Machine> attach(String machineId) {
         return core.attach(machineId);

@@ -61,8 +61,8 @@ final class DockerExec implements ExecHandle {
     static final String KILLER = String.join("\n",
             "p=$1; n=0",
             "while [ ! -s \"$p\" ]; do",
-            "  n=$((n+1)); if [ ! -e \"$p.w\" ] && [ $n -gt 40 ]; then exit 0; fi",
-            "  if [ $n -gt 400 ]; then exit 0; fi; sleep 0.05",
+            "  n=$((n+1)); if [ ! -e \"$p.w\" ] && [ $n -gt 200 ]; then exit 0; fi",
+            "  if [ $n -gt 600 ]; then exit 0; fi; sleep 0.05",
             "done",
             "c=$(cat \"$p\")",
             "while kill -0 \"$c\" 2>/dev/null || kill -0 \"-$c\" 2>/dev/null; do",
@@ -122,7 +122,8 @@ final class DockerExec implements ExecHandle {
             dockerExecId = create.exec().getId();
             machine.client().execStartCmd(dockerExecId).exec(new Callback());
             if (request.timeout() != null) {
-                timer = machine.scheduler().schedule(() -> kill(ExecResult.Outcome.TIMED_OUT),
+                // the kill is itself an exec: run it off the timer thread so timeouts never queue
+                timer = machine.scheduler().schedule(() -> machine.core().io().execute(() -> kill(ExecResult.Outcome.TIMED_OUT)),
                         request.timeout().toNanos(), TimeUnit.NANOSECONDS);
             }
         } catch (RuntimeException e) {
