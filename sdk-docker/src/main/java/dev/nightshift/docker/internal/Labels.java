@@ -1,5 +1,6 @@
 package dev.nightshift.docker.internal;
 
+import dev.nightshift.api.runtime.SnapshotInfo;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
@@ -22,9 +23,9 @@ public final class Labels {
     public static final String USER = "dev.nightshift.user";
     public static final String WORKDIR = "dev.nightshift.workdir";
     public static final String PORTS = "dev.nightshift.ports";
-    public static final String SNAPSHOT = "dev.nightshift.snapshot";
-    public static final String SNAPSHOT_SOURCE = "dev.nightshift.snapshot.source";
-    public static final String SNAPSHOT_CREATED = "dev.nightshift.snapshot.created";
+    public static final String SNAPSHOT = SnapshotInfo.LABEL_ID;
+    public static final String SNAPSHOT_SOURCE = SnapshotInfo.LABEL_SOURCE;
+    public static final String SNAPSHOT_CREATED = SnapshotInfo.LABEL_CREATED;
     public static final String SNAPSHOT_REPOSITORY = "nightshift/snapshot";
 
     private static final String SELF_PIDNS = pidNamespace();
