@@ -102,6 +102,13 @@ public final class DockerRuntime implements Runtime {
         return core.start(Objects.requireNonNull(spec, "spec"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The attached machine keeps its user and working directory (labels), but not the spec's
+     * environment, which is never stored in the container; pass it per exec if needed. Only
+     * running Nightshift containers attach.
+     */
     @Override
     public Optional<Machine> attach(String machineId) {
         return core.attach(machineId);
@@ -188,7 +195,11 @@ public final class DockerRuntime implements Runtime {
         /** Whether the first start removes machines of dead owner processes on this host. Default {@code true}. */
         public Builder reapOrphans(boolean value) { reapOrphans = value; return this; }
 
-        /** Whether a shutdown hook removes this process's machines. Default {@code true}. */
+        /**
+         * Whether a shutdown hook removes this process's machines. Default {@code true}. The hook
+         * is one per process and removes every machine the process owns, so keeping machines past
+         * exit needs {@code false} on every runtime the process builds.
+         */
         public Builder removeOnExit(boolean value) { removeOnExit = value; return this; }
 
         private static final String DEFAULT_BASE_IMAGE_DOC = DEFAULT_BASE_IMAGE;
