@@ -430,7 +430,8 @@ public final class RuntimeCore implements AutoCloseable {
     /**
      * Removes every Nightshift machine on this host whose owner process no longer runs (pid gone,
      * or reused by a process with another start time). Machines without complete owner labels,
-     * and those of other hosts, are left alone.
+     * those of other hosts, and agents' machines (label {@code dev.nightshift.agent}: the engine
+     * that owns the agent reattaches or removes them) are left alone.
      *
      * @return the ids removed
      */
@@ -438,7 +439,11 @@ public final class RuntimeCore implements AutoCloseable {
         List<String> removed = new ArrayList<>();
         Map<String, String> filter = Map.of(Labels.MANAGED, "true", Labels.OWNER_HOST, Labels.self().host());
         for (Container c : client().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
-            Optional<Labels.Owner> owner = Labels.Owner.of(c.getLabels() == null ? Map.of() : c.getLabels());
+            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+            if (labels.containsKey(Labels.AGENT)) {
+                continue; // an agent's machine: its engine reattaches it after a restart, or removes it
+            }
+            Optional<Labels.Owner> owner = Labels.Owner.of(labels);
             if (owner.isPresent() && !owner.get().isAlive()) {
                 LOG.info("removing machine {}: its owner process {} on {} is gone", c.getId(), owner.get().pid(),
                         owner.get().host());
@@ -456,6 +461,9 @@ public final class RuntimeCore implements AutoCloseable {
             Map<String, String> filter = new LinkedHashMap<>(self.labels());
             filter.put(Labels.MANAGED, "true");
             for (Container c : e.client().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
+                if (c.getLabels() != null && c.getLabels().containsKey(Labels.AGENT)) {
+                    continue; // an agent's machine outlives the process: its engine reattaches it
+                }
                 try {
                     e.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
                 } catch (RuntimeException ignored) {
