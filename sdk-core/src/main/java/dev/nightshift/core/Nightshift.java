@@ -263,15 +263,22 @@ public final class Nightshift implements AutoCloseable {
         if (a != null) {
             actors.remove(id, a);
         }
-        AgentInfo info = context.store().get(id).orElseThrow(() -> new NotFoundException("no agent with id " + id));
-        // an agent this engine does not drive (finished before a restart, or another engine's):
-        // a read-mostly actor; controls take the lease first
+        // an agent this engine does not drive yet (from before a restart, or let go by another
+        // engine): take its lease, then read it afresh and adopt its machine if it lives
         synchronized (spawnLock) {
             return actors.computeIfAbsent(id, k -> {
+                if (context.store().get(id).isEmpty()) {
+                    throw new NotFoundException("no agent with id " + id);
+                }
                 if (!context.store().acquireLease(id, context.owner(), LEASE)) {
                     throw new ConflictException("agent " + id + " is driven by another engine");
                 }
-                return new AgentActor(context, info);
+                AgentInfo info = context.store().get(id).orElseThrow(() -> new NotFoundException("no agent with id " + id));
+                AgentActor actor = new AgentActor(context, info);
+                if (info.machineId() != null && !info.status().isFinal()) {
+                    context.runtime().attach(info.machineId()).ifPresent(m -> actor.adopt(m, null, null));
+                }
+                return actor;
             });
         }
     }

@@ -86,6 +86,7 @@ public final class AgentActor {
         this.engine = engine;
         this.id = info.id();
         this.info = info;
+        this.takenOver = info.takenOver(); // a human may still hold it from before a restart
         this.events = new EventLog(id, engine.store(), Math.max(info.lastSequence(), engine.store().lastSequence(id)),
                 engine.redactor());
         if (!info.status().equals(AgentStatus.CREATING) && !info.status().isFinal()) {
@@ -502,7 +503,10 @@ public final class AgentActor {
             startMachine(image);
 
             phase = "checkout";
-            engine.git().moveIn(view, repo, source.commit(), branch, WORKSPACE, user);
+            // git's own commands run on the machine itself: not the agent's commands, not recorded as such
+            engine.git().moveIn(view.delegate(), repo, source.commit(), branch, WORKSPACE, user);
+            emit(new AgentEvent.BuildOutput(id, 0, now(), "checked out " + source.commit().substring(0, 12) + " on "
+                    + branch + " in " + WORKSPACE));
 
             runPhase("install", resolved.spec().install(), engine.limits().installTimeout());
             startServices();
@@ -746,7 +750,7 @@ public final class AgentActor {
     private boolean handOff(String summary) {
         phase = "handoff";
         try {
-            GitPort.Handoff h = engine.git().handOff(view, info.request().repository(), info.branch(), WORKSPACE, user,
+            GitPort.Handoff h = engine.git().handOff(view.delegate(), info.request().repository(), info.branch(), WORKSPACE, user,
                     redactor().apply(summary), info.request().push());
             emit(new AgentEvent.HandedOff(id, 0, now(), info.branch(), h.commit(), h.pushed(), redactor().apply(summary)));
             update(i -> i.withHandoff(h.commit(), summary, now()));
@@ -816,8 +820,9 @@ public final class AgentActor {
             this.environmentKey = environmentKey;
             this.user = m.user();
             this.idleSince = now();
+            // the machine runs already: count it, but never wait for a slot (it may be over the cap)
+            this.holdsSlot = engine.machineSlots().tryAcquire();
         }
-        acquireSlot();
     }
 
     /** Engine close: interrupts a running turn and lets the machine be. */
