@@ -752,8 +752,9 @@ public final class AgentActor {
         try {
             GitPort.Handoff h = engine.git().handOff(view.delegate(), info.request().repository(), info.branch(), WORKSPACE, user,
                     redactor().apply(summary), info.request().push());
-            emit(new AgentEvent.HandedOff(id, 0, now(), info.branch(), h.commit(), h.pushed(), redactor().apply(summary)));
-            update(i -> i.withHandoff(h.commit(), summary, now()));
+            String recorded = redactor().apply(summary);
+            emit(new AgentEvent.HandedOff(id, 0, now(), info.branch(), h.commit(), h.pushed(), recorded));
+            update(i -> i.withHandoff(h.commit(), recorded, now()));
             return true;
         } catch (NightshiftException e) {
             String why = engine.pushGuard().refusal(info.branch()).map(r -> "push refused: " + r)
