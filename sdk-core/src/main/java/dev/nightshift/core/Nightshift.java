@@ -120,10 +120,15 @@ public final class Nightshift implements AutoCloseable {
         this.context = new EngineContext(runtime, this.git, spec, store, Map.copyOf(drivers), executor, scheduler, b.clock,
                 b.limits, b.machineLimits, owner, new Semaphore(b.limits.maxRunningMachines(), true),
                 new EnvironmentCache(runtime, this.git, b.machineLimits), b.redactor, Map.copyOf(b.machineEnv),
-                b.secretHooks(), pushGuard);
+                b.secretHooks(), pushGuard, b.storeId());
         this.secretProvider = b.secretProvider;
         this.ownedSecretStore = b.ownedSecretStore;
         reattach();
+        try {
+            removeOrphanMachines(); // what a crashed engine of this store left behind
+        } catch (RuntimeException e) {
+            log.warn("could not sweep orphaned machines: {}", e.toString());
+        }
         scheduler.scheduleWithFixedDelay(this::sweep, b.sweepInterval.toMillis(), b.sweepInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -215,26 +220,15 @@ public final class Nightshift implements AutoCloseable {
     }
 
     /**
-     * Sweeps leftovers: machines and snapshots labelled for agents that no longer exist (or whose
-     * agent is final), and agents past the retention window. Machines of agents another live
-     * engine drives are left alone.
+     * Sweeps leftovers of this store (machines are labelled with it, so other state directories'
+     * agents on the same engine are never touched): machines and hibernation snapshots of agents
+     * that no longer exist or are final, and agents past the retention window.
      */
     public GcReport gc() {
         checkOpen();
-        int machines = 0;
-        for (MachineInfo m : context.runtime().machines(Map.of())) {
-            String agentId = m.labels().get(AgentActor.LABEL_AGENT);
-            if (agentId == null) {
-                continue; // a build machine or not ours: builds clean up after themselves
-            }
-            Optional<AgentInfo> a = context.store().get(agentId);
-            if (a.isEmpty() || a.get().status().isFinal()) {
-                context.runtime().attach(m.id()).ifPresent(Machine::close);
-                machines++;
-            }
-        }
+        int machines = removeOrphanMachines();
         int snapshots = 0;
-        for (SnapshotInfo s : context.runtime().snapshots(Map.of())) {
+        for (SnapshotInfo s : context.runtime().snapshots(Map.of(AgentActor.LABEL_STORE, context.storeId()))) {
             String agentId = s.labels().get(AgentActor.LABEL_AGENT);
             if (agentId != null && context.store().get(agentId).map(a -> a.status().isFinal()).orElse(true)
                     && !"promoted".equals(s.labels().get(EnvironmentCache.LABEL_KIND))) {
@@ -244,6 +238,24 @@ public final class Nightshift implements AutoCloseable {
         }
         int expired = expire(context.clock().instant());
         return new GcReport(machines, snapshots, expired);
+    }
+
+    /** Removes this store's machines whose agent is gone or final; returns how many. */
+    private int removeOrphanMachines() {
+        int removed = 0;
+        for (MachineInfo m : context.runtime().machines(Map.of(AgentActor.LABEL_STORE, context.storeId()))) {
+            String agentId = m.labels().get(AgentActor.LABEL_AGENT);
+            if (agentId == null || actors.containsKey(agentId)) {
+                continue;
+            }
+            Optional<AgentInfo> a = context.store().get(agentId);
+            if (a.isEmpty() || a.get().status().isFinal()) {
+                context.runtime().attach(m.id()).ifPresent(Machine::close);
+                log.info("removed machine {} of {} agent {}", m.id(), a.isEmpty() ? "deleted" : "final", agentId);
+                removed++;
+            }
+        }
+        return removed;
     }
 
     private Agent handle(String id) {
@@ -509,6 +521,17 @@ public final class Nightshift implements AutoCloseable {
                 secretProvider = ownedSecretStore;
             }
             return secretProvider;
+        }
+
+        /** The label value {@link #build()} would give this engine's machines (for tests). */
+        String storeIdForTests() {
+            return storeId();
+        }
+
+        /** A short digest of the state directory: the label that scopes gc to this store's machines. */
+        String storeId() {
+            return EnvironmentCache.sha256(store != null ? store.getClass().getName() + "@" + stateDirectory()
+                    : stateDirectory().toAbsolutePath().normalize().toString()).substring(0, 16);
         }
 
         SecretHooks secretHooks() {

@@ -55,6 +55,8 @@ public final class AgentActor {
     private static final Logger log = LoggerFactory.getLogger(AgentActor.class);
     public static final String WORKSPACE = Session.DEFAULT_WORKSPACE;
     public static final String LABEL_AGENT = "dev.nightshift.agent";
+    /** Which agent store (state directory) an agent's machine belongs to. */
+    public static final String LABEL_STORE = "dev.nightshift.store";
     private static final Set<AgentStatus> SETTLED = Set.of(AgentStatus.FINISHED, AgentStatus.STOPPED,
             AgentStatus.ERROR, AgentStatus.CANCELLED, AgentStatus.EXPIRED);
 
@@ -551,7 +553,7 @@ public final class AgentActor {
         acquireSlot();
         EnvironmentSpec spec = resolved.spec();
         MachineSpec.Builder b = MachineSpec.builder(image.id()).user(user).limits(engine.machineLimits())
-                .label(LABEL_AGENT, id).workdir(WORKSPACE).env(engine.machineEnv());
+                .label(LABEL_AGENT, id).label(LABEL_STORE, engine.storeId()).workdir(WORKSPACE).env(engine.machineEnv());
         for (PortSpec p : spec.ports()) {
             b.port(p.port());
         }

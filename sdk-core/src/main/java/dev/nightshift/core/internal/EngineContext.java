@@ -18,11 +18,13 @@ import java.util.function.UnaryOperator;
  * @param owner this engine's lease owner name (host, pid, random)
  * @param machineSlots permits for running machines (fair: spawns queue in order)
  * @param redactor applied to everything recorded besides secrets (e.g. host paths); identity by default
+ * @param storeId identifies the agent store (its state directory): labels agents' machines so that
+ *     gc only ever touches machines of agents of this store
  * @param secrets secret resolution, injection and redaction ({@link SecretHooks#NONE} without a store)
  */
 public record EngineContext(Runtime runtime, GitPort git, SpecPort spec, AgentStore store,
         Map<String, AgentDriver> drivers, ExecutorService executor, ScheduledExecutorService scheduler, Clock clock,
         Limits limits, ResourceLimits machineLimits, String owner, Semaphore machineSlots,
         EnvironmentCache environments, UnaryOperator<String> redactor, Map<String, String> machineEnv,
-        SecretHooks secrets, SecretPushGuard pushGuard) {
+        SecretHooks secrets, SecretPushGuard pushGuard, String storeId) {
 }

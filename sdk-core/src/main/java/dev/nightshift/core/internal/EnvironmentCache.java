@@ -289,7 +289,7 @@ public final class EnvironmentCache {
         return repository.replaceAll("//[^/@]*@", "//");
     }
 
-    static String sha256(String s) {
+    public static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
