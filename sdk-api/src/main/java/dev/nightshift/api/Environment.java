@@ -42,5 +42,13 @@ public interface Environment {
      * @throws BuildFailedException when the build or {@code install} fails
      * @throws NightshiftTimeoutException when it takes longer than {@code timeout}
      */
-    SnapshotInfo prepare(Duration timeout);
+    default SnapshotInfo prepare(Duration timeout) {
+        return prepare(timeout, line -> { });
+    }
+
+    /**
+     * Like {@link #prepare(Duration)}, handing every line of build output (Dockerfile build,
+     * checkout, {@code install}) to {@code output} as it happens.
+     */
+    SnapshotInfo prepare(Duration timeout, java.util.function.Consumer<String> output);
 }

@@ -12,6 +12,14 @@ package dev.nightshift.api;
  * }</pre>
  */
 public interface Subscription extends AutoCloseable {
+
+    /**
+     * Blocks until the listener has been handed every event up to {@code sequence} (it returned
+     * from them, or threw), or the subscription is closed, or {@code timeout} passes.
+     *
+     * @return true when every event up to {@code sequence} was delivered
+     */
+    boolean awaitDelivered(long sequence, java.time.Duration timeout);
     @Override
     void close();
 }

@@ -178,7 +178,7 @@ public final class FileAgentStore implements AgentStore {
     @Override
     public void append(AgentEvent event) {
         synchronized (lock(event.agentId())) {
-            long last = lastSequences.computeIfAbsent(event.agentId(), this::lastSequence);
+            long last = lastSequences.computeIfAbsent(event.agentId(), this::readLastSequence);
             if (event.sequence() != last + 1) {
                 throw new ConflictException("event " + event.sequence() + " of agent " + event.agentId()
                         + " does not follow the last stored one, " + last);
@@ -188,7 +188,16 @@ public final class FileAgentStore implements AgentStore {
         }
     }
 
-    private long lastSequence(String agentId) {
+    @Override
+    public long lastSequence(String agentId) {
+        synchronized (lock(agentId)) {
+            long last = readLastSequence(agentId);
+            lastSequences.put(agentId, last);
+            return last;
+        }
+    }
+
+    private long readLastSequence(String agentId) {
         List<AgentEvent> tail = readLines(agentId, "events.jsonl", AgentEvent.class, 0, Integer.MAX_VALUE, true);
         return tail.isEmpty() ? 0 : tail.get(tail.size() - 1).sequence();
     }
@@ -337,7 +346,8 @@ public final class FileAgentStore implements AgentStore {
     public boolean acquireLease(String agentId, String owner, Duration ttl) {
         return withLeaseLock(agentId, lease -> {
             Instant now = clock.instant();
-            if (lease != null && !lease.owner().equals(owner) && lease.expires().isAfter(now)) {
+            if (lease != null && !lease.owner().equals(owner) && lease.expires().isAfter(now)
+                    && !ownerIsGone(lease.owner())) {
                 return null;
             }
             return new Lease(owner, now.plus(ttl));
@@ -346,8 +356,39 @@ public final class FileAgentStore implements AgentStore {
 
     @Override
     public void releaseLease(String agentId, String owner) {
+        if (!Files.isDirectory(dir(agentId))) {
+            return; // deleted: nothing to release
+        }
         withLeaseLock(agentId, lease -> lease != null && lease.owner().equals(owner)
                 ? new Lease(owner, Instant.EPOCH) : null);
+    }
+
+    /**
+     * Whether a lease owner named {@code host:pid:nonce} (the engine's convention) is a process
+     * of this host that no longer runs: its lease need not wait out its expiry. Any other owner
+     * name is taken as alive until its lease expires.
+     */
+    static boolean ownerIsGone(String owner) {
+        String[] parts = owner.split(":");
+        if (parts.length < 3 || !parts[0].equals(LOCAL_HOST)) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(parts[1]);
+            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static final String LOCAL_HOST = localHost();
+
+    private static String localHost() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     /** Current lease holder, if any lease has not expired. */

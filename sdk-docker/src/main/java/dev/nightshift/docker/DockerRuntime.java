@@ -102,6 +102,13 @@ public final class DockerRuntime implements Runtime {
         return core.start(Objects.requireNonNull(spec, "spec"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The attached machine keeps its user and working directory (labels), but not the spec's
+     * environment, which is never stored in the container; pass it per exec if needed. Only
+     * running Nightshift containers attach.
+     */
     @Override
     public Optional<Machine> attach(String machineId) {
         return core.attach(machineId);
@@ -185,13 +192,23 @@ public final class DockerRuntime implements Runtime {
         /** Layers above which a snapshot is flattened to one (overlay2 allows about 125). Default 60. */
         public Builder flattenThreshold(int value) { flattenThreshold = value; return this; }
 
-        /** Whether the first start removes machines of dead owner processes on this host. Default {@code true}. */
+        /**
+         * Whether the first start removes machines of dead owner processes on this host. Default
+         * {@code true}. Machines labelled {@value #LABEL_AGENT_DOC} are never reaped: an engine
+         * reattaches them after a restart (or its {@code gc} removes them).
+         */
         public Builder reapOrphans(boolean value) { reapOrphans = value; return this; }
 
-        /** Whether a shutdown hook removes this process's machines. Default {@code true}. */
+        /**
+         * Whether a shutdown hook removes this process's machines. Default {@code true}. The hook
+         * is one per process and removes every machine the process owns, so keeping machines past
+         * exit needs {@code false} on every runtime the process builds. Machines labelled
+         * {@value #LABEL_AGENT_DOC} are kept at exit: they belong to an agent whose engine reattaches them.
+         */
         public Builder removeOnExit(boolean value) { removeOnExit = value; return this; }
 
         private static final String DEFAULT_BASE_IMAGE_DOC = DEFAULT_BASE_IMAGE;
+        private static final String LABEL_AGENT_DOC = "dev.nightshift.agent";
 
         public DockerRuntime build() {
             if (flattenThreshold < 1 || flattenThreshold > 120) {

@@ -50,12 +50,14 @@ public interface Machine extends AutoCloseable {
 
     /**
      * Copies a host file or directory tree into {@code machineDir} (created if missing), owned by
-     * the machine's user.
+     * the machine's user: a file lands as {@code machineDir/<its name>}, a directory's
+     * <em>contents</em> land in {@code machineDir} (like {@code cp -a dir/. machineDir}).
      */
     void copyIn(Path hostPath, String machineDir);
 
     /**
-     * Copies {@code machinePath} (a file or a tree) out into {@code hostDir}. Entries that would
+     * Copies {@code machinePath} (a file or a tree) out into {@code hostDir}, as
+     * {@code hostDir/<its name>}. Entries that would
      * land outside {@code hostDir} ({@code ..}, absolute paths, links pointing outside) are
      * refused with an exception before anything of them is written.
      */

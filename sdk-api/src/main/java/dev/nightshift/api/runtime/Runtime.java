@@ -40,7 +40,17 @@ public interface Runtime extends AutoCloseable {
      */
     Image prepareImage(ImageSource source, Consumer<String> output);
 
-    /** Creates and starts a machine. */
+    /** {@link #prepareImage(ImageSource, Consumer)} with the output dropped. */
+    default Image image(ImageSource source) {
+        return prepareImage(source, line -> { });
+    }
+
+    /**
+     * Creates and starts a machine. {@link MachineSpec#image()} may be an image id, a reference
+     * or a snapshot id. A user missing from the image, or an image without git, is an
+     * {@link dev.nightshift.api.EnvironmentUnavailableException}; a privileged spec on a runtime
+     * that does not allow it is an {@link IllegalStateException}.
+     */
     Machine start(MachineSpec spec);
 
     /** Finds a machine that lives, possibly started by another process. */
@@ -55,7 +65,11 @@ public interface Runtime extends AutoCloseable {
     /** Snapshots whose labels include all of {@code labels}. */
     List<SnapshotInfo> snapshots(Map<String, String> labels);
 
-    /** Deletes a snapshot; unknown ids do nothing. */
+    /**
+     * Deletes a snapshot; unknown ids do nothing. A snapshot that a live machine was started
+     * from may be refused with a {@link dev.nightshift.api.ConflictException} (close the machine
+     * first).
+     */
     void deleteSnapshot(String snapshotId);
 
     /** Releases the runtime's resources. Idempotent. */

@@ -20,8 +20,14 @@ import java.util.Optional;
  * @param labels its labels (source, spec digest, owner agent, ...)
  */
 public record SnapshotInfo(String id, String imageId, Instant createdAt, Map<String, String> labels) {
-    /** Label keys every runtime sets on a snapshot. */
+    /** Label keys every runtime sets on a snapshot: its id. */
     public static final String LABEL_ID = "dev.nightshift.snapshot";
+    /** Label every runtime sets on a snapshot: the id of the machine it was taken from. */
+    public static final String LABEL_SOURCE = "dev.nightshift.snapshot.source";
+    /** Label every runtime sets on a snapshot: when it was taken (ISO-8601 instant). */
+    public static final String LABEL_CREATED = "dev.nightshift.snapshot.created";
+    /** Label the caller sets on a snapshot (via the {@code labels} argument): the spec's digest. */
+    public static final String LABEL_SPEC_DIGEST = "dev.nightshift.spec.digest";
 
     public SnapshotInfo {
         Objects.requireNonNull(id, "id");

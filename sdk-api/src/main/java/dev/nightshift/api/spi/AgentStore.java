@@ -43,6 +43,12 @@ public interface AgentStore extends AutoCloseable {
      */
     void append(AgentEvent event);
 
+    /**
+     * The sequence number of the newest stored event of an agent (0 when none), read afresh: a
+     * new lease holder continues numbering from here.
+     */
+    long lastSequence(String agentId);
+
     /** Up to {@code limit} events with sequence greater than {@code afterSequence}, in order. */
     List<AgentEvent> events(String agentId, long afterSequence, int limit);
 

@@ -45,15 +45,15 @@ final class DockerExec implements ExecHandle {
     static final String WRAPPER = String.join("\n",
             "p=$1; i=$2; shift 2",
             ": > \"$p.w\"",
-            "o() { for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do"
+            "o() { n=none; for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do"
                     + " if [ -r \"$f\" ]; then while read -r k v; do"
-                    + " if [ \"$k\" = oom_kill ]; then echo \"$v\"; return; fi; done < \"$f\"; fi; done; echo none; }",
-            "b=$(o)",
+                    + " if [ \"$k\" = oom_kill ]; then n=$v; return; fi; done < \"$f\"; fi; done; }",
+            "o; b=$n",
             "setsid \"$@\" < \"$i\" &",
             "c=$!",
             "echo \"$c\" > \"$p\"",
             "wait \"$c\"; r=$?",
-            "if [ \"$r\" -eq 137 ] && [ \"$(o)\" != \"$b\" ]; then echo oom > \"$p.oom\"; fi",
+            "if [ \"$r\" -eq 137 ]; then o; if [ \"$n\" != \"$b\" ]; then echo oom > \"$p.oom\"; fi; fi",
             "rm -f \"$p\" \"$p.w\"; if [ \"$i\" != /dev/null ]; then rm -f \"$i\"; fi",
             "exit \"$r\"");
 
@@ -61,8 +61,8 @@ final class DockerExec implements ExecHandle {
     static final String KILLER = String.join("\n",
             "p=$1; n=0",
             "while [ ! -s \"$p\" ]; do",
-            "  n=$((n+1)); if [ ! -e \"$p.w\" ] && [ $n -gt 40 ]; then exit 0; fi",
-            "  if [ $n -gt 400 ]; then exit 0; fi; sleep 0.05",
+            "  n=$((n+1)); if [ ! -e \"$p.w\" ] && [ $n -gt 200 ]; then exit 0; fi",
+            "  if [ $n -gt 600 ]; then exit 0; fi; sleep 0.05",
             "done",
             "c=$(cat \"$p\")",
             "while kill -0 \"$c\" 2>/dev/null || kill -0 \"-$c\" 2>/dev/null; do",
@@ -122,7 +122,8 @@ final class DockerExec implements ExecHandle {
             dockerExecId = create.exec().getId();
             machine.client().execStartCmd(dockerExecId).exec(new Callback());
             if (request.timeout() != null) {
-                timer = machine.scheduler().schedule(() -> kill(ExecResult.Outcome.TIMED_OUT),
+                // the kill is itself an exec: run it off the timer thread so timeouts never queue
+                timer = machine.scheduler().schedule(() -> machine.core().io().execute(() -> kill(ExecResult.Outcome.TIMED_OUT)),
                         request.timeout().toNanos(), TimeUnit.NANOSECONDS);
             }
         } catch (RuntimeException e) {
@@ -223,6 +224,11 @@ final class DockerExec implements ExecHandle {
                     ? machine.translate(re, "exec " + request.command())
                     : new NightshiftException("exec " + request.command() + " in machine " + machine.id()
                             + " failed: " + t, t));
+            try {
+                close();
+            } catch (java.io.IOException ignored) {
+                // closing a failed stream
+            }
         }
 
         @Override

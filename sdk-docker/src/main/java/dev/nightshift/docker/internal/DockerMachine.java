@@ -292,11 +292,7 @@ public final class DockerMachine implements Machine {
                             + ": " + e.getMessage(), e);
                 }
             }, core.io());
-            try {
-                client().copyArchiveToContainerCmd(id).withRemotePath(machineDir).withTarInputStream(in).exec();
-            } finally {
-                in.close();
-            }
+            client().copyArchiveToContainerCmd(id).withRemotePath(machineDir).withTarInputStream(in).exec();
             writer.join();
         } catch (IOException e) {
             throw new NightshiftException("copying " + hostPath + " into machine " + id + " failed: " + e.getMessage(), e);

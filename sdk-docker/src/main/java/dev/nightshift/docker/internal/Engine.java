@@ -72,7 +72,7 @@ public final class Engine implements AutoCloseable {
                 ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
                         .dockerHost(config.getDockerHost())
                         .connectionTimeout(Duration.ofSeconds(5))
-                        .maxConnections(64)
+                        .maxConnections(256)
                         .build();
                 c = DockerClientImpl.getInstance(config, http);
                 c.pingCmd().exec();

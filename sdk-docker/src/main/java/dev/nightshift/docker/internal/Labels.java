@@ -1,5 +1,6 @@
 package dev.nightshift.docker.internal;
 
+import dev.nightshift.api.runtime.SnapshotInfo;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
@@ -17,27 +18,40 @@ public final class Labels {
     public static final String OWNER_HOST = "dev.nightshift.owner.host";
     public static final String OWNER_PID = "dev.nightshift.owner.pid";
     public static final String OWNER_START = "dev.nightshift.owner.start";
+    public static final String OWNER_PIDNS = "dev.nightshift.owner.pidns";
     public static final String AGENT = "dev.nightshift.agent";
     public static final String USER = "dev.nightshift.user";
     public static final String WORKDIR = "dev.nightshift.workdir";
     public static final String PORTS = "dev.nightshift.ports";
-    public static final String SNAPSHOT = "dev.nightshift.snapshot";
-    public static final String SNAPSHOT_SOURCE = "dev.nightshift.snapshot.source";
-    public static final String SNAPSHOT_CREATED = "dev.nightshift.snapshot.created";
+    public static final String SNAPSHOT = SnapshotInfo.LABEL_ID;
+    public static final String SNAPSHOT_SOURCE = SnapshotInfo.LABEL_SOURCE;
+    public static final String SNAPSHOT_CREATED = SnapshotInfo.LABEL_CREATED;
     public static final String SNAPSHOT_REPOSITORY = "nightshift/snapshot";
 
+    private static final String SELF_PIDNS = pidNamespace();
     private static final Owner SELF = computeSelf();
 
     private Labels() {
     }
 
-    /** Who started a machine: the host, a process id and that process's start time. */
-    public record Owner(String host, long pid, long startMillis) {
+    /**
+     * Who started a machine: the host, a process id, that process's start time, and its pid
+     * namespace (so processes of another container on the same host are never judged by our
+     * process table).
+     */
+    public record Owner(String host, long pid, long startMillis, String pidNamespace) {
+        public Owner(String host, long pid, long startMillis) {
+            this(host, pid, startMillis, SELF_PIDNS);
+        }
+
         public Map<String, String> labels() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put(OWNER_HOST, host);
             m.put(OWNER_PID, Long.toString(pid));
             m.put(OWNER_START, Long.toString(startMillis));
+            if (!pidNamespace.isEmpty()) {
+                m.put(OWNER_PIDNS, pidNamespace);
+            }
             return m;
         }
 
@@ -50,7 +64,8 @@ public final class Labels {
                 return Optional.empty();
             }
             try {
-                return Optional.of(new Owner(host, Long.parseLong(pid), Long.parseLong(start)));
+                return Optional.of(new Owner(host, Long.parseLong(pid), Long.parseLong(start),
+                        labels.getOrDefault(OWNER_PIDNS, "")));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
@@ -58,11 +73,11 @@ public final class Labels {
 
         /**
          * Whether this owner is a process that still runs on this host: same pid and a start time
-         * within a second of the recorded one (pids are reused). Owners on other hosts count as
-         * alive: this process cannot know.
+         * within a second of the recorded one (pids are reused). Owners on other hosts, or in
+         * another pid namespace, count as alive: this process cannot know.
          */
         public boolean isAlive() {
-            if (!host.equals(SELF.host)) {
+            if (!host.equals(SELF.host) || !pidNamespace.equals(SELF.pidNamespace)) {
                 return true;
             }
             return ProcessHandle.of(pid)
@@ -82,6 +97,14 @@ public final class Labels {
     public static Owner ownerOf(ProcessHandle handle) {
         long start = handle.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
         return new Owner(SELF.host, handle.pid(), start);
+    }
+
+    private static String pidNamespace() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")).toString();
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return "";
+        }
     }
 
     private static Owner computeSelf() {

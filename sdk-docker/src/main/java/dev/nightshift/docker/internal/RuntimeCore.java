@@ -6,7 +6,6 @@ import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -15,6 +14,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.Ports;
 import dev.nightshift.api.BuildFailedException;
 import dev.nightshift.api.ConflictException;
@@ -28,11 +28,8 @@ import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.MachineState;
 import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.SnapshotInfo;
-import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,7 +151,22 @@ public final class RuntimeCore implements AutoCloseable {
     private Optional<Image> tryPull(String ref, Consumer<String> output) {
         try {
             output.accept("pulling " + ref);
-            client().pullImageCmd(ref).exec(new PullImageResultCallback()).awaitCompletion(30, TimeUnit.MINUTES);
+            Throwable[] failure = new Throwable[1];
+            client().pullImageCmd(ref).exec(new ResultCallback.Adapter<PullResponseItem>() {
+                @Override
+                public void onError(Throwable t) {
+                    failure[0] = t;
+                    try {
+                        close();
+                    } catch (IOException ignored) {
+                        // closing a failed stream
+                    }
+                }
+            }).awaitCompletion(30, TimeUnit.MINUTES);
+            if (failure[0] != null) {
+                output.accept("pull of " + ref + " failed: " + String.valueOf(failure[0].getMessage()).strip());
+                return Optional.empty();
+            }
             return local(ref);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -176,9 +188,10 @@ public final class RuntimeCore implements AutoCloseable {
             if (d.dockerfileContents() != null) {
                 text = d.dockerfileContents();
                 name = "inline Dockerfile";
-                tmp = Files.createTempDirectory("nightshift-dockerfile");
-                dockerfile = tmp.resolve("Dockerfile").toFile();
-                Files.writeString(dockerfile.toPath(), text);
+                // docker-java sends only files inside the context, so the inline text visits it briefly
+                tmp = context.resolve(".nightshift-inline-" + UUID.randomUUID() + ".Dockerfile");
+                dockerfile = tmp.toFile();
+                Files.writeString(tmp, text);
             } else {
                 Path p = context.resolve(d.dockerfile()).normalize();
                 name = d.dockerfile();
@@ -214,7 +227,7 @@ public final class RuntimeCore implements AutoCloseable {
                     }
                     if (item.isErrorIndicated()) {
                         String msg = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                                ? item.getErrorDetail().getMessage() : item.getError();
+                                ? item.getErrorDetail().getMessage() : "the build failed";
                         error[0] = msg;
                         keep(last, String.valueOf(msg));
                         output.accept(String.valueOf(msg));
@@ -243,7 +256,6 @@ public final class RuntimeCore implements AutoCloseable {
         } finally {
             if (tmp != null) {
                 try {
-                    Files.deleteIfExists(tmp.resolve("Dockerfile"));
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
                     // a temp file
@@ -418,7 +430,8 @@ public final class RuntimeCore implements AutoCloseable {
     /**
      * Removes every Nightshift machine on this host whose owner process no longer runs (pid gone,
      * or reused by a process with another start time). Machines without complete owner labels,
-     * and those of other hosts, are left alone.
+     * those of other hosts, and agents' machines (label {@code dev.nightshift.agent}: the engine
+     * that owns the agent reattaches or removes them) are left alone.
      *
      * @return the ids removed
      */
@@ -426,7 +439,11 @@ public final class RuntimeCore implements AutoCloseable {
         List<String> removed = new ArrayList<>();
         Map<String, String> filter = Map.of(Labels.MANAGED, "true", Labels.OWNER_HOST, Labels.self().host());
         for (Container c : client().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
-            Optional<Labels.Owner> owner = Labels.Owner.of(c.getLabels() == null ? Map.of() : c.getLabels());
+            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+            if (labels.containsKey(Labels.AGENT)) {
+                continue; // an agent's machine: its engine reattaches it after a restart, or removes it
+            }
+            Optional<Labels.Owner> owner = Labels.Owner.of(labels);
             if (owner.isPresent() && !owner.get().isAlive()) {
                 LOG.info("removing machine {}: its owner process {} on {} is gone", c.getId(), owner.get().pid(),
                         owner.get().host());
@@ -444,6 +461,9 @@ public final class RuntimeCore implements AutoCloseable {
             Map<String, String> filter = new LinkedHashMap<>(self.labels());
             filter.put(Labels.MANAGED, "true");
             for (Container c : e.client().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
+                if (c.getLabels() != null && c.getLabels().containsKey(Labels.AGENT)) {
+                    continue; // an agent's machine outlives the process: its engine reattaches it
+                }
                 try {
                     e.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
                 } catch (RuntimeException ignored) {
@@ -488,96 +508,20 @@ public final class RuntimeCore implements AutoCloseable {
         return info(image).orElseThrow();
     }
 
-    /**
-     * Rewrites a snapshot image as a single layer (the storage driver limits layer chains), keeping
-     * its configuration: the image's files are exported from a created (never started) container,
-     * imported, and the config re-applied by a metadata-only classic build.
-     */
     private String flatten(InspectImageResponse image, String snapshotId) {
-        String tmpRepo = "nightshift/flatten";
-        String container = client().createContainerCmd(image.getId()).withLabels(Map.of(Labels.MANAGED, "true"))
-                .exec().getId();
+        String tag = Labels.SNAPSHOT_REPOSITORY + ":" + snapshotId;
         try {
-            try (InputStream tar = client().copyArchiveFromContainerCmd(container, "/").exec()) {
-                client().createImageCmd(tmpRepo, tar).withTag(snapshotId).exec();
-            }
-            var cfg = image.getConfig();
-            StringBuilder df = new StringBuilder("FROM " + tmpRepo + ":" + snapshotId + "\n");
-            if (cfg.getEnv() != null) {
-                for (String e : cfg.getEnv()) {
-                    int eq = e.indexOf('=');
-                    df.append("ENV ").append(e, 0, eq).append('=').append(json(e.substring(eq + 1))).append('\n');
-                }
-            }
-            if (cfg.getWorkingDir() != null && !cfg.getWorkingDir().isEmpty()) {
-                df.append("WORKDIR ").append(cfg.getWorkingDir()).append('\n');
-            }
-            if (cfg.getUser() != null && !cfg.getUser().isEmpty()) {
-                df.append("USER ").append(cfg.getUser()).append('\n');
-            }
-            if (cfg.getEntrypoint() != null && cfg.getEntrypoint().length > 0) {
-                df.append("ENTRYPOINT ").append(jsonArray(cfg.getEntrypoint())).append('\n');
-            }
-            if (cfg.getCmd() != null && cfg.getCmd().length > 0) {
-                df.append("CMD ").append(jsonArray(cfg.getCmd())).append('\n');
-            }
-            byte[] dockerfile = df.toString().getBytes(StandardCharsets.UTF_8);
-            byte[] tar = Tars.singleFile("Dockerfile", dockerfile, 0, 0, 0644);
-            String[] built = new String[1];
-            Map<String, String> labels = cfg.getLabels() == null ? Map.of() : cfg.getLabels();
-            client().buildImageCmd(new ByteArrayInputStream(tar)).withLabels(labels)
-                    .withTags(java.util.Set.of(Labels.SNAPSHOT_REPOSITORY + ":" + snapshotId))
-                    .exec(new ResultCallback.Adapter<BuildResponseItem>() {
-                        @Override
-                        public void onNext(BuildResponseItem item) {
-                            if (item.isBuildSuccessIndicated() && item.getImageId() != null) {
-                                built[0] = item.getImageId();
-                            }
-                            if (item.isErrorIndicated()) {
-                                LOG.warn("flatten build of {}: {}", snapshotId, item.getError());
-                            }
-                        }
-                    }).awaitCompletion(10, TimeUnit.MINUTES);
-            if (built[0] == null) {
-                throw new NightshiftException("flattening snapshot " + snapshotId + " failed: the config build produced no image");
-            }
+            String flat = Flattener.flatten(client(), io, image, tag);
             try {
-                client().removeImageCmd(tmpRepo + ":" + snapshotId).exec();
                 client().removeImageCmd(image.getId()).exec();
             } catch (DockerException ignored) {
-                // an old layer chain kept alive by another machine: removed when that goes
+                // the old chain is still used by a machine: it goes when that does
             }
-            return client().inspectImageCmd(built[0]).exec().getId();
+            LOG.debug("flattened snapshot {} to {}", snapshotId, flat);
+            return flat;
         } catch (IOException e) {
             throw new NightshiftException("flattening snapshot " + snapshotId + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NightshiftException("interrupted while flattening snapshot " + snapshotId, e);
-        } finally {
-            remove(container);
         }
-    }
-
-    private static String json(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '$' -> b.append("\\$");
-                default -> b.append(c);
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    private static String jsonArray(String[] items) {
-        List<String> parts = new ArrayList<>();
-        for (String s : items) {
-            parts.add(json(s).replace("\\$", "$"));
-        }
-        return "[" + String.join(", ", parts) + "]";
     }
 
     private Optional<SnapshotInfo> info(InspectImageResponse image) {

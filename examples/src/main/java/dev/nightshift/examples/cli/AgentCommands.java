@@ -1,0 +1,451 @@
+package dev.nightshift.examples.cli;
+
+import dev.nightshift.api.Agent;
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentQuery;
+import dev.nightshift.api.AgentRequest;
+import dev.nightshift.api.AgentStatus;
+import dev.nightshift.api.Page;
+import dev.nightshift.api.Subscription;
+import dev.nightshift.api.TakeOver;
+import dev.nightshift.core.Nightshift;
+import java.io.BufferedReader;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * The agent commands of {@link NightshiftCli}.
+ *
+ * <p><b>Thread-safety:</b> a program. <b>Lifecycle:</b> one command per process.
+ */
+final class AgentCommands {
+    /** Statuses in which an agent's turn has ended. */
+    static final Set<AgentStatus> IDLE = Set.of(AgentStatus.FINISHED, AgentStatus.STOPPED, AgentStatus.ERROR,
+            AgentStatus.CANCELLED, AgentStatus.EXPIRED);
+
+    private AgentCommands() {
+    }
+
+    /** Where a prompt comes from: the option's text, or a file ({@code -} for stdin). */
+    static final class PromptSource {
+        @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt (for the shell driver: a bash script).")
+        String text;
+
+        @Option(names = {"-f", "--prompt-file"}, paramLabel = "FILE", description = "Read the prompt from FILE ('-' for stdin).")
+        Path file;
+
+        String read() {
+            try {
+                String s = text != null ? text
+                        : file.toString().equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                        : Files.readString(file);
+                if (s.isBlank()) {
+                    throw new CliException.Usage("the prompt is empty");
+                }
+                return s;
+            } catch (IOException e) {
+                throw new CliException.Usage("cannot read the prompt from " + file + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Streams an agent's events until its turn ends; returns the exit code for its final state. */
+    static int follow(Nightshift engine, Agent agent, Printer printer, long after, Duration timeout) {
+        AgentInfo end;
+        try (Subscription s = agent.addListener(printer::event, after)) {
+            end = agent.awaitStatus(IDLE, timeout);
+            // the listener may still be behind: drain what was recorded up to the end
+            drain(agent, printer, s);
+        }
+        printer.line("");
+        printer.agent(end);
+        return end.status().equals(AgentStatus.ERROR) || end.status().equals(AgentStatus.CANCELLED)
+                ? NightshiftCli.AGENT_FAILED : NightshiftCli.OK;
+    }
+
+    private static void drain(Agent agent, Printer printer, Subscription s) {
+        s.awaitDelivered(agent.info().lastSequence(), Duration.ofSeconds(10));
+    }
+
+    static String repository(String repo) {
+        if (repo.contains("://") || repo.matches("[^/]+@[^:]+:.*")) {
+            return repo;
+        }
+        Path p = Path.of(repo).toAbsolutePath().normalize();
+        if (!Files.exists(p)) {
+            throw new dev.nightshift.api.NotFoundException("no repository at " + p);
+        }
+        return p.toUri().toString();
+    }
+
+    @Command(name = "spawn", description = "Spawn an agent and stream its progress until its turn ends.")
+    static final class Spawn implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Option(names = {"-r", "--repo"}, required = true, paramLabel = "URL|PATH", description = "Repository (URL or local path).")
+        String repo;
+
+        @Option(names = "--ref", description = "Branch, tag or commit to start from (default: the remote's default branch).")
+        String ref;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        PromptSource prompt;
+
+        @Option(names = {"-b", "--branch"}, description = "The agent's branch (default: derived from the prompt).")
+        String branch;
+
+        @Option(names = {"-d", "--driver"}, defaultValue = "shell", description = "Driver name (default: ${DEFAULT-VALUE}).")
+        String driver;
+
+        @Option(names = "--id", description = "Client-chosen agent id (spawn is idempotent on it).")
+        String id;
+
+        @Option(names = "--no-push", description = "Do not push the branch after each turn.")
+        boolean noPush;
+
+        @Option(names = "--detach", description = "Hand the agent to a background process and return at once.")
+        boolean detach;
+
+        @Option(names = "--timeout", defaultValue = "PT2H", description = "How long to stream before giving up (ISO-8601, default ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            String repository = repository(repo);
+            AgentRequest request = AgentRequest.builder(prompt.read(), repository).ref(ref).branchName(branch)
+                    .driver(driver).push(!noPush).id(id != null ? id : "bc-" + UUID.randomUUID()).build();
+            Printer printer = cli.printer();
+            if (detach) {
+                return Detached.launch(cli, request, printer);
+            }
+            try (Nightshift engine = cli.engine()) {
+                Agent agent = engine.spawn(request);
+                printer.line("spawned " + agent.id());
+                return follow(engine, agent, printer, 0, timeout);
+            }
+        }
+    }
+
+    /** Internal: the background process behind {@code spawn --detach}. */
+    @Command(name = "hold", hidden = true)
+    static final class Hold implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Option(names = "--request", required = true)
+        Path requestFile;
+
+        @Override
+        public Integer call() throws Exception {
+            AgentRequest request = Detached.readRequest(requestFile);
+            Files.deleteIfExists(requestFile);
+            try (Nightshift engine = cli.engine()) {
+                Agent agent = engine.spawn(request);
+                System.out.println("ready " + agent.id());
+                System.out.flush();
+                System.out.close(); // the launching process stops reading here
+                System.setOut(new PrintStream(new FileOutputStream(Detached.log(cli.home(), agent.id()).toFile(), true), true));
+                Printer printer = new Printer(System.out, false);
+                return follow(engine, agent, printer, 0, Duration.ofDays(1));
+            }
+        }
+    }
+
+    /** Launching {@link Hold} in the background. */
+    static final class Detached {
+        private Detached() {
+        }
+
+        static Path log(Path home, String id) {
+            return home.resolve("cli").resolve(id + ".log");
+        }
+
+        static int launch(NightshiftCli cli, AgentRequest request, Printer printer) throws Exception {
+            Path dir = Files.createDirectories(cli.home().resolve("cli"));
+            Path req = dir.resolve(request.id() + ".request.json");
+            Files.deleteIfExists(req);
+            Files.createFile(req, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(req, Printer.JSON.writeValueAsBytes(request));
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+                cmd.add("/usr/bin/setsid"); // survives the terminal that launched it
+            }
+            cmd.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), NightshiftCli.class.getName(),
+                    "hold", "--home", cli.home().toString(), "--request", req.toString()));
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log(cli.home(), request.id()).toFile())).start();
+            String first;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                first = r.readLine();
+            }
+            if (first == null || !first.startsWith("ready ")) {
+                p.waitFor();
+                throw new CliException("the background process did not start the agent; see " + log(cli.home(), request.id()));
+            }
+            if (printer.json()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("agentId", request.id());
+                m.put("pid", p.pid());
+                m.put("log", log(cli.home(), request.id()).toString());
+                printer.object(m);
+            } else {
+                printer.line("spawned " + request.id() + " in the background (pid " + p.pid() + ", log "
+                        + log(cli.home(), request.id()) + ")");
+                printer.line("follow it with: nightshift logs --follow " + request.id());
+            }
+            return NightshiftCli.OK;
+        }
+
+        static AgentRequest readRequest(Path file) throws IOException {
+            return Printer.JSON.readValue(Files.readAllBytes(file), AgentRequest.class);
+        }
+    }
+
+    @Command(name = "list", description = "List agents, newest first.")
+    static final class ListAgents implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Option(names = "--status", split = ",", description = "Only these statuses (comma-separated).")
+        List<String> statuses;
+
+        @Option(names = "--repo", description = "Only agents on this repository.")
+        String repo;
+
+        @Option(names = "--limit", defaultValue = "50", description = "At most this many (default ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Override
+        public Integer call() {
+            try (Nightshift engine = cli.engine()) {
+                AgentQuery q = AgentQuery.all().withLimit(limit);
+                if (statuses != null) {
+                    Set<AgentStatus> set = new java.util.HashSet<>();
+                    statuses.forEach(s -> set.add(AgentStatus.of(s.trim().toUpperCase(java.util.Locale.ROOT))));
+                    q = q.withStatuses(set);
+                }
+                if (repo != null) {
+                    q = q.withRepository(repository(repo));
+                }
+                Page<AgentInfo> page = engine.list(q);
+                cli.printer().agents(page.items(), Instant.now());
+                return NightshiftCli.OK;
+            }
+        }
+    }
+
+    @Command(name = "status", description = "Show one agent.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Parameters(paramLabel = "AGENT_ID")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (Nightshift engine = cli.engine()) {
+                cli.printer().agent(engine.agent(id).info());
+                return NightshiftCli.OK;
+            }
+        }
+    }
+
+    @Command(name = "logs", description = "Replay an agent's events from a sequence number, and follow them.")
+    static final class Logs implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Parameters(paramLabel = "AGENT_ID")
+        String id;
+
+        @Option(names = "--from", defaultValue = "0", description = "Events after this sequence number (default ${DEFAULT-VALUE}).")
+        long from;
+
+        @Option(names = {"-F", "--follow"}, description = "Keep following until the agent's turn ends.")
+        boolean follow;
+
+        @Override
+        public Integer call() {
+            try (Nightshift engine = cli.engine()) {
+                Agent agent = engine.agent(id);
+                Printer printer = cli.printer();
+                if (follow) {
+                    try (Subscription s = agent.addListener(printer::event, from)) {
+                        AgentInfo end = agent.awaitStatus(IDLE, Duration.ofDays(1));
+                        s.awaitDelivered(end.lastSequence(), Duration.ofSeconds(30));
+                    }
+                    return NightshiftCli.OK;
+                }
+                long after = from;
+                while (true) {
+                    List<AgentEvent> batch = agent.events(after, 1000);
+                    batch.forEach(printer::event);
+                    if (batch.size() < 1000) {
+                        return NightshiftCli.OK;
+                    }
+                    after = batch.get(batch.size() - 1).sequence();
+                }
+            }
+        }
+    }
+
+    @Command(name = "followup", description = "Send a follow-up; streams the agent until that turn ends.")
+    static final class FollowUp implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Parameters(paramLabel = "AGENT_ID")
+        String id;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        PromptSource prompt;
+
+        @Option(names = "--no-wait", description = "Return once the follow-up is queued.")
+        boolean noWait;
+
+        @Override
+        public Integer call() {
+            String text = prompt.read();
+            try (Nightshift engine = cli.engine()) {
+                Agent agent = engine.agent(id);
+                long after = agent.info().lastSequence();
+                agent.followUp(text);
+                cli.printer().line("follow-up queued for " + id);
+                if (noWait) {
+                    return NightshiftCli.OK;
+                }
+                agent.awaitStatus(Set.of(AgentStatus.RUNNING, AgentStatus.CREATING, AgentStatus.ERROR,
+                        AgentStatus.CANCELLED, AgentStatus.EXPIRED), Duration.ofMinutes(10));
+                return follow(engine, agent, cli.printer(), after, Duration.ofHours(2));
+            }
+        }
+    }
+
+    @Command(name = "takeover", description = "Take the machine over: the driver pauses; prints (or runs) the attach command.")
+    static final class TakeOverCmd implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Parameters(paramLabel = "AGENT_ID")
+        String id;
+
+        @Option(names = "--attach", description = "Attach now when this is a terminal (hand back with 'nightshift handback').")
+        boolean attach;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Nightshift engine = cli.engine()) {
+                TakeOver t = engine.agent(id).takeOver();
+                String line = t.attach().commandLine();
+                if (cli.json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("agentId", id);
+                    m.put("machineId", t.attach().machineId());
+                    m.put("attach", t.attach().command());
+                    cli.printer().object(m);
+                } else {
+                    cli.printer().line("taken over " + id + "; the driver waits at its next checkpoint");
+                    cli.printer().line("attach: " + line);
+                    cli.printer().line("hand back: nightshift handback " + id);
+                }
+                if (attach && System.console() != null) {
+                    return new ProcessBuilder(t.attach().command()).inheritIO().start().waitFor();
+                }
+                return NightshiftCli.OK;
+            }
+        }
+    }
+
+    @Command(name = "handback", description = "Hand a taken-over agent back to its driver.")
+    static final class HandBack implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Parameters(paramLabel = "AGENT_ID")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (Nightshift engine = cli.engine()) {
+                engine.agent(id).handBack();
+                cli.printer().line("handed back " + id);
+                return NightshiftCli.OK;
+            }
+        }
+    }
+
+    @Command(name = "stop", description = "Stop an agent (keeps its machine state, branch and records).")
+    static final class Stop implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Parameters(paramLabel = "AGENT_ID")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (Nightshift engine = cli.engine()) {
+                Agent agent = engine.agent(id);
+                agent.stop();
+                AgentInfo info = agent.awaitStatus(IDLE, Duration.ofMinutes(5));
+                cli.printer().agent(info);
+                return NightshiftCli.OK;
+            }
+        }
+    }
+
+    @Command(name = "delete", description = "Delete an agent: machine, snapshots it owns, records and logs.")
+    static final class Delete implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Parameters(paramLabel = "AGENT_ID")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (Nightshift engine = cli.engine()) {
+                engine.agent(id).delete();
+                cli.printer().line("deleted " + id);
+                return NightshiftCli.OK;
+            }
+        }
+    }
+
+    @Command(name = "gc", description = "Sweep leftovers: machines and snapshots no agent owns, expired agents.")
+    static final class Gc implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Override
+        public Integer call() {
+            try (Nightshift engine = cli.engine()) {
+                Nightshift.GcReport r = engine.gc();
+                if (cli.json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("machinesRemoved", r.machinesRemoved());
+                    m.put("snapshotsRemoved", r.snapshotsRemoved());
+                    m.put("agentsExpired", r.agentsExpired());
+                    cli.printer().object(m);
+                } else {
+                    cli.printer().line("removed " + r.machinesRemoved() + " machines, " + r.snapshotsRemoved()
+                            + " snapshots; expired " + r.agentsExpired() + " agents");
+                }
+                return NightshiftCli.OK;
+            }
+        }
+    }
+}

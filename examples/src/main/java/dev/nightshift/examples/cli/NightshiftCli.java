@@ -1,0 +1,160 @@
+package dev.nightshift.examples.cli;
+
+import dev.nightshift.api.AuthenticationException;
+import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.EnvironmentUnavailableException;
+import dev.nightshift.api.NightshiftTimeoutException;
+import dev.nightshift.api.NotFoundException;
+import dev.nightshift.api.ValidationException;
+import dev.nightshift.core.Nightshift;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code nightshift} command line: spawn agents, watch them, follow up, take over, and manage
+ * environments and secrets, on the state directory any other program using the SDK shares.
+ *
+ * <p>Exit codes: {@value #OK} success; {@value #AGENT_FAILED} the agent ended in {@code ERROR} or
+ * {@code CANCELLED}; {@value #USAGE} bad usage; {@value #NOT_FOUND} unknown agent or repository;
+ * {@value #CONFLICT} another process drives the agent, or an id is taken; {@value #INVALID} invalid
+ * input (environment.json, secret names or values); {@value #NO_ENGINE} no Docker engine;
+ * {@value #TIMEOUT} a wait timed out; {@value #FAILURE} anything else.
+ *
+ * <p><b>Thread-safety:</b> a program. <b>Lifecycle:</b> one command per process.
+ */
+@Command(name = "nightshift", mixinStandardHelpOptions = true, version = "nightshift 0.1.0-SNAPSHOT",
+        description = "Background coding agents on your own machines.",
+        subcommands = {AgentCommands.Spawn.class, AgentCommands.ListAgents.class, AgentCommands.Status.class,
+                AgentCommands.Logs.class, AgentCommands.FollowUp.class, AgentCommands.TakeOverCmd.class,
+                AgentCommands.HandBack.class, AgentCommands.Stop.class, AgentCommands.Delete.class,
+                EnvCommands.class, SecretsCommands.class, AgentCommands.Gc.class, AgentCommands.Hold.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:the agent ended in ERROR or CANCELLED", "2:bad usage",
+                "3:unknown agent or repository", "4:another process drives the agent, or the id is taken",
+                "5:invalid input (environment.json, secrets)", "6:no Docker engine", "7:timed out",
+                "10:other failure"})
+public final class NightshiftCli implements Callable<Integer> {
+    public static final int OK = 0;
+    public static final int AGENT_FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int NOT_FOUND = 3;
+    public static final int CONFLICT = 4;
+    public static final int INVALID = 5;
+    public static final int NO_ENGINE = 6;
+    public static final int TIMEOUT = 7;
+    public static final int FAILURE = 10;
+
+    @Option(names = "--home", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "State directory (default: $NIGHTSHIFT_HOME, else ~/.nightshift).")
+    Path home;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Machine-readable output.")
+    boolean json;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces.")
+    boolean debug;
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return USAGE;
+    }
+
+    /** The state directory in force. */
+    Path home() {
+        if (home != null) {
+            return home.toAbsolutePath();
+        }
+        String env = System.getenv("NIGHTSHIFT_HOME");
+        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath()
+                : Path.of(System.getProperty("user.home"), ".nightshift");
+    }
+
+    /** An engine on the state directory; the runtime is found on the classpath (sdk-docker). */
+    Nightshift engine() {
+        return Nightshift.builder().stateDirectory(home()).build();
+    }
+
+    Printer printer() {
+        return new Printer(System.out, json);
+    }
+
+    /** Runs the command line and returns the exit code (for tests and {@link #main}). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        NightshiftCli root = new NightshiftCli();
+        CommandLine cmd = new CommandLine(root);
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            int code = exitCode(e);
+            err.println("nightshift: " + oneLine(e));
+            String hint = hint(e);
+            if (hint != null) {
+                err.println("hint: " + hint);
+            }
+            if (root.debug) {
+                e.printStackTrace(err);
+            } else if (code == FAILURE) {
+                err.println("(run with --debug for the stack trace)");
+            }
+            err.flush();
+            return code;
+        });
+        return cmd.execute(args);
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    static int exitCode(Throwable e) {
+        if (e instanceof NotFoundException) {
+            return NOT_FOUND;
+        } else if (e instanceof ConflictException) {
+            return CONFLICT;
+        } else if (e instanceof ValidationException || e instanceof CliException.Invalid) {
+            return INVALID;
+        } else if (e instanceof EnvironmentUnavailableException) {
+            return NO_ENGINE;
+        } else if (e instanceof NightshiftTimeoutException) {
+            return TIMEOUT;
+        } else if (e instanceof CommandLine.ParameterException || e instanceof CliException.Usage) {
+            return USAGE;
+        }
+        return FAILURE;
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof ValidationException) {
+            return m; // one line per problem: FILE:LINE:COL: error: /pointer: message
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl) + " (…)";
+    }
+
+    private static String hint(Throwable e) {
+        if (e instanceof EnvironmentUnavailableException) {
+            return "start one with scripts/docker-up (as root it installs Debian's docker.io and starts dockerd)";
+        } else if (e instanceof ConflictException) {
+            return "another nightshift process holds the agent; it lets go when the agent's turn ends";
+        } else if (e instanceof NotFoundException) {
+            return "nightshift list shows the agents on this state directory (--home)";
+        } else if (e instanceof AuthenticationException) {
+            return "check the git credentials (NIGHTSHIFT_GIT_TOKEN) for this remote";
+        } else if (e instanceof ValidationException) {
+            return "nightshift env validate FILE explains every problem";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,207 @@
+package dev.nightshift.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Output for people (tables, colours only on a terminal) or for scripts (one JSON object per line).
+ *
+ * <p><b>Thread-safety:</b> methods are synchronized (events arrive on listener threads).
+ * <b>Lifecycle:</b> one per command.
+ */
+final class Printer {
+    static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+
+    private final PrintStream out;
+    private final boolean json;
+    private final boolean colour;
+
+    Printer(PrintStream out, boolean json) {
+        this.out = out;
+        this.json = json;
+        this.colour = !json && System.console() != null && System.getenv("NO_COLOR") == null;
+    }
+
+    boolean json() {
+        return json;
+    }
+
+    synchronized void line(String text) {
+        if (!json) {
+            out.println(text);
+        }
+    }
+
+    synchronized void object(Map<String, ?> values) {
+        try {
+            out.println(JSON.writeValueAsString(values));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One agent, as a block for people or a JSON object. */
+    synchronized void agent(AgentInfo a) {
+        if (json) {
+            object(agentMap(a));
+            return;
+        }
+        out.println(bold(a.id()) + "  " + status(a.status().name()) + flags(a));
+        row("repository", a.request().repository() + (a.request().ref() == null ? "" : " @ " + a.request().ref()));
+        row("branch", a.branch());
+        row("commit", a.commit());
+        row("summary", a.summary());
+        row("error", a.error());
+        row("machine", a.machineId());
+        row("usage", String.format(Locale.ROOT, "%.1f machine seconds%s", a.usage().totalMachineSeconds(),
+                a.usage().inputTokens() + a.usage().outputTokens() == 0 ? ""
+                        : ", " + a.usage().inputTokens() + " in / " + a.usage().outputTokens() + " out tokens"));
+        row("created", a.createdAt().toString());
+        row("updated", a.updatedAt().toString());
+    }
+
+    static Map<String, Object> agentMap(AgentInfo a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("agentId", a.id());
+        m.put("status", a.status().name());
+        m.put("repository", a.request().repository());
+        m.put("ref", a.request().ref());
+        m.put("branch", a.branch());
+        m.put("commit", a.commit());
+        m.put("summary", a.summary());
+        m.put("error", a.error());
+        m.put("machineId", a.machineId());
+        m.put("hibernated", a.hibernated());
+        m.put("takenOver", a.takenOver());
+        m.put("machineSeconds", a.usage().totalMachineSeconds());
+        m.put("lastSequence", a.lastSequence());
+        m.put("createdAt", a.createdAt().toString());
+        m.put("updatedAt", a.updatedAt().toString());
+        return m;
+    }
+
+    /** A table of agents. */
+    synchronized void agents(List<AgentInfo> agents, Instant now) {
+        if (json) {
+            agents.forEach(a -> object(agentMap(a)));
+            return;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "STATUS", "AGE", "BRANCH", "REPOSITORY"});
+        for (AgentInfo a : agents) {
+            rows.add(new String[] {a.id(), a.status().name() + flags(a), age(Duration.between(a.createdAt(), now)),
+                    a.branch() == null ? "-" : a.branch(), a.request().repository()});
+        }
+        int[] w = new int[5];
+        rows.forEach(r -> {
+            for (int i = 0; i < r.length; i++) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        });
+        for (int n = 0; n < rows.size(); n++) {
+            String[] r = rows.get(n);
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                String cell = i == r.length - 1 ? r[i] : String.format("%-" + w[i] + "s  ", r[i]);
+                sb.append(n == 0 ? bold(cell) : i == 1 ? status(cell) : cell);
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+        if (agents.isEmpty()) {
+            out.println("(no agents)");
+        }
+    }
+
+    /** One event: a line for people, a JSON object for scripts. */
+    synchronized void event(AgentEvent e) {
+        if (json) {
+            try {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("type", e.getClass().getSimpleName());
+                m.putAll(JSON.convertValue(e, Map.class));
+                out.println(JSON.writeValueAsString(m));
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+            return;
+        }
+        String seq = dim(String.format("%5d ", e.sequence()));
+        if (e instanceof AgentEvent.StatusChanged s) {
+            out.println(seq + "==> " + status(s.to().name()) + (s.reason() == null ? "" : "  " + s.reason()));
+        } else if (e instanceof AgentEvent.BuildOutput b) {
+            out.println(seq + "build | " + b.line());
+        } else if (e instanceof AgentEvent.CommandStarted c) {
+            out.println(seq + c.phase() + " $ " + firstLine(c.command()));
+        } else if (e instanceof AgentEvent.CommandOutput o) {
+            out.println(seq + o.phase() + " | " + o.line());
+        } else if (e instanceof AgentEvent.CommandFinished f) {
+            out.println(seq + f.phase() + " exited " + f.exitCode());
+        } else if (e instanceof AgentEvent.MessageAdded m) {
+            out.println(seq + m.message().type().name().toLowerCase(Locale.ROOT) + ": " + firstLine(m.message().text()));
+        } else if (e instanceof AgentEvent.Warning w) {
+            out.println(seq + yellow("warning") + " [" + w.code() + "] " + w.message());
+        } else if (e instanceof AgentEvent.HandedOff h) {
+            out.println(seq + "==> branch " + h.branch() + " at " + h.commit() + (h.pushed() ? " pushed" : " (not pushed)"));
+        } else if (e instanceof AgentEvent.TakeOverChanged t) {
+            out.println(seq + "==> " + (t.takenOver() ? "taken over by a human" : "handed back"));
+        } else if (e instanceof AgentEvent.MachineChanged m) {
+            out.println(seq + "machine " + m.change() + " " + m.machineId());
+        } else if (e instanceof AgentEvent.UsageReported u) {
+            out.println(seq + dim(String.format(Locale.ROOT, "usage %s: %.1f machine seconds", u.phase(), u.machineSeconds())));
+        }
+    }
+
+    private void row(String name, String value) {
+        if (value != null) {
+            out.printf("  %-11s %s%n", name, value);
+        }
+    }
+
+    private static String flags(AgentInfo a) {
+        return (a.hibernated() ? " (hibernated)" : "") + (a.takenOver() ? " (taken over)" : "");
+    }
+
+    static String age(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        return s < 60 ? s + "s" : s < 3600 ? s / 60 + "m" : s < 86400 ? s / 3600 + "h" : s / 86400 + "d";
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl) + " …";
+    }
+
+    private String bold(String s) {
+        return colour ? "\u001b[1m" + s + "\u001b[0m" : s;
+    }
+
+    private String dim(String s) {
+        return colour ? "\u001b[2m" + s + "\u001b[0m" : s;
+    }
+
+    private String yellow(String s) {
+        return colour ? "\u001b[33m" + s + "\u001b[0m" : s;
+    }
+
+    private String status(String s) {
+        if (!colour) {
+            return s;
+        }
+        String c = s.startsWith("FINISHED") ? "32" : s.startsWith("ERROR") || s.startsWith("CANCELLED") ? "31"
+                : s.startsWith("RUNNING") || s.startsWith("CREATING") ? "36" : "33";
+        return "\u001b[" + c + "m" + s + "\u001b[0m";
+    }
+}

@@ -1,0 +1,222 @@
+package dev.nightshift.api.runtime;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.NotFoundException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The contract every {@link Runtime} implementation passes. Extend it in the implementation's
+ * integration tests and provide a runtime and a machine spec; the image must have a POSIX
+ * {@code sh}, coreutils, {@code ps}, {@code tmux} and git, and the spec's user must exist.
+ *
+ * <p>Thread-safety: a JUnit test class. Lifecycle: one instance per test; the runtime is the
+ * subclass's to close, every machine and snapshot a test makes is removed after it.
+ *
+ * <pre>{@code
+ * class DockerRuntimeConformanceIT extends RuntimeConformanceTest {
+ *     protected Runtime runtime() { return SHARED; }
+ *     protected MachineSpec.Builder spec() { return MachineSpec.builder("nightshift/base:bookworm").user("ubuntu"); }
+ * }
+ * }</pre>
+ */
+public abstract class RuntimeConformanceTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private final List<Machine> machines = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> snapshots = Collections.synchronizedList(new ArrayList<>());
+    private final String testLabel = "conformance-" + UUID.randomUUID();
+
+    @TempDir
+    protected Path tmp;
+
+    /** The runtime under test; shared by the tests, closed by the subclass. */
+    protected abstract Runtime runtime();
+
+    /** A spec for a fresh machine: image, user (who must exist), labels marking the test run. */
+    protected abstract MachineSpec.Builder spec();
+
+    /** Starts a machine the test owns; it is closed after the test. */
+    protected Machine start(MachineSpec.Builder spec) {
+        Machine m = runtime().start(spec.label("dev.nightshift.conformance", testLabel).build());
+        machines.add(m);
+        return m;
+    }
+
+    private SnapshotInfo keep(SnapshotInfo s) {
+        snapshots.add(s.id());
+        return s;
+    }
+
+    @AfterEach
+    void cleanUp() {
+        machines.forEach(Machine::close);
+        snapshots.forEach(id -> runtime().deleteSnapshot(id));
+    }
+
+    private static ExecResult run(Machine m, String script) {
+        return m.exec(ExecRequest.bash(script).build()).await(WAIT);
+    }
+
+    @Test
+    void execStreamsOutputAndReportsTheExitCode() {
+        Machine m = start(spec());
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        ExecResult r = m.exec(ExecRequest.bash("echo one; echo two >&2; exit 7")
+                .listener(ExecListener.lines((s, l) -> lines.add(s + " " + l))).build()).await(WAIT);
+        assertThat(r.exitCode()).isEqualTo(7);
+        assertThat(r.outcome()).isEqualTo(ExecResult.Outcome.EXITED);
+        assertThat(r.isSuccess()).isFalse();
+        assertThat(r.stdoutTail()).isEqualTo("one\n");
+        assertThat(r.stderrTail()).isEqualTo("two\n");
+        assertThat(lines).containsExactlyInAnyOrder("STDOUT one", "STDERR two");
+        assertThat(m.exec(ExecRequest.of("true")).await(WAIT).isSuccess()).isTrue();
+    }
+
+    @Test
+    void execHonoursUserWorkdirEnvAndStdin() {
+        Machine m = start(spec().env("SPEC_VAR", "from-spec"));
+        ExecResult r = m.exec(ExecRequest.builder("sh", "-c", "echo \"$(id -un) $(pwd) $SPEC_VAR $REQ_VAR\"; cat")
+                .user("root").workdir("/tmp").env("REQ_VAR", "from-request").stdin("piped\n").build()).await(WAIT);
+        assertThat(r.stdoutTail()).isEqualTo("root /tmp from-spec from-request\npiped\n");
+        ExecResult asDefault = run(m, "id -un");
+        assertThat(asDefault.stdoutTail().strip()).isEqualTo(m.user());
+    }
+
+    @Test
+    void aTimeoutKillsTheCommandAndItsChildren() {
+        Machine m = start(spec());
+        ExecResult r = m.exec(ExecRequest.bash("sleep 3131 & sleep 3132").timeout(Duration.ofSeconds(1)).build()).await(WAIT);
+        assertThat(r.outcome()).isEqualTo(ExecResult.Outcome.TIMED_OUT);
+        assertThat(run(m, "ps -eo args").stdoutTail()).doesNotContain("sleep 3131").doesNotContain("sleep 3132");
+    }
+
+    @Test
+    void cancelKillsTheCommand() {
+        Machine m = start(spec());
+        ExecHandle h = m.exec(ExecRequest.bash("sleep 3133 & sleep 3134").build());
+        h.cancel();
+        assertThat(h.await(WAIT).outcome()).isEqualTo(ExecResult.Outcome.CANCELLED);
+        h.cancel();
+        assertThat(run(m, "ps -eo args").stdoutTail()).doesNotContain("sleep 3133").doesNotContain("sleep 3134");
+    }
+
+    @Test
+    void filesRoundTripAndAMissingFileIsNotFound() throws IOException {
+        Machine m = start(spec());
+        byte[] content = "line one\nline two\n".getBytes(UTF_8);
+        m.writeFile("/tmp/conformance/dir/file.txt", content);
+        assertThat(m.readFile("/tmp/conformance/dir/file.txt")).isEqualTo(content);
+        assertThat(run(m, "cat /tmp/conformance/dir/file.txt").stdoutTail()).isEqualTo("line one\nline two\n");
+        assertThatThrownBy(() -> m.readFile("/tmp/conformance/none.txt")).isInstanceOf(NotFoundException.class);
+
+        Path src = Files.createDirectories(tmp.resolve("tree/nested"));
+        Files.writeString(src.resolve("n.txt"), "nested");
+        Files.writeString(tmp.resolve("tree/top.txt"), "top");
+        m.copyIn(tmp.resolve("tree"), "/tmp/copied");
+        assertThat(run(m, "cat /tmp/copied/top.txt /tmp/copied/nested/n.txt").stdoutTail()).isEqualTo("topnested");
+        m.copyOut("/tmp/copied", tmp.resolve("out"));
+        assertThat(Files.readString(tmp.resolve("out/copied/nested/n.txt"))).isEqualTo("nested");
+    }
+
+    @Test
+    void aSnapshotStartsNewMachinesWithItsDisk() {
+        Machine m = start(spec());
+        run(m, "mkdir -p /tmp/snap && echo from-the-snapshot > /tmp/snap/f.txt");
+        SnapshotInfo s = keep(m.snapshot(Map.of("dev.nightshift.conformance", testLabel)));
+        assertThat(s.id()).matches("snapshot-\\d{8}-[0-9a-f-]{36}");
+        assertThat(s.label(SnapshotInfo.LABEL_ID)).contains(s.id());
+        assertThat(runtime().findSnapshot(s.id())).map(SnapshotInfo::imageId).contains(s.imageId());
+        assertThat(runtime().snapshots(Map.of("dev.nightshift.conformance", testLabel))).extracting(SnapshotInfo::id)
+                .contains(s.id());
+        Image image = runtime().prepareImage(ImageSource.snapshot(s.id()), line -> { });
+        Machine copy = start(spec().image(image.id()));
+        assertThat(run(copy, "cat /tmp/snap/f.txt").stdoutTail()).isEqualTo("from-the-snapshot\n");
+        run(copy, "echo changed > /tmp/snap/f.txt");
+        assertThat(run(m, "cat /tmp/snap/f.txt").stdoutTail()).as("copy-on-write").isEqualTo("from-the-snapshot\n");
+
+        copy.close();
+        runtime().deleteSnapshot(s.id());
+        assertThat(runtime().findSnapshot(s.id())).isEmpty();
+        assertThatThrownBy(() -> runtime().prepareImage(ImageSource.snapshot(s.id()), line -> { }))
+                .isInstanceOf(NotFoundException.class);
+        runtime().deleteSnapshot("snapshot-20000101-00000000-0000-0000-0000-000000000000");
+    }
+
+    @Test
+    void hibernateRemovesTheMachineAndItsSnapshotRestores() {
+        Machine m = start(spec());
+        run(m, "echo asleep > /tmp/h.txt");
+        SnapshotInfo s = keep(m.hibernate(Map.of()));
+        assertThat(m.state()).isEqualTo(MachineState.GONE);
+        assertThatThrownBy(() -> m.exec(ExecRequest.of("true")).await(WAIT)).isInstanceOf(NightshiftException.class);
+        Machine back = start(spec().image(s.id()));
+        assertThat(run(back, "cat /tmp/h.txt").stdoutTail()).isEqualTo("asleep\n");
+    }
+
+    @Test
+    void machinesAreListedByLabelAndAttachable() {
+        Machine m = start(spec());
+        List<MachineInfo> found = runtime().machines(Map.of("dev.nightshift.conformance", testLabel));
+        assertThat(found).extracting(MachineInfo::id).containsExactly(m.id());
+        assertThat(found.get(0).state()).isEqualTo(MachineState.RUNNING);
+        assertThat(found.get(0).labels()).containsEntry("dev.nightshift.conformance", testLabel);
+        Machine attached = runtime().attach(m.id()).orElseThrow();
+        assertThat(attached.id()).isEqualTo(m.id());
+        assertThat(run(attached, "id -un").stdoutTail().strip()).isEqualTo(m.user());
+        assertThat(runtime().attach("no-such-machine")).isEmpty();
+    }
+
+    @Test
+    void stopKeepsTheMachineAndCloseRemovesItIdempotently() {
+        Machine m = start(spec());
+        m.stop();
+        assertThat(m.state()).isEqualTo(MachineState.STOPPED);
+        assertThatThrownBy(() -> m.exec(ExecRequest.of("true")).await(WAIT)).isInstanceOf(NightshiftException.class)
+                .hasMessageContaining(m.id());
+        m.close();
+        m.close();
+        assertThat(m.state()).isEqualTo(MachineState.GONE);
+        assertThat(runtime().machines(Map.of("dev.nightshift.conformance", testLabel))).isEmpty();
+    }
+
+    @Test
+    void terminalsRunCommandsAHumanCanAttachTo() {
+        Machine m = start(spec());
+        Terminals t = m.terminals();
+        assertThat(t.list()).isEmpty();
+        t.start("main", "sh", null, Map.of("WHO", "conformance"));
+        assertThatThrownBy(() -> t.start("main", "sh", null, Map.of())).isInstanceOf(ConflictException.class);
+        t.sendKeys("main", "echo \"hello $WHO\"\n");
+        waitFor(() -> t.read("main", 10).contains("hello conformance"), "the shell to echo");
+        assertThat(t.list()).extracting(TerminalInfo::name).containsExactly("main");
+        assertThat(t.attachCommand()).contains(t.sessionName());
+        t.stop("main");
+        assertThat(t.list()).isEmpty();
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
+            }
+            Thread.onSpinWait();
+        }
+    }
+}

@@ -1,0 +1,583 @@
+package dev.nightshift.core;
+
+import dev.nightshift.api.Agent;
+import dev.nightshift.api.AgentDriver;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentQuery;
+import dev.nightshift.api.AgentRequest;
+import dev.nightshift.api.AgentStatus;
+import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.EnvironmentUnavailableException;
+import dev.nightshift.api.NotFoundException;
+import dev.nightshift.api.Page;
+import dev.nightshift.api.Environment;
+import dev.nightshift.api.runtime.MachineInfo;
+import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.api.runtime.ResourceLimits;
+import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.api.spi.GitCredentials;
+import dev.nightshift.api.spi.Secret;
+import dev.nightshift.api.spi.SecretContext;
+import dev.nightshift.api.spi.SecretProvider;
+import dev.nightshift.api.spi.SecretScope;
+import dev.nightshift.core.internal.ProviderSecretHooks;
+import dev.nightshift.core.secrets.LocalKms;
+import dev.nightshift.core.secrets.SecretStore;
+import dev.nightshift.core.internal.AgentActor;
+import dev.nightshift.core.internal.AgentHandle;
+import dev.nightshift.core.internal.EngineContext;
+import dev.nightshift.core.internal.EnvironmentCache;
+import dev.nightshift.core.internal.GitPort;
+import dev.nightshift.core.internal.JGitPort;
+import dev.nightshift.core.internal.SdkSpecPort;
+import dev.nightshift.core.internal.SecretHooks;
+import dev.nightshift.core.internal.SecretPushGuard;
+import dev.nightshift.core.internal.UninterruptibleStore;
+import dev.nightshift.core.internal.EnvironmentHandle;
+import dev.nightshift.core.internal.ReadOnlyAgent;
+import dev.nightshift.core.internal.SpecPort;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine: turns a {@link Runtime}, git and {@link AgentDriver}s into background agents.
+ *
+ * <p>{@link #spawn(AgentRequest)} returns at once with the agent in {@code CREATING}; the work
+ * (fetch into the host mirror, read environment.json at the source commit, build or reuse the
+ * environment snapshot, start a machine, check out the agent's branch, {@code install},
+ * {@code start}, terminals, then the driver's turn and the handoff) runs on the engine's
+ * executor. Records, events and conversations persist in the {@link AgentStore}; a new engine
+ * on the same state sees every agent and reattaches those whose machine still lives.
+ *
+ * <p><b>Thread-safety:</b> thread-safe; share one engine per process and state directory.
+ * <b>Lifecycle:</b> built by {@link #builder()}; {@link #close()} stops taking work, interrupts
+ * running turns and leaves machines running for a later engine to reattach;
+ * {@link #closeAndRemoveMachines()} removes them as well. Both are idempotent.
+ *
+ * <pre>{@code
+ * try (Nightshift nightshift = Nightshift.builder()
+ *         .runtime(DockerRuntime.builder().build())
+ *         .stateDirectory(Path.of(System.getProperty("user.home"), ".nightshift"))
+ *         .build()) {
+ *     Agent agent = nightshift.spawn(AgentRequest.builder("echo hi > hi.txt", "file:///srv/git/app.git").build());
+ *     AgentInfo done = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(10));
+ *     System.out.println(done.branch() + " @ " + done.commit());
+ * }
+ * }</pre>
+ */
+public final class Nightshift implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Nightshift.class);
+    private static final Duration LEASE = Duration.ofMinutes(2);
+
+    private final EngineContext context;
+    private final boolean ownsExecutor;
+    private final boolean ownsStore;
+    private final Map<String, AgentActor> actors = new ConcurrentHashMap<>();
+    private final Object spawnLock = new Object();
+    private final JGitPort git;
+    private final SecretPushGuard pushGuard;
+    private final SecretProvider secretProvider;
+    private final SecretStore ownedSecretStore;
+    private volatile boolean closed;
+
+    private Nightshift(Builder b, Runtime runtime, AgentStore store, ExecutorService executor) {
+        this.ownsExecutor = b.executor == null;
+        this.ownsStore = b.store == null;
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("nightshift-scheduler"));
+        Map<String, AgentDriver> drivers = new LinkedHashMap<>();
+        drivers.put(ShellDriver.NAME, new ShellDriver());
+        b.drivers.forEach(d -> drivers.put(d.name(), d));
+        Path mirrors = b.mirrorDirectory != null ? b.mirrorDirectory : b.stateDirectory().resolve("mirrors");
+        this.pushGuard = new SecretPushGuard();
+        this.git = new JGitPort(mirrors, b.gitCredentials, b.branchPrefix, b.authorName, b.authorEmail, pushGuard);
+        SpecPort spec = new SdkSpecPort(b.strictSpec, b.personalConfig, b.teamConfig);
+        String owner = ownerName();
+        this.context = new EngineContext(runtime, this.git, spec, store, Map.copyOf(drivers), executor, scheduler, b.clock,
+                b.limits, b.machineLimits, owner, new Semaphore(b.limits.maxRunningMachines(), true),
+                new EnvironmentCache(runtime, this.git, b.machineLimits), b.redactor, Map.copyOf(b.machineEnv),
+                b.secretHooks(), pushGuard, b.storeId());
+        this.secretProvider = b.secretProvider;
+        this.ownedSecretStore = b.ownedSecretStore;
+        reattach();
+        try {
+            removeOrphanMachines(); // what a crashed engine of this store left behind
+        } catch (RuntimeException e) {
+            log.warn("could not sweep orphaned machines: {}", e.toString());
+        }
+        scheduler.scheduleWithFixedDelay(this::sweep, b.sweepInterval.toMillis(), b.sweepInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Spawns an agent; returns at once with it in {@code CREATING}. */
+    public Agent spawn(AgentRequest request) {
+        return spawn(request, List.of());
+    }
+
+    /**
+     * Spawns an agent with secrets of its own (scope {@code AGENT}: they override user, team and
+     * environment secrets of the same name, are stored encrypted, and are deleted with the agent).
+     * Only each secret's name, kind and value are used. Needs a {@link SecretStore} as the
+     * {@linkplain Builder#secretProvider secret provider}.
+     */
+    public Agent spawn(AgentRequest request, List<Secret> agentSecrets) {
+        checkOpen();
+        String id = request.id() != null ? request.id() : "bc-" + UUID.randomUUID();
+        if (!agentSecrets.isEmpty()) {
+            if (!(secretProvider instanceof SecretStore store)) {
+                throw new IllegalStateException("per-agent secrets need a SecretStore as the secret provider"
+                        + " (Nightshift.builder().secretProvider(SecretStore.open(...)))");
+            }
+            if (context.store().get(id).isEmpty()) {
+                for (Secret s : agentSecrets) {
+                    store.set(SecretScope.AGENT, id, s.name(), s.kind(), s.value());
+                }
+            }
+        }
+        AgentRequest normalized = request.withId(id);
+        synchronized (spawnLock) {
+            Optional<AgentInfo> existing = context.store().get(id);
+            if (existing.isPresent()) {
+                if (existing.get().request().equals(normalized)) {
+                    return handle(id);
+                }
+                throw new ConflictException("agent " + id + " already exists with a different request");
+            }
+            if (!context.store().acquireLease(id, context.owner(), LEASE)) {
+                throw new ConflictException("agent " + id + " is driven by another engine");
+            }
+            AgentInfo info = AgentInfo.creating(id, normalized, context.clock().instant());
+            context.store().put(info);
+            AgentActor actor = new AgentActor(context, info);
+            actors.put(id, actor);
+            actor.begin();
+        }
+        return handle(id);
+    }
+
+    /** The agent with {@code id}, if it exists (tombstones included). */
+    public Optional<Agent> get(String id) {
+        AgentActor known = actors.get(id);
+        if (known != null && known.isDeleted()) {
+            actors.remove(id, known);
+        }
+        if (actors.containsKey(id) || context.store().get(id).isPresent()) {
+            return Optional.of(handle(id));
+        }
+        return Optional.empty();
+    }
+
+    /** The agent with {@code id}; {@link NotFoundException} when there is none. */
+    public Agent agent(String id) {
+        return get(id).orElseThrow(() -> new NotFoundException("no agent with id " + id));
+    }
+
+    /** A page of agents, newest first. */
+    public Page<AgentInfo> list(AgentQuery query) {
+        return context.store().list(query);
+    }
+
+    /**
+     * The environment of {@code repository} at {@code ref} (null: the default branch): the spec in
+     * force there, its cache key and snapshot, and {@link Environment#prepare} to build it ahead
+     * of the first agent. Fetches the repository into the host mirror.
+     */
+    public Environment environment(String repository, String ref) {
+        checkOpen();
+        return new EnvironmentHandle(context, repository, ref);
+    }
+
+    /** What {@link #gc()} removed. */
+    public record GcReport(int machinesRemoved, int snapshotsRemoved, int agentsExpired) {
+    }
+
+    /**
+     * Sweeps leftovers of this store (machines are labelled with it, so other state directories'
+     * agents on the same engine are never touched): machines and hibernation snapshots of agents
+     * that no longer exist or are final, and agents past the retention window.
+     */
+    public GcReport gc() {
+        checkOpen();
+        int machines = removeOrphanMachines();
+        int snapshots = 0;
+        for (SnapshotInfo s : context.runtime().snapshots(Map.of(AgentActor.LABEL_STORE, context.storeId()))) {
+            String agentId = s.labels().get(AgentActor.LABEL_AGENT);
+            if (agentId != null && context.store().get(agentId).map(a -> a.status().isFinal()).orElse(true)
+                    && !"promoted".equals(s.labels().get(EnvironmentCache.LABEL_KIND))) {
+                context.runtime().deleteSnapshot(s.id());
+                snapshots++;
+            }
+        }
+        int expired = expire(context.clock().instant());
+        return new GcReport(machines, snapshots, expired);
+    }
+
+    /** Removes this store's machines whose agent is gone or final; returns how many. */
+    private int removeOrphanMachines() {
+        int removed = 0;
+        for (MachineInfo m : context.runtime().machines(Map.of(AgentActor.LABEL_STORE, context.storeId()))) {
+            String agentId = m.labels().get(AgentActor.LABEL_AGENT);
+            if (agentId == null || actors.containsKey(agentId)) {
+                continue;
+            }
+            Optional<AgentInfo> a = context.store().get(agentId);
+            if (a.isEmpty() || a.get().status().isFinal()) {
+                context.runtime().attach(m.id()).ifPresent(Machine::close);
+                log.info("removed machine {} of {} agent {}", m.id(), a.isEmpty() ? "deleted" : "final", agentId);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private Agent handle(String id) {
+        return new AgentHandle(id, this::actor, this::readOnly);
+    }
+
+    /** A view of an agent another engine drives: reads from the store, refuses controls. */
+    private Agent readOnly(String id) {
+        return new ReadOnlyAgent(id, context.store());
+    }
+
+    private AgentActor actor(String id) {
+        AgentActor a = actors.get(id);
+        if (a != null && !a.isDeleted()) {
+            return a;
+        }
+        if (a != null) {
+            actors.remove(id, a);
+        }
+        // an agent this engine does not drive yet (from before a restart, or let go by another
+        // engine): take its lease, then read it afresh and adopt its machine if it lives
+        synchronized (spawnLock) {
+            return actors.computeIfAbsent(id, k -> {
+                if (context.store().get(id).isEmpty()) {
+                    throw new NotFoundException("no agent with id " + id);
+                }
+                if (!context.store().acquireLease(id, context.owner(), LEASE)) {
+                    throw new ConflictException("agent " + id + " is driven by another engine");
+                }
+                AgentInfo info = context.store().get(id).orElseThrow(() -> new NotFoundException("no agent with id " + id));
+                AgentActor actor = new AgentActor(context, info);
+                if (info.machineId() != null && !info.status().isFinal()) {
+                    context.runtime().attach(info.machineId()).ifPresent(m -> actor.adopt(m, null, null));
+                }
+                return actor;
+            });
+        }
+    }
+
+    /** Reattaches agents a previous engine left: adopt live machines, report the rest. */
+    private void reattach() {
+        String cursor = null;
+        do {
+            Page<AgentInfo> page = context.store().list(AgentQuery.all().withLimit(1000).withCursor(cursor));
+            for (AgentInfo info : page.items()) {
+                if (info.status().isFinal()) {
+                    continue;
+                }
+                boolean active = info.status().isActive();
+                boolean hasMachine = info.machineId() != null;
+                if (!active && !hasMachine) {
+                    continue;
+                }
+                if (!context.store().acquireLease(info.id(), context.owner(), LEASE)) {
+                    continue;
+                }
+                AgentActor actor = new AgentActor(context, info);
+                actors.put(info.id(), actor);
+                Optional<Machine> machine = hasMachine ? context.runtime().attach(info.machineId()) : Optional.empty();
+                if (machine.isPresent()) {
+                    actor.adopt(machine.get(), null, null);
+                    if (active) {
+                        actor.recordWarning("reattached", "the engine restarted while the agent was " + info.status()
+                                + "; its machine " + info.machineId() + " was reattached and the interrupted turn stopped");
+                        actor.markError("the engine stopped during " + info.status()
+                                + "; the machine lives: send a new agent or take over to continue");
+                    }
+                } else if (active) {
+                    actor.markError("the engine stopped while the agent was " + info.status()
+                            + (hasMachine ? " and its machine " + info.machineId() + " is gone" : ""));
+                }
+            }
+            cursor = page.next();
+        } while (cursor != null);
+    }
+
+    private void sweep() {
+        try {
+            Instant now = context.clock().instant();
+            for (AgentActor a : actors.values()) {
+                try {
+                    context.store().acquireLease(a.id(), context.owner(), LEASE);
+                    a.hibernateIfIdle(now);
+                } catch (RuntimeException e) {
+                    log.warn("sweep of agent {} failed: {}", a.id(), e.toString());
+                }
+            }
+            expire(now);
+        } catch (RuntimeException e) {
+            log.warn("sweep failed: {}", e.toString());
+        }
+    }
+
+    /** Purges agents untouched for longer than the retention window, leaving a tombstone. */
+    private int expire(Instant now) {
+        Instant cutoff = now.minus(context.limits().retention());
+        String cursor = null;
+        List<AgentInfo> old = new ArrayList<>();
+        do {
+            Page<AgentInfo> page = context.store().list(AgentQuery.all().withLimit(1000).withCursor(cursor));
+            page.items().stream().filter(i -> !i.status().equals(AgentStatus.EXPIRED) && !i.status().isActive()
+                    && i.updatedAt().isBefore(cutoff)).forEach(old::add);
+            cursor = page.next();
+        } while (cursor != null);
+        for (AgentInfo info : old) {
+            if (!context.store().acquireLease(info.id(), context.owner(), LEASE)) {
+                continue;
+            }
+            AgentActor a = actors.remove(info.id());
+            if (a != null) {
+                a.delete();
+            } else {
+                new AgentActor(context, info).delete();
+            }
+            AgentInfo tombstone = new AgentInfo(info.id(), info.request(), AgentStatus.EXPIRED, null, null, null, null,
+                    null, null, false, false, null, 0, info.createdAt(), now);
+            context.store().put(tombstone);
+            log.info("agent {}: expired (untouched since {})", info.id(), info.updatedAt());
+        }
+        return old.size();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Nightshift engine is closed");
+        }
+    }
+
+    /** Stops taking work; running machines stay for a later engine to reattach. */
+    @Override
+    public void close() {
+        shutdown(false);
+    }
+
+    /** Stops taking work and removes every machine this engine drives. */
+    public void closeAndRemoveMachines() {
+        shutdown(true);
+    }
+
+    private synchronized void shutdown(boolean removeMachines) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        context.scheduler().shutdownNow();
+        for (AgentActor a : actors.values()) {
+            try {
+                a.detach(removeMachines);
+                context.store().releaseLease(a.id(), context.owner());
+            } catch (RuntimeException e) {
+                log.warn("closing agent {}: {}", a.id(), e.toString());
+            }
+        }
+        if (ownsExecutor) {
+            context.executor().shutdownNow();
+            try {
+                context.executor().awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ((UninterruptibleStore) context.store()).close(ownsStore);
+        git.close();
+        if (ownedSecretStore != null) {
+            ownedSecretStore.close();
+        }
+    }
+
+    private static String ownerName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Builds a {@link Nightshift}. Only the state directory (or a store) is required; the runtime
+     * is found by explicit setting, then the {@code nightshift.runtime} system property or
+     * {@code NIGHTSHIFT_RUNTIME} environment variable (a class name), then {@link ServiceLoader}.
+     *
+     * <p><b>Thread-safety:</b> not thread-safe. <b>Lifecycle:</b> one {@link #build()} per
+     * builder is typical; the built engine owns the executor and store it created itself.
+     */
+    public static final class Builder {
+        private Runtime runtime;
+        private GitCredentials gitCredentials = GitCredentials.NONE;
+        private final List<AgentDriver> drivers = new ArrayList<>();
+        private AgentStore store;
+        private Path stateDirectory;
+        private Path mirrorDirectory;
+        private ExecutorService executor;
+        private Clock clock = Clock.systemUTC();
+        private Limits limits = Limits.DEFAULT;
+        private ResourceLimits machineLimits = ResourceLimits.DEFAULT;
+        private String branchPrefix = "nightshift";
+        private String authorName = "Nightshift Agent";
+        private String authorEmail = "agent@nightshift.invalid";
+        private boolean strictSpec;
+        private String personalConfig;
+        private String teamConfig;
+        private UnaryOperator<String> redactor = UnaryOperator.identity();
+        private final Map<String, String> machineEnv = new LinkedHashMap<>();
+        private Duration sweepInterval = Duration.ofSeconds(30);
+        private SecretProvider secretProvider;
+        private SecretContext secretContext = SecretContext.of(System.getProperty("user.name"));
+        private SecretStore ownedSecretStore;
+
+        private Builder() {
+        }
+
+        public Builder runtime(Runtime value) { runtime = value; return this; }
+        public Builder gitCredentials(GitCredentials value) { gitCredentials = Objects.requireNonNull(value); return this; }
+        public Builder driver(AgentDriver value) { drivers.add(Objects.requireNonNull(value)); return this; }
+        public Builder store(AgentStore value) { store = value; return this; }
+        /** Where records, logs and mirrors live (default {@code ~/.nightshift}, or {@code NIGHTSHIFT_HOME}). */
+        public Builder stateDirectory(Path value) { stateDirectory = value; return this; }
+        public Builder mirrorDirectory(Path value) { mirrorDirectory = value; return this; }
+        /** An executor for agent work; the engine does not shut down one it was given. */
+        public Builder executor(ExecutorService value) { executor = value; return this; }
+        public Builder clock(Clock value) { clock = Objects.requireNonNull(value); return this; }
+        public Builder limits(Limits value) { limits = Objects.requireNonNull(value); return this; }
+        public Builder machineLimits(ResourceLimits value) { machineLimits = Objects.requireNonNull(value); return this; }
+        public Builder branchPrefix(String value) { branchPrefix = Objects.requireNonNull(value); return this; }
+        public Builder gitAuthor(String name, String email) { authorName = name; authorEmail = email; return this; }
+        /** Strict environment.json: every warning is an error. */
+        public Builder strictSpec(boolean value) { strictSpec = value; return this; }
+        /** A saved personal environment.json, used when the repository has none. */
+        public Builder personalConfig(String json) { personalConfig = json; return this; }
+        /** A saved team environment.json, used when neither the repository nor a personal one has one. */
+        public Builder teamConfig(String json) { teamConfig = json; return this; }
+        /** Applied to all text recorded (events, logs, conversation, commit messages). */
+        public Builder redactor(UnaryOperator<String> value) { redactor = Objects.requireNonNull(value); return this; }
+        /** Environment variables of every agent machine. */
+        public Builder machineEnv(String name, String value) { machineEnv.put(name, value); return this; }
+        /** How often idle machines and expired agents are swept (default 30 s). */
+        public Builder sweepInterval(Duration value) { sweepInterval = Objects.requireNonNull(value); return this; }
+
+        /**
+         * Where secrets come from. A {@link SecretStore} also keeps the per-agent secrets given to
+         * {@link Nightshift#spawn(AgentRequest, List)}. Default: the local store in the state
+         * directory ({@code secrets/}, keys from {@code NIGHTSHIFT_KMS_KEY} or {@code keys/}) when
+         * it exists, else none.
+         */
+        public Builder secretProvider(SecretProvider value) { secretProvider = Objects.requireNonNull(value); return this; }
+        /** The user and team whose secrets agents of this engine see (default: the OS user, no team). */
+        public Builder secretContext(SecretContext value) { secretContext = Objects.requireNonNull(value); return this; }
+
+        SecretProvider secretProvider() {
+            if (secretProvider == null && Files.isDirectory(stateDirectory().resolve("secrets"))) {
+                ownedSecretStore = SecretStore.open(stateDirectory(), LocalKms.openDefault(stateDirectory()));
+                secretProvider = ownedSecretStore;
+            }
+            return secretProvider;
+        }
+
+        /** The label value {@link #build()} would give this engine's machines (for tests). */
+        String storeIdForTests() {
+            return storeId();
+        }
+
+        /** A short digest of the state directory: the label that scopes gc to this store's machines. */
+        String storeId() {
+            return EnvironmentCache.sha256(store != null ? store.getClass().getName() + "@" + stateDirectory()
+                    : stateDirectory().toAbsolutePath().normalize().toString()).substring(0, 16);
+        }
+
+        SecretHooks secretHooks() {
+            SecretProvider p = secretProvider();
+            return p == null ? SecretHooks.NONE : new ProviderSecretHooks(p, secretContext);
+        }
+
+        Path stateDirectory() {
+            if (stateDirectory != null) {
+                return stateDirectory;
+            }
+            String home = System.getenv("NIGHTSHIFT_HOME");
+            return home != null && !home.isBlank() ? Path.of(home)
+                    : Path.of(System.getProperty("user.home"), ".nightshift");
+        }
+
+        public Nightshift build() {
+            Runtime rt = runtime != null ? runtime : discoverRuntime();
+            AgentStore st = new UninterruptibleStore(store != null ? store : FileAgentStore.open(stateDirectory(), clock));
+            ExecutorService ex = executor != null ? executor : Executors.newCachedThreadPool(daemon("nightshift-agent"));
+            return new Nightshift(this, rt, st, ex);
+        }
+
+        private static Runtime discoverRuntime() {
+            List<String> tried = new ArrayList<>();
+            String named = System.getProperty("nightshift.runtime", System.getenv("NIGHTSHIFT_RUNTIME"));
+            if (named != null && !named.isBlank()) {
+                try {
+                    return (Runtime) Class.forName(named).getDeclaredConstructor().newInstance();
+                } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+                    tried.add(named + " (from nightshift.runtime / NIGHTSHIFT_RUNTIME): " + e);
+                }
+            } else {
+                tried.add("nightshift.runtime / NIGHTSHIFT_RUNTIME: not set");
+            }
+            for (ServiceLoader.Provider<Runtime> p : ServiceLoader.load(Runtime.class).stream().toList()) {
+                try {
+                    return p.get();
+                } catch (RuntimeException | LinkageError e) {
+                    tried.add(p.type().getName() + " (ServiceLoader): " + e.getMessage());
+                }
+            }
+            tried.add("ServiceLoader: no other provider of " + Runtime.class.getName());
+            throw new EnvironmentUnavailableException("no Nightshift runtime could be found; tried:\n  "
+                    + String.join("\n  ", tried) + "\nadd nightshift-sdk-docker to the classpath or set one with"
+                    + " Nightshift.builder().runtime(...)");
+        }
+    }
+}

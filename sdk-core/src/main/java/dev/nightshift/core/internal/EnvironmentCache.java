@@ -1,0 +1,307 @@
+package dev.nightshift.core.internal;
+
+import dev.nightshift.api.BuildFailedException;
+import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.NotFoundException;
+import dev.nightshift.api.runtime.ExecListener;
+import dev.nightshift.api.runtime.ExecRequest;
+import dev.nightshift.api.runtime.ExecResult;
+import dev.nightshift.api.runtime.Image;
+import dev.nightshift.api.runtime.ImageSource;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.api.runtime.MachineSpec;
+import dev.nightshift.api.runtime.ResourceLimits;
+import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.api.spec.BaseKind;
+import dev.nightshift.api.spec.EnvironmentSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * Prepared environments: the build (base by precedence, checkout at the source commit,
+ * {@code install}, snapshot) and its cache. Snapshots carry their cache key as a label, so the
+ * cache survives the process and is shared by every engine on the same runtime. Concurrent
+ * prepares of one key share one build; a failed build leaves no snapshot, so the last good one
+ * stays in force.
+ */
+public final class EnvironmentCache {
+    public static final String LABEL_KEY = "dev.nightshift.env.key";
+    public static final String LABEL_REPO = "dev.nightshift.env.repository";
+    public static final String LABEL_KIND = "dev.nightshift.snapshot.kind";
+    public static final String DEFAULT_USER = "ubuntu";
+    private static final int LAST_LINES = 30;
+
+    private final Runtime runtime;
+    private final GitPort git;
+    private final ResourceLimits machineLimits;
+    private final Map<String, CompletableFuture<SnapshotInfo>> inFlight = new ConcurrentHashMap<>();
+
+    public EnvironmentCache(Runtime runtime, GitPort git, ResourceLimits machineLimits) {
+        this.runtime = runtime;
+        this.git = git;
+        this.machineLimits = machineLimits;
+    }
+
+    /** What a build needs to know. */
+    public record Request(String repository, GitPort.Source source, SpecPort.Resolved resolved, Duration installTimeout,
+            SecretHooks.Resolved secrets, Consumer<String> output, Consumer<String> warnings) {
+        Map<String, String> buildEnv() {
+            return secrets.buildEnv();
+        }
+    }
+
+    /** A prepared environment: the snapshot and whether it was built now. */
+    public record Prepared(SnapshotInfo snapshot, String key, boolean built, String user) {
+    }
+
+    /** The user commands run as: the spec's, else {@code ubuntu} on the default base. */
+    public static String userFor(EnvironmentSpec spec, BaseKind effectiveBase) {
+        if (spec.user() != null) {
+            return spec.user();
+        }
+        return effectiveBase == BaseKind.DEFAULT || effectiveBase == BaseKind.SNAPSHOT ? DEFAULT_USER : null;
+    }
+
+    /** The newest good snapshot of {@code key}. */
+    public Optional<SnapshotInfo> find(String key) {
+        return runtime.snapshots(Map.of(LABEL_KEY, key)).stream()
+                .max(Comparator.comparing(SnapshotInfo::createdAt));
+    }
+
+    /** The newest good snapshot of any key for {@code repository}. */
+    public Optional<SnapshotInfo> newestFor(String repository) {
+        return runtime.snapshots(Map.of(LABEL_REPO, labelSafe(repository))).stream()
+                .max(Comparator.comparing(SnapshotInfo::createdAt));
+    }
+
+    /** The cache key of {@code request} (prepares its base image, building a Dockerfile if it must). */
+    public String keyFor(Request request) {
+        return key(request, base(request).image());
+    }
+
+    public Prepared prepare(Request request) {
+        EnvironmentSpec spec = request.resolved().spec();
+        BaseChoice base = base(request);
+        String key = key(request, base.image());
+        String user = userFor(spec, base.kind());
+        Optional<SnapshotInfo> hit = find(key);
+        if (hit.isPresent()) {
+            request.output().accept("environment " + shortKey(key) + ": using snapshot " + hit.get().id());
+            return new Prepared(hit.get(), key, false, user);
+        }
+        CompletableFuture<SnapshotInfo> mine = new CompletableFuture<>();
+        CompletableFuture<SnapshotInfo> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            request.output().accept("environment " + shortKey(key) + ": waiting for a build another agent started");
+            try {
+                return new Prepared(running.join(), key, false, user);
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new NightshiftException(e.getMessage(), e);
+            }
+        }
+        try {
+            SnapshotInfo built = build(request, base, key, user);
+            mine.complete(built);
+            return new Prepared(built, key, true, user);
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    /** Registers a promoted snapshot as the newest of {@code key}: it carries the key label. */
+    public Map<String, String> promotionLabels(String key, String repository, String agentId) {
+        return Map.of(LABEL_KEY, key, LABEL_REPO, labelSafe(repository), LABEL_KIND, "promoted",
+                "dev.nightshift.promoted-by", agentId);
+    }
+
+    record BaseChoice(BaseKind kind, Image image) {
+    }
+
+    private BaseChoice base(Request request) {
+        EnvironmentSpec spec = request.resolved().spec();
+        BaseKind kind = spec.baseKind();
+        switch (kind) {
+            case SNAPSHOT:
+                try {
+                    return new BaseChoice(kind, runtime.prepareImage(ImageSource.snapshot(spec.snapshot()), request.output()));
+                } catch (NotFoundException e) {
+                    request.warnings().accept("snapshot " + spec.snapshot()
+                            + " is unknown or expired; falling back to the default base image");
+                    return new BaseChoice(BaseKind.DEFAULT, runtime.prepareImage(ImageSource.defaultBase(), request.output()));
+                }
+            case BUILD:
+                return new BaseChoice(kind, buildImage(request));
+            case IMAGE:
+                return new BaseChoice(kind, runtime.prepareImage(ImageSource.reference(spec.image()), request.output()));
+            default:
+                return new BaseChoice(kind, runtime.prepareImage(ImageSource.defaultBase(), request.output()));
+        }
+    }
+
+    private Image buildImage(Request request) {
+        SpecPort.Resolved r = request.resolved();
+        String repo = request.repository();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("nightshift-build-");
+        } catch (IOException e) {
+            throw new NightshiftException("cannot create a build directory: " + e.getMessage(), e);
+        }
+        try {
+            git.export(repo, request.source().commit(), r.contextPath(), dir);
+            String dockerfile = r.dockerfilePath() != null
+                    ? new String(request.source().tree().read(r.dockerfilePath()).orElseThrow(() -> new NotFoundException(
+                            "Dockerfile " + r.dockerfilePath() + " does not exist at commit " + request.source().commit())),
+                            StandardCharsets.UTF_8)
+                    : r.spec().build().dockerfileContents();
+            // no build secrets as build args: the classic builder records them in the image's history
+            return runtime.prepareImage(new ImageSource.Dockerfile(dir, null, dockerfile, Map.of(), Map.of()),
+                    request.output());
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private String key(Request request, Image base) {
+        SpecPort.Resolved r = request.resolved();
+        StringBuilder k = new StringBuilder();
+        k.append("remote=").append(request.source().remoteKey()).append('\n');
+        k.append("spec=").append(r.digest()).append('\n');
+        if (r.spec().baseKind() == BaseKind.BUILD) {
+            k.append("dockerfile=").append(r.dockerfilePath() == null ? "inline"
+                    : git.treeDigest(request.repository(), request.source().commit(), r.dockerfilePath())).append('\n');
+            k.append("context=").append(git.treeDigest(request.repository(), request.source().commit(), r.contextPath()))
+                    .append('\n');
+        }
+        k.append("base=").append(base.id()).append('\n');
+        // build secrets count by version, never by value
+        new java.util.TreeMap<>(request.secrets().buildSecretVersions())
+                .forEach((n, v) -> k.append("secret=").append(n).append('@').append(v).append('\n'));
+        return sha256(k.toString());
+    }
+
+    private SnapshotInfo build(Request request, BaseChoice base, String key, String user) {
+        EnvironmentSpec spec = request.resolved().spec();
+        Consumer<String> out = request.output();
+        out.accept("environment " + shortKey(key) + ": building from " + base.image().reference());
+        Map<String, String> labels = new HashMap<>();
+        labels.put("dev.nightshift.role", "build");
+        MachineSpec.Builder ms = MachineSpec.builder(base.image().id()).user(user).limits(machineLimits).labels(labels);
+        try (Machine machine = runtime.start(ms.build())) {
+            git.moveIn(machine, request.repository(), request.source().commit(), "nightshift/environment",
+                    "/workspace", user);
+            for (String dependency : spec.repositoryDependencies()) {
+                out.accept("dependency " + dependency + " -> " + git.moveInDependency(machine, dependency, user));
+            }
+            boolean guard = !request.secrets().buildSecrets().isEmpty();
+            if (guard) {
+                machine.exec(ExecRequest.bash("touch /tmp/.nightshift-build-start").user("root").build()).await();
+            }
+            if (spec.install() != null && !spec.install().isBlank()) {
+                out.accept("$ " + spec.install());
+                ArrayDeque<String> tail = new ArrayDeque<>();
+                ExecListener lines = ExecListener.lines((s, line) -> {
+                    out.accept(line);
+                    synchronized (tail) {
+                        tail.addLast(line);
+                        if (tail.size() > LAST_LINES) {
+                            tail.removeFirst();
+                        }
+                    }
+                });
+                ExecResult r = machine.exec(ExecRequest.builder("bash", "-lc", spec.install())
+                        .workdir("/workspace").user(user).env(request.buildEnv())
+                        .timeout(request.installTimeout()).listener(lines).build()).await();
+                if (!r.isSuccess()) {
+                    List<String> last;
+                    synchronized (tail) {
+                        last = List.copyOf(tail);
+                    }
+                    String why = r.outcome() == ExecResult.Outcome.TIMED_OUT
+                            ? "install did not finish within " + request.installTimeout()
+                            : r.outcome() == ExecResult.Outcome.OOM_KILLED ? "install was killed: out of memory"
+                            : "install exited " + r.exitCode();
+                    throw new BuildFailedException(why + " (environment " + shortKey(key)
+                            + "; the previous good snapshot stays in force)", last);
+                }
+            }
+            if (guard) {
+                refuseLeakedBuildSecrets(machine, request.secrets().buildSecrets(), key);
+            }
+            Map<String, String> snapLabels = new HashMap<>();
+            snapLabels.put(LABEL_KEY, key);
+            snapLabels.put(LABEL_REPO, labelSafe(request.repository()));
+            snapLabels.put(LABEL_KIND, "environment");
+            SnapshotInfo snapshot = machine.snapshot(snapLabels);
+            out.accept("environment " + shortKey(key) + ": snapshot " + snapshot.id());
+            return snapshot;
+        }
+    }
+
+    /**
+     * Refuses the build when a file the build changed holds a build secret (plain or base64): a
+     * snapshot would keep it. The values travel only as environment variables of the search.
+     */
+    private static void refuseLeakedBuildSecrets(Machine machine, Map<String, String> buildSecrets, String key) {
+        for (Map.Entry<String, String> secret : buildSecrets.entrySet()) {
+            String b64 = java.util.Base64.getEncoder().encodeToString(
+                    secret.getValue().getBytes(StandardCharsets.UTF_8));
+            ExecResult r = machine.exec(ExecRequest.bash("find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune"
+                    + " -o -type f -newer /tmp/.nightshift-build-start -print0 2>/dev/null"
+                    + " | xargs -0 -r grep -lF -e \"$NS_VALUE\" -e \"$NS_VALUE_B64\" 2>/dev/null | head -n 5; true")
+                    .user("root").env(Map.of("NS_VALUE", secret.getValue(), "NS_VALUE_B64", b64)).build()).await();
+            List<String> files = r.stdoutTail().lines().filter(l -> !l.isBlank()).toList();
+            if (!files.isEmpty()) {
+                throw new BuildFailedException("install wrote the build secret " + secret.getKey() + " into "
+                        + String.join(", ", files) + "; a snapshot would keep it, so the build of environment "
+                        + shortKey(key) + " is refused (the previous good snapshot stays in force). Pass it to the"
+                        + " tool through its environment variable instead of writing it to a file.", List.of());
+            }
+        }
+    }
+
+    static String shortKey(String key) {
+        return key.substring(0, Math.min(12, key.length()));
+    }
+
+    /** Repository URLs as label values: without user info, never with a credential. */
+    static String labelSafe(String repository) {
+        return repository.replaceAll("//[^/@]*@", "//");
+    }
+
+    public static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a temp directory
+        }
+    }
+}

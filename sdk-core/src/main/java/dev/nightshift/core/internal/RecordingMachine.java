@@ -1,0 +1,185 @@
+package dev.nightshift.core.internal;
+
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.runtime.ExecHandle;
+import dev.nightshift.api.runtime.ExecListener;
+import dev.nightshift.api.runtime.ExecRequest;
+import dev.nightshift.api.runtime.ExecResult;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.api.runtime.MachineState;
+import dev.nightshift.api.runtime.PortMapping;
+import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.api.runtime.TerminalInfo;
+import dev.nightshift.api.runtime.Terminals;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The agent's machine as drivers and humans see it: every exec is recorded as command events
+ * (output line by line, capped per command so a command printing gigabytes passes through without
+ * flooding the log), and every running exec can be cancelled at once when the agent is stopped.
+ * Closing the view does not remove the machine; the engine owns it.
+ */
+public final class RecordingMachine implements Machine {
+    /** Output lines per command that become events; the rest only pass through. */
+    static final int MAX_LINES_PER_COMMAND = 2000;
+
+    private final Machine delegate;
+    private final String agentId;
+    private final Consumer<AgentEvent> events;
+    private final Supplier<String> phase;
+    private final Clock clock;
+    private final Set<ExecHandle> running = ConcurrentHashMap.newKeySet();
+    private final Supplier<Map<String, String>> secretEnv;
+
+    /**
+     * @param secretEnv the agent's secret variables, added to every exec and terminal (never to the
+     *     container's own configuration, which a snapshot would keep)
+     */
+    public RecordingMachine(Machine delegate, String agentId, Consumer<AgentEvent> events, Supplier<String> phase,
+            Clock clock, Supplier<Map<String, String>> secretEnv) {
+        this.delegate = delegate;
+        this.agentId = agentId;
+        this.events = events;
+        this.phase = phase;
+        this.clock = clock;
+        this.secretEnv = secretEnv;
+    }
+
+    private Map<String, String> withSecrets(Map<String, String> env) {
+        Map<String, String> secrets = secretEnv.get();
+        if (secrets.isEmpty()) {
+            return env;
+        }
+        Map<String, String> merged = new java.util.HashMap<>(secrets);
+        merged.putAll(env);
+        return merged;
+    }
+
+    public Machine delegate() {
+        return delegate;
+    }
+
+    /** Kills every exec started through this view that is still running. */
+    public void cancelAll() {
+        for (ExecHandle h : running) {
+            h.cancel();
+        }
+    }
+
+    @Override
+    public ExecHandle exec(ExecRequest request) {
+        String ph = phase.get();
+        Instant start = clock.instant();
+        events.accept(new AgentEvent.CommandStarted(agentId, 0, start, ph, describe(request.command())));
+        int[] lines = {0};
+        ExecListener.LineListener recorder = ExecListener.lines((stream, line) -> {
+            int n = ++lines[0];
+            if (n <= MAX_LINES_PER_COMMAND) {
+                events.accept(new AgentEvent.CommandOutput(agentId, 0, clock.instant(), ph, stream, line));
+            } else if (n == MAX_LINES_PER_COMMAND + 1) {
+                events.accept(new AgentEvent.CommandOutput(agentId, 0, clock.instant(), ph, stream,
+                        "[nightshift: further output of this command is not recorded]"));
+            }
+        });
+        ExecListener callers = request.listener();
+        ExecListener tee = new ExecListener() {
+            @Override
+            public void onStdout(byte[] b, int off, int len) {
+                recorder.onStdout(b, off, len);
+                callers.onStdout(b, off, len);
+            }
+
+            @Override
+            public void onStderr(byte[] b, int off, int len) {
+                recorder.onStderr(b, off, len);
+                callers.onStderr(b, off, len);
+            }
+        };
+        ExecRequest.Builder b = request.toBuilder().listener(tee);
+        Map<String, String> secrets = secretEnv.get();
+        if (!secrets.isEmpty()) {
+            Map<String, String> own = request.env();
+            secrets.forEach((k, v) -> {
+                if (!own.containsKey(k)) {
+                    b.env(k, v);
+                }
+            });
+        }
+        ExecHandle handle = delegate.exec(b.build());
+        running.add(handle);
+        handle.result().whenComplete((r, e) -> {
+            running.remove(handle);
+            recorder.flush();
+            if (callers instanceof ExecListener.LineListener l) {
+                l.flush();
+            }
+            long ms = Duration.between(start, clock.instant()).toMillis();
+            if (r != null) {
+                events.accept(new AgentEvent.CommandFinished(agentId, 0, clock.instant(), ph, r.exitCode(), r.outcome(), ms));
+            } else {
+                events.accept(new AgentEvent.CommandFinished(agentId, 0, clock.instant(), ph, -1,
+                        ExecResult.Outcome.CANCELLED, ms));
+            }
+        });
+        return handle;
+    }
+
+    static String describe(List<String> command) {
+        if (command.size() == 3 && command.get(0).equals("bash") && command.get(1).equals("-c")) {
+            return command.get(2).replace("set -euo pipefail\n", "").strip();
+        }
+        return String.join(" ", command);
+    }
+
+    @Override public String id() { return delegate.id(); }
+    @Override public String user() { return delegate.user(); }
+    @Override public Map<String, String> labels() { return delegate.labels(); }
+    @Override public MachineState state() { return delegate.state(); }
+    @Override public byte[] readFile(String path) { return delegate.readFile(path); }
+    @Override public void writeFile(String path, byte[] content) { delegate.writeFile(path, content); }
+    @Override public void copyIn(Path hostPath, String machineDir) { delegate.copyIn(hostPath, machineDir); }
+    @Override public void copyOut(String machinePath, Path hostDir) { delegate.copyOut(machinePath, hostDir); }
+    @Override
+    public Terminals terminals() {
+        Terminals t = delegate.terminals();
+        return new Terminals() {
+            @Override
+            public TerminalInfo start(String name, String command, String workdir, Map<String, String> env) {
+                return t.start(name, command, workdir, withSecrets(env));
+            }
+
+            @Override public List<TerminalInfo> list() { return t.list(); }
+            @Override public String read(String name, int lines) { return t.read(name, lines); }
+            @Override public void sendKeys(String name, String text) { t.sendKeys(name, text); }
+            @Override public void stop(String name) { t.stop(name); }
+            @Override public String sessionName() { return t.sessionName(); }
+            @Override public List<String> attachCommand() { return t.attachCommand(); }
+        };
+    }
+    @Override public List<PortMapping> ports() { return delegate.ports(); }
+    @Override public SnapshotInfo snapshot(Map<String, String> labels) { return delegate.snapshot(labels); }
+
+    @Override
+    public SnapshotInfo hibernate(Map<String, String> labels) {
+        throw new IllegalStateException("the engine owns the agent's machine: hibernation is its call");
+    }
+
+    @Override
+    public void stop() {
+        throw new IllegalStateException("the engine owns the agent's machine: use Agent.stop()");
+    }
+
+    /** Does nothing: the view is not the owner. */
+    @Override
+    public void close() {
+    }
+}

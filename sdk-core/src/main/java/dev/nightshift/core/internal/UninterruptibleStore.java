@@ -1,0 +1,102 @@
+package dev.nightshift.core.internal;
+
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentQuery;
+import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.Page;
+import dev.nightshift.api.spi.AgentStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * Runs every store call on threads that are never interrupted. Agent threads are interrupted to
+ * stop a turn, and an interrupt during file I/O on an NIO channel closes the channel
+ * ({@code ClosedByInterruptException}): an event or record would be lost. The caller waits
+ * uninterruptibly; its interrupt status is left as it was.
+ */
+public final class UninterruptibleStore implements AgentStore {
+    private final AgentStore delegate;
+    private final ExecutorService io = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "nightshift-store-io");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public UninterruptibleStore(AgentStore delegate) {
+        this.delegate = delegate;
+    }
+
+    private <T> T call(Supplier<T> op) {
+        try {
+            return CompletableFuture.supplyAsync(op, io).join(); // join() does not respond to interrupts
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    private void run(Runnable op) {
+        call(() -> {
+            op.run();
+            return null;
+        });
+    }
+
+    @Override public void put(AgentInfo info) { run(() -> delegate.put(info)); }
+    @Override public Optional<AgentInfo> get(String agentId) { return call(() -> delegate.get(agentId)); }
+    @Override public Page<AgentInfo> list(AgentQuery query) { return call(() -> delegate.list(query)); }
+    @Override public void append(AgentEvent event) { run(() -> delegate.append(event)); }
+    @Override public long lastSequence(String agentId) { return call(() -> delegate.lastSequence(agentId)); }
+
+    @Override
+    public List<AgentEvent> events(String agentId, long afterSequence, int limit) {
+        return call(() -> delegate.events(agentId, afterSequence, limit));
+    }
+
+    @Override
+    public void appendMessage(String agentId, ConversationMessage message) {
+        run(() -> delegate.appendMessage(agentId, message));
+    }
+
+    @Override
+    public List<ConversationMessage> conversation(String agentId) {
+        return call(() -> delegate.conversation(agentId));
+    }
+
+    @Override public void delete(String agentId) { run(() -> delegate.delete(agentId)); }
+
+    @Override
+    public boolean acquireLease(String agentId, String owner, Duration ttl) {
+        return call(() -> delegate.acquireLease(agentId, owner, ttl));
+    }
+
+    @Override
+    public void releaseLease(String agentId, String owner) {
+        run(() -> delegate.releaseLease(agentId, owner));
+    }
+
+    /** Closes the delegate (when the engine owns it) and the I/O threads. */
+    public void close(boolean closeDelegate) {
+        if (closeDelegate) {
+            run(delegate::close);
+        }
+        io.shutdown();
+    }
+
+    @Override
+    public void close() {
+        close(true);
+    }
+}

@@ -1,0 +1,185 @@
+package dev.nightshift.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nightshift.api.Agent;
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentRequest;
+import dev.nightshift.api.AgentStatus;
+import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.api.spi.SecretKind;
+import dev.nightshift.api.spi.SecretScope;
+import dev.nightshift.core.secrets.LocalKms;
+import dev.nightshift.core.secrets.SecretStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Secrets through the whole engine on the real Docker runtime: build secrets reach the build's
+ * install only and a build that writes one to disk is refused; runtime secrets reach the agent's
+ * commands and never appear in anything recorded or pushed.
+ */
+class SecretsIT {
+    static final Duration WAIT = Duration.ofMinutes(3);
+    static final String BUILD_VALUE = "bld-tok-4f1c9e7a-NPM";
+    static final String RUNTIME_VALUE = "rt-key-8c2d55b1-API";
+    static Runtime runtime;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void engine() {
+        runtime = TestRuntime.docker();
+    }
+
+    @AfterAll
+    static void closeRuntime() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    SecretStore store(Path state, String repository) {
+        SecretStore s = SecretStore.open(state, LocalKms.openDefault(state));
+        s.set(SecretScope.ENVIRONMENT, repository.replaceAll("//[^/@]*@", "//"), "NPM_TOKEN", SecretKind.BUILD, BUILD_VALUE);
+        s.set(SecretScope.USER, "tester", "API_KEY", SecretKind.RUNTIME, RUNTIME_VALUE);
+        return s;
+    }
+
+    Nightshift engine(Path state, SecretStore store) {
+        return Nightshift.builder().runtime(runtime).stateDirectory(state).secretProvider(store)
+                .secretContext(dev.nightshift.api.spi.SecretContext.of("tester"))
+                .limits(Limits.DEFAULT.withInstallTimeout(Duration.ofSeconds(90))).build();
+    }
+
+    static Map<String, String> project(String install) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("README.md", "secrets " + System.nanoTime() + "\n");
+        f.put(".cursor/environment.json", "{ \"install\": \"" + install + "\" }\n");
+        return f;
+    }
+
+    @Test
+    void anInstallThatWritesABuildSecretToDiskIsRefusedAndTheGoodSnapshotStays() {
+        TestRemote remote = TestRemote.create(dir.resolve("r"), project("if [ -n \\\"${NPM_TOKEN:-}\\\" ]; then echo token-seen; else echo no-token; fi"));
+        Path state = dir.resolve("state");
+        try (SecretStore store = store(state, remote.url()); Nightshift ns = engine(state, store)) {
+            AgentInfo good = ns.spawn(AgentRequest.builder("true", remote.url()).push(false).build())
+                    .awaitStatus(AgentStatus.FINISHED, WAIT);
+            assertThat(good.status()).as("%s", good.error()).isEqualTo(AgentStatus.FINISHED);
+            List<SnapshotInfo> before = runtime.snapshots(Map.of("dev.nightshift.env.repository", remote.url()));
+            assertThat(before).hasSize(1);
+
+            remote.commitFiles(Map.of(".cursor/environment.json", "{ \"install\": \"printf '//registry.npmjs.org/:_authToken=%s\\\\n'"
+                    + " \\\"$NPM_TOKEN\\\" > $HOME/.npmrc\" }\n"), "write the token to .npmrc");
+            AgentInfo refused = ns.spawn(AgentRequest.builder("true", remote.url()).push(false).build())
+                    .awaitStatus(AgentStatus.FINISHED, WAIT);
+            assertThat(refused.status()).isEqualTo(AgentStatus.ERROR);
+            assertThat(refused.error()).contains("build secret NPM_TOKEN").contains("/home/ubuntu/.npmrc")
+                    .contains("previous good snapshot").doesNotContain(BUILD_VALUE);
+            assertThat(runtime.snapshots(Map.of("dev.nightshift.env.repository", remote.url())))
+                    .extracting(SnapshotInfo::id).containsExactlyElementsOf(before.stream().map(SnapshotInfo::id).toList());
+            ns.closeAndRemoveMachines();
+        }
+    }
+
+    @Test
+    void buildSecretsStayOutOfSnapshotsAndAgentsRuntimeSecretsStayOutOfEverythingRecorded() throws Exception {
+        TestRemote remote = TestRemote.create(dir.resolve("r"), project("if [ -n \\\"${NPM_TOKEN:-}\\\" ]; then echo token-seen; else echo no-token; fi"));
+        Path state = dir.resolve("state");
+        try (SecretStore store = store(state, remote.url()); Nightshift ns = engine(state, store)) {
+            String prompt = String.join("\n",
+                    "echo \"build secret here: [${NPM_TOKEN:-absent}]\"",
+                    // the runtime secret one character per write: output chunks split it anywhere
+                    "for ((i=0; i<${#API_KEY}; i++)); do printf '%s' \"${API_KEY:$i:1}\"; sleep 0.02; done; echo",
+                    "printf '%s' \"$API_KEY\" | base64",
+                    "echo done > done.txt",
+                    "echo \"SUMMARY: used $API_KEY\"");
+            Agent a = ns.spawn(AgentRequest.builder(prompt, remote.url()).build());
+            AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
+            assertThat(done.status()).as("%s", done.error()).isEqualTo(AgentStatus.FINISHED);
+
+            List<String> recorded = a.events(0, 100_000).stream().map(Object::toString).toList();
+            assertThat(recorded).anyMatch(l -> l.contains("build secret here: [absent]"))
+                    .as("build secrets never reach the agent's machine");
+            assertThat(recorded).anyMatch(l -> l.contains("token-seen")).as("the build's install saw the build secret");
+            assertThat(recorded).anyMatch(l -> l.contains("[REDACTED]"));
+            assertNoSecret(String.join("\n", recorded), "events");
+            assertNoSecret(a.conversation().toString(), "conversation");
+            assertThat(done.summary()).isEqualTo("used [REDACTED]");
+            assertThat(remote.log(done.branch()).get(0)).isEqualTo("used [REDACTED]");
+            try (Stream<Path> files = Files.walk(state)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    assertNoSecret(Files.readString(f, StandardCharsets.ISO_8859_1), f.toString());
+                }
+            }
+
+            SnapshotInfo snapshot = runtime.snapshots(Map.of("dev.nightshift.env.repository", remote.url())).get(0);
+            String config = docker("image", "inspect", snapshot.imageId());
+            assertThat(config).doesNotContain(BUILD_VALUE).doesNotContain(RUNTIME_VALUE);
+            String container = docker("create", snapshot.imageId()).strip();
+            try {
+                String found = sh("docker export " + container + " | tar -xO 2>/dev/null | grep -c -a -F -e '"
+                        + BUILD_VALUE + "' -e '" + RUNTIME_VALUE + "' || true");
+                assertThat(found.strip()).as("the snapshot's filesystem holds no secret").isEqualTo("0");
+            } finally {
+                docker("rm", "-f", container);
+            }
+
+            // a runtime secret committed by the agent: the push is refused, naming the file; nothing is lost
+            a.followUp("echo \"$API_KEY\" > leaked.txt\necho 'SUMMARY: oops'");
+            AgentInfo refused = a.awaitStatus(AgentStatus.FINISHED, WAIT);
+            assertThat(refused.status()).isEqualTo(AgentStatus.ERROR);
+            assertThat(refused.error()).contains("leaked.txt").contains("runtime secret").contains("refs/nightshift/")
+                    .doesNotContain(RUNTIME_VALUE);
+            assertThat(remote.head(done.branch())).as("the remote did not move").isEqualTo(done.commit());
+            assertThat(sh("git -C " + remote.url().replace("file://", "") + " log --all -p | grep -c -F '"
+                    + RUNTIME_VALUE + "' || true").strip()).isEqualTo("0");
+            Path mirror;
+            try (Stream<Path> m = Files.list(state.resolve("mirrors"))) {
+                mirror = m.filter(p -> p.toString().endsWith(".git")).findFirst().orElseThrow();
+            }
+            assertThat(sh("git -C " + mirror + " for-each-ref --format='%(refname)' refs/nightshift/rejected/"))
+                    .as("the agent's commits are kept in the mirror").contains("refs/nightshift/rejected/");
+            assertNoSecret(a.events(0, 100_000).toString(), "events after the refused push");
+            ns.closeAndRemoveMachines();
+        }
+    }
+
+    static void assertNoSecret(String text, String where) {
+        for (String v : List.of(RUNTIME_VALUE, BUILD_VALUE,
+                Base64.getEncoder().encodeToString(RUNTIME_VALUE.getBytes(StandardCharsets.UTF_8)))) {
+            assertThat(text).as("no secret in %s", where).doesNotContain(v);
+        }
+    }
+
+    static String docker(String... args) {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = "docker";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        return TestRemote.run(Path.of("."), cmd);
+    }
+
+    static String sh(String script) {
+        return TestRemote.run(Path.of("."), "bash", "-c", script);
+    }
+
+    static AgentEvent last(Agent a) {
+        List<AgentEvent> e = a.events(0, 100_000);
+        return e.get(e.size() - 1);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.nightshift.docker;
+
+import dev.nightshift.api.runtime.ExecListener;
+import dev.nightshift.api.runtime.ExecRequest;
+import dev.nightshift.api.runtime.ExecResult;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.api.runtime.MachineSpec;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Run by {@link DockerBigOutputIT} in a JVM with a small heap: streams {@code args[1]} bytes of
+ * output through the SDK and prints how many arrived at the listener and in the result.
+ */
+public final class BigOutputMain {
+    private BigOutputMain() {
+    }
+
+    public static void main(String[] args) {
+        String runId = args[0];
+        long bytes = Long.parseLong(args[1]);
+        AtomicLong seen = new AtomicLong();
+        try (DockerRuntime runtime = DockerRuntime.builder().build();
+                Machine m = runtime.start(MachineSpec.builder(runtime.baseImage()).user("ubuntu")
+                        .label(DockerTests.RUN_LABEL, runId).build())) {
+            ExecResult r = m.exec(ExecRequest.builder("head", "-c", Long.toString(bytes), "/dev/urandom")
+                    .listener(new ExecListener() {
+                        @Override
+                        public void onStdout(byte[] b, int off, int len) {
+                            seen.addAndGet(len);
+                        }
+                    }).build()).await(Duration.ofMinutes(5));
+            System.out.println("machine " + m.id());
+            System.out.println("bytes " + seen.get() + " " + r.stdoutBytes() + " exit " + r.exitCode()
+                    + " maxHeap " + Runtime.getRuntime().maxMemory());
+        }
+    }
+}

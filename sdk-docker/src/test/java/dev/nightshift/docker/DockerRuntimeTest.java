@@ -1,0 +1,49 @@
+package dev.nightshift.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nightshift.api.EnvironmentUnavailableException;
+import dev.nightshift.api.runtime.Runtime;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** Configuration and discovery, without an engine. */
+class DockerRuntimeTest {
+    @Test
+    void serviceLoaderFindsTheDockerRuntimeWithoutContactingAnEngine() {
+        try (Runtime r = ServiceLoader.load(Runtime.class).findFirst().orElseThrow()) {
+            assertThat(r).isInstanceOf(DockerRuntime.class);
+            assertThat(r.name()).isEqualTo("docker");
+        }
+    }
+
+    @Test
+    void theBaseImageDefaultsToTheEnvironmentThenTheFixedName() {
+        String env = System.getenv("NIGHTSHIFT_BASE_IMAGE");
+        try (DockerRuntime r = DockerRuntime.builder().build()) {
+            assertThat(r.baseImage()).isEqualTo(env == null || env.isBlank() ? "nightshift/base:bookworm" : env);
+        }
+        try (DockerRuntime r = DockerRuntime.builder().baseImage("example/base:1").build()) {
+            assertThat(r.baseImage()).isEqualTo("example/base:1");
+            assertThat(r.toBuilder().build().baseImage()).isEqualTo("example/base:1");
+        }
+    }
+
+    @Test
+    void aFlattenThresholdBeyondTheLayerLimitIsRefused() {
+        assertThatThrownBy(() -> DockerRuntime.builder().flattenThreshold(200).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flattenThreshold");
+        assertThat(DockerRuntime.builder().flattenThreshold(120).build()).isNotNull();
+    }
+
+    @Test
+    void noEngineIsOneClearErrorSayingWhatWasTried() {
+        try (DockerRuntime r = DockerRuntime.builder().dockerHost("unix:///nonexistent/nightshift-test.sock").build()) {
+            assertThatThrownBy(r::dockerHost).isInstanceOf(EnvironmentUnavailableException.class)
+                    .hasMessageContaining("no Docker engine answers")
+                    .hasMessageContaining("unix:///nonexistent/nightshift-test.sock")
+                    .hasMessageContaining("scripts/docker-up");
+        }
+    }
+}
