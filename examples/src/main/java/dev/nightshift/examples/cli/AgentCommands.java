@@ -99,6 +99,23 @@ final class AgentCommands {
         return p.toUri().toString();
     }
 
+    /** A command on one agent: opens the engine on the state directory, finds the agent, runs. */
+    abstract static class OnAgent implements Callable<Integer> {
+        @ParentCommand NightshiftCli cli;
+
+        @Parameters(paramLabel = "AGENT_ID")
+        String id;
+
+        abstract int run(Agent agent) throws Exception;
+
+        @Override
+        public final Integer call() throws Exception {
+            try (Nightshift engine = cli.engine()) {
+                return run(engine.agent(id));
+            }
+        }
+    }
+
     @Command(name = "spawn", description = "Spawn an agent and stream its progress until its turn ends.")
     static final class Spawn implements Callable<Integer> {
         @ParentCommand NightshiftCli cli;
@@ -255,18 +272,11 @@ final class AgentCommands {
     }
 
     @Command(name = "status", description = "Show one agent.")
-    static final class Status implements Callable<Integer> {
-        @ParentCommand NightshiftCli cli;
-
-        @Parameters(paramLabel = "AGENT_ID")
-        String id;
-
+    static final class Status extends OnAgent {
         @Override
-        public Integer call() {
-            try (Nightshift engine = cli.engine()) {
-                cli.printer().agent(engine.agent(id).info());
-                return NightshiftCli.OK;
-            }
+        int run(Agent agent) {
+            cli.printer().agent(agent.info());
+            return NightshiftCli.OK;
         }
     }
 
@@ -374,55 +384,32 @@ final class AgentCommands {
     }
 
     @Command(name = "handback", description = "Hand a taken-over agent back to its driver.")
-    static final class HandBack implements Callable<Integer> {
-        @ParentCommand NightshiftCli cli;
-
-        @Parameters(paramLabel = "AGENT_ID")
-        String id;
-
+    static final class HandBack extends OnAgent {
         @Override
-        public Integer call() {
-            try (Nightshift engine = cli.engine()) {
-                engine.agent(id).handBack();
-                cli.printer().line("handed back " + id);
-                return NightshiftCli.OK;
-            }
+        int run(Agent agent) {
+            agent.handBack();
+            cli.printer().line("handed back " + id);
+            return NightshiftCli.OK;
         }
     }
 
     @Command(name = "stop", description = "Stop an agent (keeps its machine state, branch and records).")
-    static final class Stop implements Callable<Integer> {
-        @ParentCommand NightshiftCli cli;
-
-        @Parameters(paramLabel = "AGENT_ID")
-        String id;
-
+    static final class Stop extends OnAgent {
         @Override
-        public Integer call() {
-            try (Nightshift engine = cli.engine()) {
-                Agent agent = engine.agent(id);
-                agent.stop();
-                AgentInfo info = agent.awaitStatus(IDLE, Duration.ofMinutes(5));
-                cli.printer().agent(info);
-                return NightshiftCli.OK;
-            }
+        int run(Agent agent) {
+            agent.stop();
+            cli.printer().agent(agent.awaitStatus(IDLE, Duration.ofMinutes(5)));
+            return NightshiftCli.OK;
         }
     }
 
     @Command(name = "delete", description = "Delete an agent: machine, snapshots it owns, records and logs.")
-    static final class Delete implements Callable<Integer> {
-        @ParentCommand NightshiftCli cli;
-
-        @Parameters(paramLabel = "AGENT_ID")
-        String id;
-
+    static final class Delete extends OnAgent {
         @Override
-        public Integer call() {
-            try (Nightshift engine = cli.engine()) {
-                engine.agent(id).delete();
-                cli.printer().line("deleted " + id);
-                return NightshiftCli.OK;
-            }
+        int run(Agent agent) {
+            agent.delete();
+            cli.printer().line("deleted " + id);
+            return NightshiftCli.OK;
         }
     }
 
