@@ -36,12 +36,23 @@ final class MoveIn {
     private static final Logger LOG = LoggerFactory.getLogger(MoveIn.class);
     /** Bundles up to this size travel as the command's standard input (one round trip less). */
     static final long STDIN_LIMIT = 64L << 20;
+    /** Submodules inside submodules: deeper than this is refused (a cycle would never end). */
+    static final int MAX_SUBMODULE_DEPTH = 8;
 
     private MoveIn() {
     }
 
     static void run(GitHost host, Machine machine, Remote remote, String commit, String branch, String workspace,
             String user) {
+        run(host, machine, remote, commit, branch, workspace, user, 0);
+    }
+
+    private static void run(GitHost host, Machine machine, Remote remote, String commit, String branch,
+            String workspace, String user, int depth) {
+        if (depth > MAX_SUBMODULE_DEPTH) {
+            throw new dev.nightshift.api.ValidationException("submodules of " + remote + " nest deeper than "
+                    + MAX_SUBMODULE_DEPTH + " levels at " + workspace + " (a cycle?)");
+        }
         String ws = machineDirectory(workspace);
         String u = user != null ? user : machine.user();
         Repository repo = host.mirrors().repository(remote);
@@ -110,7 +121,7 @@ final class MoveIn {
             }
             LOG.info("moved {} of {} into {}:{} on {} ({} bytes of bundle)", target.name(), remote, machine.id(), ws,
                     branch == null ? "a detached HEAD" : branch, bytes);
-            submodules(host, machine, remote, repo, target, ws, u, im);
+            submodules(host, machine, remote, repo, target, ws, u, im, depth);
         } catch (IOException e) {
             throw new NightshiftException("moving " + commit + " of " + remote + " into machine " + machine.id()
                     + " failed: " + e.getMessage(), e);
@@ -149,7 +160,7 @@ final class MoveIn {
     }
 
     private static void submodules(GitHost host, Machine machine, Remote remote, Repository repo, RevCommit target,
-            String ws, String user, InMachine im) throws IOException {
+            String ws, String user, InMachine im, int depth) throws IOException {
         if (new CommitTree(repo, target, target.getTree()).entry(".gitmodules").isEmpty()) {
             return;
         }
@@ -173,7 +184,7 @@ final class MoveIn {
                     throw new NotFoundException("submodule " + path + " of " + remote + " needs commit " + id.name()
                             + ", which " + sub + " does not have");
                 }
-                run(host, machine, sub, id.name(), null, ws + "/" + path, user);
+                run(host, machine, sub, id.name(), null, ws + "/" + path, user, depth + 1);
                 im.run("registering submodule " + path, user, InMachine.SUBMODULE, ws, name, sub.url());
             }
         } catch (ConfigInvalidException e) {

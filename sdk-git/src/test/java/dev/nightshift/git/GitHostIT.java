@@ -442,6 +442,24 @@ class GitHostIT {
     }
 
     @Test
+    void submodulesNestedTooDeepAreRefused() throws IOException {
+        MachineFixture fx = machine();
+        // each commit holds the previous one of the same repository as submodule "self": a chain 10 deep
+        app.write(".gitmodules", "[submodule \"self\"]\n\tpath = self\n\turl = " + app.url() + "\n");
+        String prev = app.head("main");
+        for (int i = 0; i < 10; i++) {
+            Sh.git(app.work, "update-index", "--add", "--cacheinfo", "160000," + prev + ",self");
+            Sh.git(app.work, "add", ".gitmodules");
+            Sh.git(app.work, "commit", "-q", "-m", "nest " + i);
+            Sh.git(app.work, "push", "-q", "origin", "HEAD:main");
+            prev = Sh.git(app.work, "rev-parse", "HEAD");
+        }
+        String top = git.fetch(app.url(), null).commit();
+        assertThatThrownBy(() -> git.moveIn(fx.machine(), app.url(), top, "nightshift/deep-0001", fx.dir("ws-deep"), null))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("nest deeper than 8");
+    }
+
+    @Test
     void submodulesAreFetchedOnTheHostAndMovedIn() throws IOException {
         MachineFixture fx = machine();
         Remotes lib = Remotes.create(tmp, "lib");
