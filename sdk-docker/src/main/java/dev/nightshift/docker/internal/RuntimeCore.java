@@ -347,10 +347,25 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             client().startContainerCmd(id).exec();
             DockerMachine m = new DockerMachine(this, id, user, workdir, spec.env(), labels);
-            Raw check = m.runRaw(List.of("sh", "-c",
-                    "command -v git >/dev/null 2>&1 || { echo 'git: not found' >&2; exit 90; };"
-                            + " id -u \"$1\" >/dev/null || exit 91",
-                    "nightshift-check", user), "root", Duration.ofSeconds(60));
+            Raw check = null;
+            // under load the engine can refuse the very first exec of a just-started container
+            // (exit 126, "OCI runtime exec failed"): retry that case a few times before giving up
+            for (int attempt = 1; attempt <= 4; attempt++) {
+                check = m.runRaw(List.of("sh", "-c",
+                        "command -v git >/dev/null 2>&1 || { echo 'git: not found' >&2; exit 90; };"
+                                + " id -u \"$1\" >/dev/null || exit 91",
+                        "nightshift-check", user), "root", Duration.ofSeconds(60));
+                if (check.exit() != 126 || attempt == 4) {
+                    break;
+                }
+                LOG.debug("machine {}: start check exit 126 ({}), retrying", id, check.stderr().strip());
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             if (check.exit() == 90) {
                 throw new EnvironmentUnavailableException("git is missing from image " + spec.image()
                         + ": Nightshift moves the workspace in and out with git; install it in the image"
