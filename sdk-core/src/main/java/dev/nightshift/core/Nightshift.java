@@ -18,7 +18,6 @@ import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.Runtime;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.api.spi.GitCredentials;
-import dev.nightshift.api.spi.Secret;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretProvider;
 import dev.nightshift.api.spi.SecretScope;
@@ -145,10 +144,10 @@ public final class Nightshift implements AutoCloseable {
     /**
      * Spawns an agent with secrets of its own (scope {@code AGENT}: they override user, team and
      * environment secrets of the same name, are stored encrypted, and are deleted with the agent).
-     * Only each secret's name, kind and value are used. Needs a {@link SecretStore} as the
+     * Needs a {@link SecretStore} as the
      * {@linkplain Builder#secretProvider secret provider}.
      */
-    public Agent spawn(AgentRequest request, List<Secret> agentSecrets) {
+    public Agent spawn(AgentRequest request, List<AgentSecret> agentSecrets) {
         checkOpen();
         String id = request.id() != null ? request.id() : "bc-" + UUID.randomUUID();
         if (!agentSecrets.isEmpty()) {
@@ -157,7 +156,7 @@ public final class Nightshift implements AutoCloseable {
                         + " (Nightshift.builder().secretProvider(SecretStore.open(...)))");
             }
             if (context.store().get(id).isEmpty()) {
-                for (Secret s : agentSecrets) {
+                for (AgentSecret s : agentSecrets) {
                     store.set(SecretScope.AGENT, id, s.name(), s.kind(), s.value());
                 }
             }

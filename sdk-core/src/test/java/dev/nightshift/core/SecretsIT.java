@@ -160,6 +160,45 @@ class SecretsIT {
         }
     }
 
+    @Test
+    void perAgentSecretsOverrideByNameStayFixedForTheRunningAgentAndGoWithIt() {
+        TestRemote remote = TestRemote.create(dir.resolve("r"), project("true"));
+        Path state = dir.resolve("state");
+        try (SecretStore store = store(state, remote.url()); Nightshift ns = engine(state, store)) {
+            String show = "echo \"key=$(printf '%s' \"$API_KEY\" | sha256sum | cut -c1-12)\"";
+            Agent a = ns.spawn(AgentRequest.builder(show, remote.url()).push(false).build(), List.of(
+                    new AgentSecret("API_KEY", SecretKind.RUNTIME, "agent-own-value-77")));
+            assertThat(a.awaitStatus(AgentStatus.FINISHED, WAIT).status()).isEqualTo(AgentStatus.FINISHED);
+            String first = keyLine(a);
+            assertThat(first).as("the agent's own value wins over the user's").isEqualTo("key=" + sha12("agent-own-value-77"));
+            assertThat(store.list(SecretScope.AGENT, a.id())).extracting(v -> v.name()).containsExactly("API_KEY");
+
+            store.set(SecretScope.AGENT, a.id(), "API_KEY", SecretKind.RUNTIME, "changed-later-value-88");
+            a.followUp(show);
+            assertThat(a.awaitStatus(AgentStatus.FINISHED, WAIT).status()).isEqualTo(AgentStatus.FINISHED);
+            assertThat(keyLine(a)).as("a running agent keeps the values it started with").isEqualTo(first);
+
+            a.delete();
+            assertThat(store.list(SecretScope.AGENT, a.id())).as("per-agent secrets are deleted with the agent").isEmpty();
+            ns.closeAndRemoveMachines();
+        }
+    }
+
+    static String keyLine(Agent a) {
+        return a.events(0, 100_000).stream().filter(e -> e instanceof AgentEvent.CommandOutput)
+                .map(e -> ((AgentEvent.CommandOutput) e).line()).filter(l -> l.startsWith("key="))
+                .reduce((x, y) -> y).orElseThrow();
+    }
+
+    static String sha12(String v) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(v.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void assertNoSecret(String text, String where) {
         for (String v : List.of(RUNTIME_VALUE, BUILD_VALUE,
                 Base64.getEncoder().encodeToString(RUNTIME_VALUE.getBytes(StandardCharsets.UTF_8)))) {

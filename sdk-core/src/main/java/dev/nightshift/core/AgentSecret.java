@@ -1,0 +1,29 @@
+package dev.nightshift.core;
+
+import dev.nightshift.api.spi.SecretKind;
+import java.util.Objects;
+
+/**
+ * A secret given to one agent at spawn ({@link Nightshift#spawn(dev.nightshift.api.AgentRequest,
+ * java.util.List)}): stored encrypted in scope {@code AGENT}, it overrides user, team and
+ * environment secrets of the same name, and is deleted with the agent.
+ *
+ * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value; {@link #toString()} never shows
+ * the value.
+ *
+ * @param name an environment variable name (POSIX; no reserved prefix such as {@code NIGHTSHIFT_})
+ * @param kind how it is injected and whether it is redacted
+ * @param value the value
+ */
+public record AgentSecret(String name, SecretKind kind, String value) {
+    public AgentSecret {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(value, "value");
+    }
+
+    @Override
+    public String toString() {
+        return "AgentSecret[name=" + name + ", kind=" + kind + ", value=****]";
+    }
+}
