@@ -73,7 +73,10 @@ final class AgentCommands {
     /** Streams an agent's events until its turn ends; returns the exit code for its final state. */
     static int follow(Nightshift engine, Agent agent, Printer printer, long after, Duration timeout) {
         AgentInfo end;
-        try (Subscription s = agent.addListener(printer::event, after)) {
+        try (Printer.Ticker ticker = printer.ticker(); Subscription s = agent.addListener(e -> {
+            ticker.event(e);
+            printer.event(e);
+        }, after)) {
             end = agent.awaitStatus(IDLE, timeout);
             // the listener may still be behind: drain what was recorded up to the end
             drain(agent, printer, s);
@@ -356,8 +359,8 @@ final class AgentCommands {
         @Parameters(paramLabel = "AGENT_ID")
         String id;
 
-        @Option(names = "--attach", description = "Attach now when this is a terminal (hand back with 'nightshift handback').")
-        boolean attach;
+        @Option(names = "--no-attach", description = "Only print the attach command, even on a terminal.")
+        boolean noAttach;
 
         @Override
         public Integer call() throws Exception {
@@ -375,7 +378,8 @@ final class AgentCommands {
                     cli.printer().line("attach: " + line);
                     cli.printer().line("hand back: nightshift handback " + id);
                 }
-                if (attach && System.console() != null) {
+                if (!noAttach && !cli.json && System.console() != null) {
+                    cli.printer().line("attaching (detach with Ctrl-b d; then 'nightshift handback " + id + "')");
                     return new ProcessBuilder(t.attach().command()).inheritIO().start().waitFor();
                 }
                 return NightshiftCli.OK;

@@ -164,6 +164,76 @@ final class Printer {
         }
     }
 
+    /**
+     * On a terminal, a line that shows what the agent is doing and for how long when no event has
+     * arrived for a while (a build step, an install), rewritten in place; nothing otherwise.
+     */
+    Ticker ticker() {
+        return new Ticker();
+    }
+
+    /** See {@link #ticker()}. */
+    final class Ticker implements AutoCloseable {
+        private volatile long lastEvent = System.nanoTime();
+        private volatile String doing = "starting";
+        private volatile boolean shown;
+        private final java.util.concurrent.ScheduledExecutorService timer;
+
+        Ticker() {
+            if (!colour) {
+                timer = null;
+                return;
+            }
+            timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "nightshift-ticker");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleAtFixedRate(this::tick, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        void event(AgentEvent e) {
+            lastEvent = System.nanoTime();
+            if (e instanceof AgentEvent.CommandStarted c) {
+                doing = c.phase() + ": " + firstLine(c.command());
+            } else if (e instanceof AgentEvent.BuildOutput b) {
+                doing = "build: " + firstLine(b.line());
+            } else if (e instanceof AgentEvent.StatusChanged s) {
+                doing = s.to().name().toLowerCase(Locale.ROOT);
+            }
+            clear();
+        }
+
+        private void tick() {
+            long quiet = Duration.ofNanos(System.nanoTime() - lastEvent).toSeconds();
+            if (quiet >= 2) {
+                synchronized (Printer.this) {
+                    String text = doing.length() > 60 ? doing.substring(0, 59) + "…" : doing;
+                    out.print("\r\u001b[2K" + dim("  … " + text + " (" + quiet + " s)"));
+                    out.flush();
+                    shown = true;
+                }
+            }
+        }
+
+        private void clear() {
+            if (shown) {
+                synchronized (Printer.this) {
+                    out.print("\r\u001b[2K");
+                    shown = false;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+            clear();
+        }
+    }
+
     private void row(String name, String value) {
         if (value != null) {
             out.printf("  %-11s %s%n", name, value);
