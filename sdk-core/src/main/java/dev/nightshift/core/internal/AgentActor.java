@@ -432,7 +432,8 @@ public final class AgentActor {
             while (true) {
                 checkNotDeleted();
                 AgentStatus s = info.status();
-                boolean expiryAwaited = wanted.contains(AgentStatus.EXPIRED); // the sweep gets there on its own
+                // EXPIRED alone: the retention sweep gets there without a call, so a settled agent is waited on
+                boolean expiryAwaited = wanted.size() == 1 && wanted.contains(AgentStatus.EXPIRED);
                 if (wanted.contains(s) || (SETTLED.contains(s) && !loopScheduled && pending.isEmpty()
                         && !expiryAwaited)) {
                     return info;
