@@ -91,7 +91,8 @@ public interface Agent {
     /**
      * Waits until the agent is in one of {@code statuses}, or in a status from which none of
      * them can be reached without a call from outside ({@code FINISHED}, {@code STOPPED},
-     * {@code ERROR}, {@code CANCELLED}, {@code EXPIRED}); returns the info at that moment. Throws
+     * {@code ERROR}, {@code CANCELLED}, {@code EXPIRED}; but waiting for {@code EXPIRED} alone waits
+     * for the retention sweep); returns the info at that moment. Throws
      * {@link NightshiftTimeoutException} naming the current status and last events when
      * {@code timeout} passes.
      */

@@ -359,22 +359,20 @@ public final class Nightshift implements AutoCloseable {
                     && i.updatedAt().isBefore(cutoff)).forEach(old::add);
             cursor = page.next();
         } while (cursor != null);
+        int expired = 0;
         for (AgentInfo info : old) {
             if (!context.store().acquireLease(info.id(), context.owner(), LEASE)) {
                 continue;
             }
-            AgentActor a = actors.remove(info.id());
-            if (a != null) {
-                a.delete();
-            } else {
-                new AgentActor(context, info).delete();
+            AgentActor a = actors.get(info.id());
+            if (a == null || a.isDeleted()) {
+                a = new AgentActor(context, info);
             }
-            AgentInfo tombstone = new AgentInfo(info.id(), info.request(), AgentStatus.EXPIRED, null, null, null, null,
-                    null, null, false, false, null, 0, info.createdAt(), now);
-            context.store().put(tombstone);
-            log.info("agent {}: expired (untouched since {})", info.id(), info.updatedAt());
+            if (a.expire(cutoff)) { // the actor now stands for the tombstone
+                expired++;
+            }
         }
-        return old.size();
+        return expired;
     }
 
     private void checkOpen() {

@@ -73,6 +73,8 @@ public final class AgentActor {
     private boolean turnTimedOut;
     private boolean takenOver;
     private boolean deleted;
+    private boolean expiring;
+    private boolean hibernating;
     private Thread loopThread;
     private Machine machine;
     private RecordingMachine view;
@@ -201,6 +203,7 @@ public final class AgentActor {
         }
         synchronized (lock) {
             checkNotDeleted();
+            checkNotExpiring();
             AgentStatus s = info.status();
             if (!s.acceptsFollowUp()) {
                 throw new ConflictException("agent " + id + " is " + s + ": it takes no follow-up"
@@ -270,7 +273,8 @@ public final class AgentActor {
     public TakeOver takeOver() {
         synchronized (lock) {
             checkNotDeleted();
-            if (info.status().isFinal() || machine == null && !info.hibernated()) {
+            checkNotExpiring();
+            if (info.status().isFinal() || machine == null && !info.hibernated() && !hibernating) {
                 throw new ConflictException("agent " + id + " has no machine to take over (status " + info.status() + ")");
             }
         }
@@ -311,7 +315,7 @@ public final class AgentActor {
                         : "the base is a " + resolved.spec().baseKind().name().toLowerCase() + ", whose snapshot is fixed")
                         + ")");
             }
-            if (machine == null && !info.hibernated()) {
+            if (machine == null && !info.hibernated() && !hibernating) {
                 throw new ConflictException("agent " + id + " has no machine to snapshot");
             }
         }
@@ -330,22 +334,69 @@ public final class AgentActor {
             if (deleted) {
                 return;
             }
-            pending.clear();
-            cancelRequested = true;
-            interruptTurn();
-            lock.notifyAll();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (loopScheduled && System.nanoTime() < deadline) {
-                try {
-                    lock.wait(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            stopLoop();
             deleted = true;
+            lock.notifyAll(); // waiters see the deletion at once
         }
-        removeMachine("deleted");
+        purge("deleted");
+        engine.store().delete(id);
+        log.info("agent {}: deleted", id);
+    }
+
+    /**
+     * Purges an agent untouched since before {@code cutoff} (not while it works) and leaves its
+     * tombstone: status {@code EXPIRED}, the request, no machine, events or conversation. This
+     * actor then stands for the tombstone, so waiters see {@code EXPIRED} and controls are refused
+     * as for any final agent. False when the agent was touched meanwhile.
+     */
+    public boolean expire(Instant cutoff) {
+        AgentInfo was;
+        synchronized (lock) {
+            if (deleted || expiring || info.status().isActive() || info.status().equals(AgentStatus.EXPIRED)
+                    || loopScheduled || takenOver || !info.updatedAt().isBefore(cutoff)) {
+                return false;
+            }
+            expiring = true; // follow-ups and take-overs are refused from here on
+            was = info;
+        }
+        purge("expired");
+        Instant now = now();
+        AgentInfo tombstone = new AgentInfo(id, was.request(), AgentStatus.EXPIRED, null, null, null, null, null, null,
+                false, false, null, 0, was.createdAt(), now);
+        synchronized (lock) {
+            engine.store().delete(id);
+            engine.store().put(tombstone);
+            events.reset();
+            info = tombstone;
+            lock.notifyAll();
+        }
+        log.info("agent {}: expired (untouched since {})", id, was.updatedAt());
+        return true;
+    }
+
+    /** Ends the work loop (waiting up to 30 s for it); called under {@link #lock}. */
+    private void stopLoop() {
+        pending.clear();
+        cancelRequested = true;
+        interruptTurn();
+        lock.notifyAll();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (loopScheduled && System.nanoTime() < deadline) {
+            try {
+                lock.wait(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+
+    /** Removes the machine, the agent's snapshots and secrets, ends subscriptions, lets go of the lease. */
+    private void purge(String why) {
+        removeMachine(why);
+        if (info.machineId() != null) { // a machine this actor never adopted (an agent from before a restart)
+            engine.runtime().attach(info.machineId()).ifPresent(Machine::close);
+        }
         for (SnapshotInfo s : engine.runtime().snapshots(Map.of(LABEL_AGENT, id))) {
             engine.runtime().deleteSnapshot(s.id());
         }
@@ -355,13 +406,17 @@ public final class AgentActor {
             engine.pushGuard().forget(info.branch());
         }
         engine.store().releaseLease(id, engine.owner());
-        engine.store().delete(id);
-        log.info("agent {}: deleted", id);
     }
 
     public boolean isDeleted() {
         synchronized (lock) {
             return deleted;
+        }
+    }
+
+    private void checkNotExpiring() {
+        if (expiring && !info.status().equals(AgentStatus.EXPIRED)) {
+            throw new ConflictException("agent " + id + " is past its retention window and being expired");
         }
     }
 
@@ -379,7 +434,10 @@ public final class AgentActor {
             while (true) {
                 checkNotDeleted();
                 AgentStatus s = info.status();
-                if (wanted.contains(s) || (SETTLED.contains(s) && !loopScheduled && pending.isEmpty())) {
+                // EXPIRED alone: the retention sweep gets there without a call, so a settled agent is waited on
+                boolean expiryAwaited = wanted.size() == 1 && wanted.contains(AgentStatus.EXPIRED);
+                if (wanted.contains(s) || (SETTLED.contains(s) && !loopScheduled && pending.isEmpty()
+                        && !expiryAwaited)) {
                     return info;
                 }
                 long left = deadline - System.nanoTime();
@@ -648,6 +706,14 @@ public final class AgentActor {
     /** Makes sure the agent has a running machine, restoring a hibernated one. */
     private boolean ensureMachine() {
         synchronized (lock) {
+            while (hibernating) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AgentCancelledException("interrupted while the machine was being hibernated");
+                }
+            }
             if (machine != null) {
                 return true;
             }
@@ -668,8 +734,9 @@ public final class AgentActor {
             startMachine(image);
             emit(new AgentEvent.MachineChanged(id, 0, now(), "restored", machine.id(), snapshotId));
             startServices();
-            engine.runtime().deleteSnapshot(snapshotId);
-            update(i -> i.withMachine(machine.id(), null, false, now()));
+            // the snapshot stays while the restored machine runs on it (the runtime refuses to delete it
+            // before): it goes when the machine does (removeMachine) or is hibernated anew (hibernateIfIdle)
+            update(i -> i.withMachine(machine.id(), snapshotId, false, now()));
             return true;
         } catch (NightshiftException e) {
             fail("cannot restore the hibernated machine from " + snapshotId + ": " + e.getMessage());
@@ -694,7 +761,6 @@ public final class AgentActor {
         }
         Duration limit = budgetLeft == null || engine.limits().turnTimeout().compareTo(budgetLeft) < 0
                 ? engine.limits().turnTimeout() : budgetLeft;
-        String limitName = limit == engine.limits().turnTimeout() ? "turn timeout" : "machine-seconds budget";
         int number = (int) engine.store().conversation(id).stream()
                 .filter(m -> m.type() == ConversationMessage.Type.USER_MESSAGE).count();
         phase = "turn";
@@ -729,7 +795,9 @@ public final class AgentActor {
         synchronized (lock) {
             if (turnTimedOut) {
                 turnTimedOut = false;
-                error = "the turn ran past its " + limitName + " of " + limit;
+                error = limit == engine.limits().turnTimeout() ? "the turn ran past its turn timeout of " + limit
+                        : "the turn used up the machine-seconds budget of " + engine.limits().machineSecondsBudget()
+                        + " (" + limit + " were left when it began)";
             } else if (stopRequested || cancelRequested || deleted) {
                 // the driver saw its commands killed or its checkpoint refuse: that is the stop, not a failure
                 error = null;
@@ -781,18 +849,28 @@ public final class AgentActor {
             m = machine;
             machine = null;
             view = null;
+            hibernating = true; // a follow-up or take-over meanwhile waits for the snapshot (ensureMachine)
         }
+        String restoredFrom = info.snapshotId();
         try {
             SnapshotInfo s = m.hibernate(Map.of(LABEL_AGENT, id, EnvironmentCache.LABEL_KIND, "hibernation"));
             releaseSlot();
-            emit(new AgentEvent.MachineChanged(id, 0, now(), "hibernated", m.id(), s.id()));
-            update(i -> i.withMachine(null, s.id(), true, now()));
+            deleteSnapshotQuietly(restoredFrom);
+            synchronized (lock) {
+                // the record says "hibernated" before anyone hears of it: a listener's follow-up finds the snapshot
+                update(i -> i.withMachine(null, s.id(), true, now()));
+                emit(new AgentEvent.MachineChanged(id, 0, now(), "hibernated", m.id(), s.id()));
+                hibernating = false;
+                lock.notifyAll();
+            }
             return true;
         } catch (NightshiftException e) {
             log.warn("agent {}: cannot hibernate machine {}: {}", id, m.id(), e.getMessage());
             synchronized (lock) {
                 machine = m;
                 view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv);
+                hibernating = false;
+                lock.notifyAll();
             }
             return false;
         }
@@ -809,8 +887,22 @@ public final class AgentActor {
             m.close();
             releaseSlot();
             emit(new AgentEvent.MachineChanged(id, 0, now(), "removed", m.id(), null));
-            update(i -> i.withMachine(null, i.snapshotId(), i.hibernated(), now()));
+            String restoredFrom = info.hibernated() ? null : info.snapshotId();
+            deleteSnapshotQuietly(restoredFrom);
+            update(i -> i.withMachine(null, restoredFrom == null ? i.snapshotId() : null, i.hibernated(), now()));
             log.info("agent {}: machine {} removed ({})", id, m.id(), why);
+        }
+    }
+
+    /** Deletes a hibernation snapshot no machine runs on any more; a failure is logged (gc and delete retry). */
+    private void deleteSnapshotQuietly(String snapshotId) {
+        if (snapshotId == null) {
+            return;
+        }
+        try {
+            engine.runtime().deleteSnapshot(snapshotId);
+        } catch (RuntimeException e) {
+            log.warn("agent {}: cannot delete snapshot {}: {}", id, snapshotId, e.getMessage());
         }
     }
 

@@ -70,6 +70,12 @@ public final class EventLog {
         return last;
     }
 
+    /** Forgets every event (the agent's log was purged from the store, leaving a tombstone). */
+    public synchronized void reset() {
+        recent.clear();
+        last = 0;
+    }
+
     /** Up to {@code limit} events after {@code after}, from memory when it has them all. */
     public List<AgentEvent> read(long after, int limit) {
         synchronized (this) {
