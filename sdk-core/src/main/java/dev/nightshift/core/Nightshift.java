@@ -26,6 +26,7 @@ import dev.nightshift.core.secrets.LocalKms;
 import dev.nightshift.core.secrets.SecretStore;
 import dev.nightshift.core.internal.AgentActor;
 import dev.nightshift.core.internal.AgentHandle;
+import dev.nightshift.core.internal.AgentMdc;
 import dev.nightshift.core.internal.EngineContext;
 import dev.nightshift.core.internal.EnvironmentCache;
 import dev.nightshift.core.internal.GitPort;
@@ -177,7 +178,9 @@ public final class Nightshift implements AutoCloseable {
             context.store().put(info);
             AgentActor actor = new AgentActor(context, info);
             actors.put(id, actor);
-            actor.begin();
+            try (AgentMdc m = AgentMdc.of(id)) {
+                actor.begin();
+            }
         }
         return handle(id);
     }
@@ -335,7 +338,7 @@ public final class Nightshift implements AutoCloseable {
         try {
             Instant now = context.clock().instant();
             for (AgentActor a : actors.values()) {
-                try {
+                try (AgentMdc m = AgentMdc.of(a.id())) {
                     context.store().acquireLease(a.id(), context.owner(), LEASE);
                     a.hibernateIfIdle(now);
                 } catch (RuntimeException e) {
@@ -368,8 +371,10 @@ public final class Nightshift implements AutoCloseable {
             if (a == null || a.isDeleted()) {
                 a = new AgentActor(context, info);
             }
-            if (a.expire(cutoff)) { // the actor now stands for the tombstone
-                expired++;
+            try (AgentMdc m = AgentMdc.of(info.id())) {
+                if (a.expire(cutoff)) { // the actor now stands for the tombstone
+                    expired++;
+                }
             }
         }
         return expired;

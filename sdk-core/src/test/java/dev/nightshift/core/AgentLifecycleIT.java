@@ -229,7 +229,8 @@ class AgentLifecycleIT {
             assertThat(tomb.machineId()).isNull();
             assertThat(tomb.snapshotId()).isNull();
             assertThat(tomb.hibernated()).isFalse();
-            assertThat(tomb.request().prompt()).as("the tombstone keeps the request").isEqualTo("echo kept > kept.txt");
+            assertThat(tomb.request().prompt()).as("the tombstone keeps no prompt").isEqualTo("[expired]");
+            assertThat(tomb.request().repository()).as("but still lists under its repository").isEqualTo(remote.url());
             assertThat(runtime.attach(machineId)).as("the machine is gone").isEmpty();
             assertThat(runtime.machines(Map.of("dev.nightshift.agent", a.id()))).isEmpty();
             assertThat(a.events(0, 10_000)).as("events are purged").isEmpty();

@@ -6,6 +6,7 @@ import dev.nightshift.api.AgentContext;
 import dev.nightshift.api.AgentDriver;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
 import dev.nightshift.api.AttachInfo;
 import dev.nightshift.api.ConflictException;
@@ -361,7 +362,11 @@ public final class AgentActor {
         }
         purge("expired");
         Instant now = now();
-        AgentInfo tombstone = new AgentInfo(id, was.request(), AgentStatus.EXPIRED, null, null, null, null, null, null,
+        // a tombstone keeps the id, the status and the times; of the request only what a listing
+        // needs (the repository, without the prompt, names or labels)
+        AgentRequest husk = AgentRequest.builder("[expired]", was.request().repository()).id(id)
+                .driver(was.request().driver()).push(false).build();
+        AgentInfo tombstone = new AgentInfo(id, husk, AgentStatus.EXPIRED, null, null, null, null, null, null,
                 false, false, null, 0, was.createdAt(), now);
         synchronized (lock) {
             engine.store().delete(id);
@@ -459,7 +464,7 @@ public final class AgentActor {
     // ---------------------------------------------------------------- the work loop
 
     private void loop() {
-        MDC.put("agentId", id);
+        MDC.put(AgentMdc.KEY, id);
         synchronized (lock) {
             loopThread = Thread.currentThread();
         }
@@ -501,7 +506,7 @@ public final class AgentActor {
                 }
             }
             Thread.interrupted();
-            MDC.remove("agentId");
+            MDC.remove(AgentMdc.KEY);
         }
     }
 

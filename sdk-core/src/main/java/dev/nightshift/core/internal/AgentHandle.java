@@ -53,13 +53,48 @@ public final class AgentHandle implements Agent {
         return a != null ? a.info() : readOnly.apply(id).info();
     }
 
-    @Override public void followUp(String prompt) { actor().followUp(prompt); }
-    @Override public void stop() { actor().stop(); }
-    @Override public void cancel() { actor().cancel(); }
-    @Override public TakeOver takeOver() { return actor().takeOver(); }
-    @Override public void handBack() { actor().handBack(); }
-    @Override public String promoteSnapshot() { return actor().promoteSnapshot(); }
-    @Override public void delete() { actor().delete(); }
+    @Override
+    public void followUp(String prompt) {
+        try (AgentMdc m = AgentMdc.of(id)) {
+            actor().followUp(prompt);
+        }
+    }
+    @Override
+    public void stop() {
+        try (AgentMdc m = AgentMdc.of(id)) {
+            actor().stop();
+        }
+    }
+    @Override
+    public void cancel() {
+        try (AgentMdc m = AgentMdc.of(id)) {
+            actor().cancel();
+        }
+    }
+    @Override
+    public TakeOver takeOver() {
+        try (AgentMdc m = AgentMdc.of(id)) {
+            return actor().takeOver();
+        }
+    }
+    @Override
+    public void handBack() {
+        try (AgentMdc m = AgentMdc.of(id)) {
+            actor().handBack();
+        }
+    }
+    @Override
+    public String promoteSnapshot() {
+        try (AgentMdc m = AgentMdc.of(id)) {
+            return actor().promoteSnapshot();
+        }
+    }
+    @Override
+    public void delete() {
+        try (AgentMdc m = AgentMdc.of(id)) {
+            actor().delete();
+        }
+    }
 
     @Override
     public List<ConversationMessage> conversation() {
