@@ -71,7 +71,7 @@ public final class DockerRuntime implements Runtime {
     private DockerRuntime(Builder b) {
         this.config = b.copy();
         this.core = new RuntimeCore(new Settings(b.dockerHost, b.baseImage, b.defaultLimits, b.allowPrivileged,
-                b.createContainerCmdModifier, b.flattenThreshold, b.reapOrphans, b.removeOnExit));
+                b.createContainerCmdModifier, b.flattenThreshold, b.reapOrphans, b.removeOnExit, b.execServers));
     }
 
     public static Builder builder() {
@@ -167,6 +167,7 @@ public final class DockerRuntime implements Runtime {
         private int flattenThreshold = 60;
         private boolean reapOrphans = true;
         private boolean removeOnExit = true;
+        private boolean execServers = true;
 
         private Builder() {
         }
@@ -207,6 +208,16 @@ public final class DockerRuntime implements Runtime {
          */
         public Builder removeOnExit(boolean value) { removeOnExit = value; return this; }
 
+        /**
+         * Whether each machine runs its execs through one long-lived exec server (a small Perl
+         * script started with the machine as one {@code docker exec} with stdin attached) instead
+         * of the engine's exec create, start and inspect round trips per exec. Default
+         * {@code true}. Semantics are the same either way; when the server cannot start (e.g. an
+         * image without {@code perl}) or keeps dying, the machine falls back to the per-exec path
+         * by itself (logged once). Terminals and file copies never use it.
+         */
+        public Builder execServers(boolean value) { execServers = value; return this; }
+
         private static final String DEFAULT_BASE_IMAGE_DOC = DEFAULT_BASE_IMAGE;
         private static final String LABEL_AGENT_DOC = "dev.nightshift.agent";
 
@@ -228,6 +239,7 @@ public final class DockerRuntime implements Runtime {
             b.flattenThreshold = flattenThreshold;
             b.reapOrphans = reapOrphans;
             b.removeOnExit = removeOnExit;
+            b.execServers = execServers;
             return b;
         }
     }

@@ -12,7 +12,6 @@ import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -102,13 +101,7 @@ final class DockerExec implements ExecHandle {
             }
             List<String> argv = new ArrayList<>(List.of("sh", "-c", WRAPPER, "nightshift-exec", pidFile, stdinPath));
             argv.addAll(request.command());
-            List<String> env = new ArrayList<>();
-            for (Map.Entry<String, String> e : machine.env().entrySet()) {
-                if (!request.env().containsKey(e.getKey())) {
-                    env.add(e.getKey() + "=" + e.getValue());
-                }
-            }
-            request.env().forEach((k, v) -> env.add(k + "=" + v));
+            List<String> env = machine.execEnv(request);
             String workdir = request.workdir() != null ? request.workdir() : machine.workdir();
             var create = machine.client().execCreateCmd(machine.id())
                     .withCmd(argv.toArray(String[]::new))
@@ -134,7 +127,7 @@ final class DockerExec implements ExecHandle {
 
     @Override
     public String id() {
-        return machine.id().substring(0, Math.min(12, machine.id().length())) + "/" + id;
+        return machine.shortId() + "/" + id;
     }
 
     @Override
@@ -145,6 +138,11 @@ final class DockerExec implements ExecHandle {
     @Override
     public void cancel() {
         kill(ExecResult.Outcome.CANCELLED);
+        awaitEnd(result);
+    }
+
+    /** Waits (up to a minute) for a killed exec's result, whatever it is. */
+    static void awaitEnd(CompletableFuture<ExecResult> result) {
         try {
             result.get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -74,6 +74,7 @@ public final class RuntimeCore implements AutoCloseable {
     private final Engine engine;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService io;
+    private final java.util.concurrent.atomic.AtomicBoolean execServerWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicBoolean reaped = new AtomicBoolean();
 
     public RuntimeCore(Settings settings) {
@@ -91,6 +92,16 @@ public final class RuntimeCore implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** Logs, once per runtime at WARN (then at DEBUG), that a machine runs its execs without a server. */
+    void execServerUnavailable(String machineId, String why) {
+        if (execServerWarned.compareAndSet(false, true)) {
+            LOG.warn("exec server unavailable in machine {} ({}); its execs use the engine's per-exec path"
+                    + " (slower, same results); further such machines are logged at DEBUG", machineId, why);
+        } else {
+            LOG.debug("exec server unavailable in machine {} ({})", machineId, why);
+        }
     }
 
     public Engine engine() {
@@ -347,6 +358,7 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             client().startContainerCmd(id).exec();
             DockerMachine m = new DockerMachine(this, id, user, workdir, spec.env(), labels);
+            m.startExecServer();
             Raw check = m.runRaw(List.of("sh", "-c",
                     "command -v git >/dev/null 2>&1 || { echo 'git: not found' >&2; exit 90; };"
                             + " id -u \"$1\" >/dev/null || exit 91",
