@@ -28,7 +28,12 @@ import java.util.function.Consumer;
  *
  * <p>Machines are containers labelled {@value #LABEL_MANAGED}{@code =true} plus their owner (host,
  * pid, process start time); PID 1 is a tiny sh loop, so any image with {@code /bin/sh},
- * {@code setsid} and git works. The spec's environment is applied to every exec and terminal and
+ * {@code setsid} and git works. Each machine runs its execs through one long-lived exec server
+ * (a small Perl script in one {@code docker exec}, started with the machine) rather than three
+ * engine calls per exec; without {@code perl} in the image, or with
+ * {@link Builder#execServers execServers(false)}, execs take the engine's per-exec path, with the
+ * same results. A listener runs on the server's one reading thread: one that blocks holds back the
+ * output of the machine's other execs, and it must not wait for another exec of the same machine. The spec's environment is applied to every exec and terminal and
  * is <em>not</em> written into the container's configuration, so snapshots never carry it.
  * Resource limits default to {@link Builder#defaultLimits}; Docker's default capabilities apply
  * (so {@code sudo} works); {@code --privileged} only with {@link Builder#allowPrivileged}.

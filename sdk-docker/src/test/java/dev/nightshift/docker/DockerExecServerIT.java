@@ -84,4 +84,19 @@ class DockerExecServerIT {
             assertThat(viaServer(ps)).as("the server survived").isTrue();
         }
     }
+
+    @Test
+    void anAttachedMachineSharesTheContainersOneServerWithItsOwnDefaults() {
+        try (Machine m = track(runtime().start(spec().build()))) {
+            ExecHandle first = m.exec(ExecRequest.of("true"));
+            first.await(WAIT);
+            Machine attached = runtime().attach(m.id()).orElseThrow();
+            ExecHandle second = attached.exec(ExecRequest.bash("echo $(id -un) $PWD").build());
+            assertThat(second.await(WAIT).stdoutTail()).isEqualTo("ubuntu /workspace\n");
+            int n = Integer.parseInt(first.id().replaceAll(".*/s", ""));
+            assertThat(second.id()).as("the attached machine's exec is the server's next").endsWith("/s" + (n + 1));
+            ExecResult perls = m.exec(ExecRequest.bash("ps -eo args | grep -c '^nightshift-execd$'").build()).await(WAIT);
+            assertThat(perls.stdoutTail().strip()).as("exec servers in the machine").isEqualTo("1");
+        }
+    }
 }

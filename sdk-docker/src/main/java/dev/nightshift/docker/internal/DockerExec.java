@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One command in a machine, run under a small POSIX sh wrapper that makes it killable and its
+ * One command in a machine on the engine's per-exec path (exec servers off or unavailable; see
+ * {@link ExecServer} for the usual path), run under a small POSIX sh wrapper that makes it killable and its
  * OOM death detectable (docker-java has no exec-kill, and an exec's own state says nothing
  * about OOM):
  *

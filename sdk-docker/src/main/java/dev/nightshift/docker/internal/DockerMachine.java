@@ -47,7 +47,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * container.
  */
 public final class DockerMachine implements Machine {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DockerMachine.class);
     private final RuntimeCore core;
     private final String id;
     private final String user;
@@ -57,10 +56,6 @@ public final class DockerMachine implements Machine {
     private final Map<String, int[]> ids = new ConcurrentHashMap<>();
     private volatile DockerTerminals terminals;
     private volatile boolean closed;
-    private final Object serverLock = new Object();
-    private CompletableFuture<ExecServer> server;
-    private int serverDeaths;
-    private boolean serverOff;
 
     DockerMachine(RuntimeCore core, String id, String user, String workdir, Map<String, String> env,
             Map<String, String> labels) {
@@ -154,84 +149,14 @@ public final class DockerMachine implements Machine {
                 }
             };
         }
-        ExecServer s = execServer();
+        ExecServer s = core.execServers().get(this);
         if (s != null) {
-            ExecHandle h = s.exec(request);
+            ExecHandle h = s.exec(this, request);
             if (h != null) {
                 return h;
             }
         }
         return new DockerExec(this, request).start();
-    }
-
-    /**
-     * Starts this machine's exec server in the background unless it is running, starting, off by
-     * setting, or given up on.
-     */
-    void startExecServer() {
-        synchronized (serverLock) {
-            if (!core.settings().execServers() || serverOff || closed) {
-                return;
-            }
-            if (server != null && (!server.isDone() || (server.getNow(null) != null && server.getNow(null).alive()))) {
-                return;
-            }
-            server = CompletableFuture.supplyAsync(this::newExecServer, core.io());
-        }
-    }
-
-    private ExecServer newExecServer() {
-        try {
-            return ExecServer.start(this);
-        } catch (ExecServer.Unsupported e) {
-            synchronized (serverLock) {
-                serverOff = true;
-            }
-            core.execServerUnavailable(id, e.getMessage());
-            return null;
-        } catch (RuntimeException e) {
-            // a stopping or removed machine, or a server that died at once: the per-exec path
-            // serves this exec (and reports a stopped machine); the next exec tries again
-            LOG.debug("exec server did not start in machine {}: {}", id, e.getMessage());
-            serverDied(e.getMessage());
-            return null;
-        }
-    }
-
-    /** The running exec server, waiting for one that is starting; {@code null}: use the per-exec path. */
-    private ExecServer execServer() {
-        CompletableFuture<ExecServer> f;
-        synchronized (serverLock) {
-            startExecServer();
-            f = server;
-        }
-        if (f == null) {
-            return null;
-        }
-        ExecServer s = f.join();
-        return s != null && s.alive() ? s : null;
-    }
-
-    /** Called when a server that was running ends by itself; after three, the machine stays on the per-exec path. */
-    void execServerGone(ExecServer gone, String why) {
-        synchronized (serverLock) {
-            if (server != null && server.getNow(null) == gone) {
-                server = null;
-            }
-        }
-        serverDied(why);
-    }
-
-    private void serverDied(String why) {
-        if (closed || state() != MachineState.RUNNING) {
-            return;
-        }
-        synchronized (serverLock) {
-            if (++serverDeaths >= 3 && !serverOff) {
-                serverOff = true;
-                core.execServerUnavailable(id, why + " (3 times)");
-            }
-        }
     }
 
     /** Runs an internal command to completion, buffering its (small) output. */
@@ -470,6 +395,7 @@ public final class DockerMachine implements Machine {
 
     @Override
     public void stop() {
+        core.execServers().close(id);
         try {
             client().stopContainerCmd(id).withTimeout(10).exec();
         } catch (com.github.dockerjava.api.exception.NotModifiedException e) {
@@ -485,18 +411,6 @@ public final class DockerMachine implements Machine {
             return;
         }
         closed = true;
-        CompletableFuture<ExecServer> f;
-        synchronized (serverLock) {
-            f = server;
-            server = null;
-        }
-        if (f != null) {
-            f.thenAccept(s -> {
-                if (s != null) {
-                    s.close();
-                }
-            });
-        }
         core.remove(id);
     }
 

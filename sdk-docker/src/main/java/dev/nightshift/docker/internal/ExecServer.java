@@ -50,6 +50,7 @@ final class ExecServer implements Closeable {
     private static final Duration READY_WAIT = Duration.ofSeconds(20);
 
     private final DockerMachine machine;
+    private final ExecServers owner;
     private final Requests requests = new Requests();
     private final Map<Integer, ServerExec> execs = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -61,8 +62,9 @@ final class ExecServer implements Closeable {
     private volatile boolean closing;
     private volatile Closeable stream;
 
-    private ExecServer(DockerMachine machine) {
+    private ExecServer(DockerMachine machine, ExecServers owner) {
         this.machine = machine;
+        this.owner = owner;
     }
 
     private static String load() {
@@ -87,8 +89,8 @@ final class ExecServer implements Closeable {
      * Starts the server and waits for its hello; throws {@link Unsupported} when it cannot run in
      * this image (the exec exited 126 or 127: no {@code perl}), another exception otherwise.
      */
-    static ExecServer start(DockerMachine machine) {
-        ExecServer s = new ExecServer(machine);
+    static ExecServer start(DockerMachine machine, ExecServers owner) {
+        ExecServer s = new ExecServer(machine, owner);
         String execId = machine.client().execCreateCmd(machine.id())
                 .withCmd("perl", "-e", SCRIPT, "nightshift-execd")
                 .withUser("root")
@@ -115,8 +117,7 @@ final class ExecServer implements Closeable {
                 // the machine is gone: not an image problem
             }
             if (code != null && (code == 126 || code == 127)) {
-                throw new Unsupported("exec server cannot run in machine " + machine.id() + " (exit " + code
-                        + "; is perl installed?)" + s.diagnostics());
+                throw new Unsupported("exec server cannot run (exit " + code + "; is perl installed?)" + s.diagnostics());
             }
             throw e.getCause() instanceof RuntimeException re ? re
                     : new NightshiftException("exec server in machine " + machine.id() + " failed: " + e.getCause(), e);
@@ -131,8 +132,12 @@ final class ExecServer implements Closeable {
         return !gone;
     }
 
-    /** Starts {@code request} on the server; {@code null} when the server is gone (use the per-exec path). */
-    ServerExec exec(ExecRequest request) {
+    /**
+     * Starts {@code request} for {@code machine} (any object standing for this container: its
+     * user, working directory and environment apply); {@code null} when the server is gone (use
+     * the per-exec path).
+     */
+    ServerExec exec(DockerMachine machine, ExecRequest request) {
         int id = ids.incrementAndGet();
         ServerExec e = new ServerExec(machine, this, id, request);
         execs.put(id, e);
@@ -272,7 +277,7 @@ final class ExecServer implements Closeable {
         ready.completeExceptionally(new NightshiftException(reason));
         if (!closing && wasServing) {
             LOG.debug("{}", reason);
-            machine.execServerGone(this, reason);
+            owner.gone(machine, this, reason);
         }
         for (ServerExec e : List.copyOf(execs.values())) {
             execs.remove(e.serverId());

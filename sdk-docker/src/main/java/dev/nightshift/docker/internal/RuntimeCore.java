@@ -74,7 +74,7 @@ public final class RuntimeCore implements AutoCloseable {
     private final Engine engine;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService io;
-    private final java.util.concurrent.atomic.AtomicBoolean execServerWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    private final ExecServers execServers = new ExecServers(this);
     private final AtomicBoolean reaped = new AtomicBoolean();
 
     public RuntimeCore(Settings settings) {
@@ -94,14 +94,8 @@ public final class RuntimeCore implements AutoCloseable {
         return settings;
     }
 
-    /** Logs, once per runtime at WARN (then at DEBUG), that a machine runs its execs without a server. */
-    void execServerUnavailable(String machineId, String why) {
-        if (execServerWarned.compareAndSet(false, true)) {
-            LOG.warn("exec server unavailable in machine {} ({}); its execs use the engine's per-exec path"
-                    + " (slower, same results); further such machines are logged at DEBUG", machineId, why);
-        } else {
-            LOG.debug("exec server unavailable in machine {} ({})", machineId, why);
-        }
+    ExecServers execServers() {
+        return execServers;
     }
 
     public Engine engine() {
@@ -358,7 +352,7 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             client().startContainerCmd(id).exec();
             DockerMachine m = new DockerMachine(this, id, user, workdir, spec.env(), labels);
-            m.startExecServer();
+            execServers.start(m);
             Raw check = m.runRaw(List.of("sh", "-c",
                     "command -v git >/dev/null 2>&1 || { echo 'git: not found' >&2; exit 90; };"
                             + " id -u \"$1\" >/dev/null || exit 91",
@@ -430,6 +424,7 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     void remove(String id) {
+        execServers.close(id);
         try {
             client().removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
@@ -600,6 +595,7 @@ public final class RuntimeCore implements AutoCloseable {
 
     @Override
     public void close() {
+        execServers.closeAll();
         scheduler.shutdownNow();
         io.shutdownNow();
         engine.close();

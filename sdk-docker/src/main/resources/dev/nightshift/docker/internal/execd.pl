@@ -8,6 +8,8 @@ use strict;
 use warnings;
 use POSIX ();
 
+$0 = 'nightshift-execd';
+
 binmode STDIN;
 binmode STDOUT;
 $SIG{PIPE} = 'IGNORE';
