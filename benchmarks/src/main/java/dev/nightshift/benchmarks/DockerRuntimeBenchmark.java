@@ -18,7 +18,8 @@ import java.util.UUID;
  * The Docker runtime's costs, side by side:
  * <ul>
  *   <li>exec round trip ({@code true}) through the SDK vs the {@code docker exec} CLI
- *       (target: the SDK at most half the CLI's time);</li>
+ *       (target: the SDK at most half the CLI's time), and through the SDK with exec servers off
+ *       (the engine's exec create, start and inspect per exec);</li>
  *   <li>create-to-first-exec of a machine from the base image;</li>
  *   <li>start-from-snapshot (create, start, first exec) for a workspace of 100,000 files / 400 MB
  *       vs 1,000 files (target: within 1.2x: copy-on-write does not copy the workspace);</li>
@@ -76,7 +77,19 @@ public final class DockerRuntimeBenchmark {
                 return exec(m, "true").exitCode();
             }
         });
-        bench.row("create to first exec", Bench.millis(firstExec), "-", "-");
+        try (DockerRuntime perExec = docker.toBuilder().execServers(false).build()) {
+            try (Machine m = perExec.start(base)) {
+                long sdk = bench.medianNanos(bench.size(5, 1), runs, () -> exec(m, "true").exitCode());
+                bench.row("exec round trip, exec servers off", Bench.millis(sdk), "-", "-");
+            }
+            long perExecFirst = bench.medianNanos(0, bench.size(5, 1), () -> {
+                try (Machine m = perExec.start(base)) {
+                    return exec(m, "true").exitCode();
+                }
+            });
+            bench.row("create to first exec", Bench.millis(firstExec), Bench.millis(perExecFirst) + " (exec servers off)",
+                    "-");
+        }
 
         int smallFiles = bench.size(1_000, 100);
         int bigFiles = bench.size(100_000, 1_000);

@@ -28,7 +28,12 @@ import java.util.function.Consumer;
  *
  * <p>Machines are containers labelled {@value #LABEL_MANAGED}{@code =true} plus their owner (host,
  * pid, process start time); PID 1 is a tiny sh loop, so any image with {@code /bin/sh},
- * {@code setsid} and git works. The spec's environment is applied to every exec and terminal and
+ * {@code setsid} and git works. Each machine runs its execs through one long-lived exec server
+ * (a small Perl script in one {@code docker exec}, started with the machine) rather than three
+ * engine calls per exec; without {@code perl} in the image, or with
+ * {@link Builder#execServers execServers(false)}, execs take the engine's per-exec path, with the
+ * same results. A listener runs on the server's one reading thread: one that blocks holds back the
+ * output of the machine's other execs, and it must not wait for another exec of the same machine. The spec's environment is applied to every exec and terminal and
  * is <em>not</em> written into the container's configuration, so snapshots never carry it.
  * Resource limits default to {@link Builder#defaultLimits}; Docker's default capabilities apply
  * (so {@code sudo} works); {@code --privileged} only with {@link Builder#allowPrivileged}.
@@ -71,7 +76,7 @@ public final class DockerRuntime implements Runtime {
     private DockerRuntime(Builder b) {
         this.config = b.copy();
         this.core = new RuntimeCore(new Settings(b.dockerHost, b.baseImage, b.defaultLimits, b.allowPrivileged,
-                b.createContainerCmdModifier, b.flattenThreshold, b.reapOrphans, b.removeOnExit));
+                b.createContainerCmdModifier, b.flattenThreshold, b.reapOrphans, b.removeOnExit, b.execServers));
     }
 
     public static Builder builder() {
@@ -167,6 +172,7 @@ public final class DockerRuntime implements Runtime {
         private int flattenThreshold = 60;
         private boolean reapOrphans = true;
         private boolean removeOnExit = true;
+        private boolean execServers = true;
 
         private Builder() {
         }
@@ -207,6 +213,16 @@ public final class DockerRuntime implements Runtime {
          */
         public Builder removeOnExit(boolean value) { removeOnExit = value; return this; }
 
+        /**
+         * Whether each machine runs its execs through one long-lived exec server (a small Perl
+         * script started with the machine as one {@code docker exec} with stdin attached) instead
+         * of the engine's exec create, start and inspect round trips per exec. Default
+         * {@code true}. Semantics are the same either way; when the server cannot start (e.g. an
+         * image without {@code perl}) or keeps dying, the machine falls back to the per-exec path
+         * by itself (logged once). Terminals and file copies never use it.
+         */
+        public Builder execServers(boolean value) { execServers = value; return this; }
+
         private static final String DEFAULT_BASE_IMAGE_DOC = DEFAULT_BASE_IMAGE;
         private static final String LABEL_AGENT_DOC = "dev.nightshift.agent";
 
@@ -228,6 +244,7 @@ public final class DockerRuntime implements Runtime {
             b.flattenThreshold = flattenThreshold;
             b.reapOrphans = reapOrphans;
             b.removeOnExit = removeOnExit;
+            b.execServers = execServers;
             return b;
         }
     }

@@ -1,6 +1,5 @@
 package dev.nightshift.docker;
 
-import static dev.nightshift.docker.DockerTests.runtime;
 import static dev.nightshift.docker.DockerTests.spec;
 import static dev.nightshift.docker.DockerTests.track;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -22,18 +21,34 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** Exec on a real engine: streams, exit codes, stdin, kill of the whole process group, OOM. */
+/**
+ * Exec on a real engine: streams, exit codes, stdin, kill of the whole process group, OOM,
+ * exact bytes, concurrency. This class runs every exec through the machine's exec server;
+ * {@link DockerExecPerExecIT} runs the same tests on the engine's per-exec path.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerExecIT {
-    static Machine machine;
+    Machine machine;
+
+    /** The runtime under test. */
+    DockerRuntime runtime() {
+        return DockerTests.runtime();
+    }
+
+    /** Whether execs of {@link #runtime()} go through the exec server. */
+    boolean servers() {
+        return true;
+    }
 
     @BeforeAll
-    static void up() {
+    void up() {
         machine = track(runtime().start(spec().env("FROM_SPEC", "spec-value").build()));
     }
 
     @AfterAll
-    static void down() {
+    void down() {
         if (machine != null) {
             machine.close();
         }
@@ -146,5 +161,59 @@ class DockerExecIT {
         assertThat(count[0]).isEqualTo(5_000_000L);
         assertThat(r.stdoutBytes()).isEqualTo(5_000_000L);
         assertThat(r.stdoutTail().getBytes(UTF_8)).hasSize(ExecRequest.DEFAULT_TAIL_BYTES);
+    }
+
+    @Test
+    void runsOnTheExpectedPath() {
+        ExecHandle h = machine.exec(ExecRequest.of("true"));
+        assertThat(h.await(Duration.ofSeconds(60)).isSuccess()).isTrue();
+        assertThat(DockerTests.viaServer(h)).as("exec %s went through the exec server", h.id()).isEqualTo(servers());
+    }
+
+    @Test
+    void outputArrivesByteExactOnEachStream() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        ExecResult r = machine.exec(ExecRequest.bash("head -c 3000000 /dev/urandom > /tmp/bytes-$$; cat /tmp/bytes-$$;"
+                + " head -c 70000 /dev/urandom | tee /tmp/err-$$ >&2; sha256sum /tmp/bytes-$$ /tmp/err-$$ > /tmp/sums;"
+                + " rm /tmp/bytes-$$ /tmp/err-$$").listener(new ExecListener() {
+                    @Override
+                    public void onStdout(byte[] b, int off, int len) {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void onStderr(byte[] b, int off, int len) {
+                        err.write(b, off, len);
+                    }
+                }).build()).await(Duration.ofSeconds(120));
+        assertThat(r.exitCode()).isZero();
+        String[] sums = new String(machine.readFile("/tmp/sums"), UTF_8).strip().split("\n");
+        assertThat(out.size()).isEqualTo(3_000_000);
+        assertThat(err.size()).isEqualTo(70_000);
+        assertThat(sums[0]).startsWith(sha256(out.toByteArray()) + " ");
+        assertThat(sums[1]).startsWith(sha256(err.toByteArray()) + " ");
+        assertThat(r.stdoutBytes()).isEqualTo(3_000_000L);
+        assertThat(r.stderrBytes()).isEqualTo(70_000L);
+    }
+
+    @Test
+    void concurrentExecsKeepTheirOwnStreamsAndResults() {
+        List<ExecHandle> handles = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            handles.add(machine.exec(ExecRequest.bash("head -c " + (200_000 * (i + 1)) + " /dev/zero | tr '\\0' " + (char) ('a' + i)
+                    + "; echo err" + i + " >&2; exit " + i).tailBytes(8).build()));
+        }
+        for (int i = 0; i < 8; i++) {
+            ExecResult r = handles.get(i).await(Duration.ofSeconds(120));
+            assertThat(r.exitCode()).isEqualTo(i);
+            assertThat(r.stdoutBytes()).isEqualTo(200_000L * (i + 1));
+            assertThat(r.stdoutTail()).isEqualTo(String.valueOf((char) ('a' + i)).repeat(8));
+            assertThat(r.stderrTail()).isEqualTo("err" + i + "\n");
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

@@ -19,6 +19,7 @@ final class DockerTests {
     static final String RUN_ID = UUID.randomUUID().toString().substring(0, 8);
     static final Set<String> STARTED = ConcurrentHashMap.newKeySet();
     private static DockerRuntime runtime;
+    private static DockerRuntime perExecRuntime;
 
     private DockerTests() {
     }
@@ -39,6 +40,19 @@ final class DockerTests {
             runtime = r;
         }
         return runtime;
+    }
+
+    /** Like {@link #runtime()} but with exec servers off: every exec takes the engine's per-exec path. */
+    static synchronized DockerRuntime perExecRuntime() {
+        if (perExecRuntime == null) {
+            perExecRuntime = runtime().toBuilder().execServers(false).build();
+        }
+        return perExecRuntime;
+    }
+
+    /** Whether {@code h} ran through the machine's exec server (its ids read {@code <machine>/s<n>}). */
+    static boolean viaServer(dev.nightshift.api.runtime.ExecHandle h) {
+        return h.id().matches("\\w+/s\\d+");
     }
 
     static Map<String, String> runLabels() {

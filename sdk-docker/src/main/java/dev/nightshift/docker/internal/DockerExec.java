@@ -12,7 +12,6 @@ import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -20,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One command in a machine, run under a small POSIX sh wrapper that makes it killable and its
+ * One command in a machine on the engine's per-exec path (exec servers off or unavailable; see
+ * {@link ExecServer} for the usual path), run under a small POSIX sh wrapper that makes it killable and its
  * OOM death detectable (docker-java has no exec-kill, and an exec's own state says nothing
  * about OOM):
  *
@@ -102,13 +102,7 @@ final class DockerExec implements ExecHandle {
             }
             List<String> argv = new ArrayList<>(List.of("sh", "-c", WRAPPER, "nightshift-exec", pidFile, stdinPath));
             argv.addAll(request.command());
-            List<String> env = new ArrayList<>();
-            for (Map.Entry<String, String> e : machine.env().entrySet()) {
-                if (!request.env().containsKey(e.getKey())) {
-                    env.add(e.getKey() + "=" + e.getValue());
-                }
-            }
-            request.env().forEach((k, v) -> env.add(k + "=" + v));
+            List<String> env = machine.execEnv(request);
             String workdir = request.workdir() != null ? request.workdir() : machine.workdir();
             var create = machine.client().execCreateCmd(machine.id())
                     .withCmd(argv.toArray(String[]::new))
@@ -134,7 +128,7 @@ final class DockerExec implements ExecHandle {
 
     @Override
     public String id() {
-        return machine.id().substring(0, Math.min(12, machine.id().length())) + "/" + id;
+        return machine.shortId() + "/" + id;
     }
 
     @Override
@@ -145,6 +139,11 @@ final class DockerExec implements ExecHandle {
     @Override
     public void cancel() {
         kill(ExecResult.Outcome.CANCELLED);
+        awaitEnd(result);
+    }
+
+    /** Waits (up to a minute) for a killed exec's result, whatever it is. */
+    static void awaitEnd(CompletableFuture<ExecResult> result) {
         try {
             result.get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -85,6 +85,22 @@ public final class DockerMachine implements Machine {
         return env;
     }
 
+    /** The environment of an exec as {@code K=V}: the spec's, overridden by the request's. */
+    List<String> execEnv(ExecRequest request) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (!request.env().containsKey(e.getKey())) {
+                out.add(e.getKey() + "=" + e.getValue());
+            }
+        }
+        request.env().forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    String shortId() {
+        return id.substring(0, Math.min(12, id.length()));
+    }
+
     DockerClient client() {
         return core.client();
     }
@@ -132,6 +148,13 @@ public final class DockerMachine implements Machine {
                 public void cancel() {
                 }
             };
+        }
+        ExecServer s = core.execServers().get(this);
+        if (s != null) {
+            ExecHandle h = s.exec(this, request);
+            if (h != null) {
+                return h;
+            }
         }
         return new DockerExec(this, request).start();
     }
@@ -372,6 +395,7 @@ public final class DockerMachine implements Machine {
 
     @Override
     public void stop() {
+        core.execServers().close(id);
         try {
             client().stopContainerCmd(id).withTimeout(10).exec();
         } catch (com.github.dockerjava.api.exception.NotModifiedException e) {

@@ -74,6 +74,7 @@ public final class RuntimeCore implements AutoCloseable {
     private final Engine engine;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService io;
+    private final ExecServers execServers = new ExecServers(this);
     private final AtomicBoolean reaped = new AtomicBoolean();
 
     public RuntimeCore(Settings settings) {
@@ -91,6 +92,10 @@ public final class RuntimeCore implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    ExecServers execServers() {
+        return execServers;
     }
 
     public Engine engine() {
@@ -347,6 +352,7 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             client().startContainerCmd(id).exec();
             DockerMachine m = new DockerMachine(this, id, user, workdir, spec.env(), labels);
+            execServers.start(m);
             Raw check = null;
             // under load the engine can refuse the very first exec of a just-started container
             // (exit 126, "OCI runtime exec failed"): retry that case a few times before giving up
@@ -433,6 +439,7 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     void remove(String id) {
+        execServers.close(id);
         try {
             client().removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
@@ -603,6 +610,7 @@ public final class RuntimeCore implements AutoCloseable {
 
     @Override
     public void close() {
+        execServers.closeAll();
         scheduler.shutdownNow();
         io.shutdownNow();
         engine.close();

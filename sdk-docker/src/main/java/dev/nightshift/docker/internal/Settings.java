@@ -17,8 +17,9 @@ import java.util.function.Consumer;
  * @param flattenThreshold layer count above which a snapshot is flattened
  * @param reapOrphans whether machines of dead owners are removed at first start
  * @param removeOnExit whether a shutdown hook removes this process's machines
+ * @param execServers whether each machine runs its execs through one long-lived exec server
  */
 public record Settings(String dockerHost, String baseImage, ResourceLimits defaultLimits, boolean allowPrivileged,
         Consumer<CreateContainerCmd> createContainerCmdModifier, int flattenThreshold, boolean reapOrphans,
-        boolean removeOnExit) {
+        boolean removeOnExit, boolean execServers) {
 }

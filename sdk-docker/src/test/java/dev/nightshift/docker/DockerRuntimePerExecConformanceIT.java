@@ -1,0 +1,11 @@
+package dev.nightshift.docker;
+
+import dev.nightshift.api.runtime.Runtime;
+
+/** The runtime contract with exec servers off (every exec on the engine's per-exec path). */
+class DockerRuntimePerExecConformanceIT extends DockerRuntimeConformanceIT {
+    @Override
+    protected Runtime runtime() {
+        return DockerTests.perExecRuntime();
+    }
+}
