@@ -223,6 +223,41 @@ class AgentEngineIT {
                 assertThat(i.status()).as("%s: %s", a.id(), i.error()).isEqualTo(AgentStatus.FINISHED);
             }
             assertThat(remote.branches()).hasSize(9);
+            long builders = agents.stream().filter(a -> a.events(0, 10_000).stream().anyMatch(e ->
+                    e instanceof AgentEvent.BuildOutput b && b.line().contains(": building from"))).count();
+            assertThat(builders).as("concurrent spawns for one key share one build").isEqualTo(1);
+            assertThat(exec(agents.get(7).session().orElseThrow(), "cat $HOME/slow-runs | wc -l").strip()).isEqualTo("1");
+            ns.closeAndRemoveMachines();
+        }
+    }
+
+    @Test
+    void spawnIsIdempotentOnAClientChosenIdAndAConflictingRequestIsRefused() {
+        TestRemote remote = TestRemote.create(dir, project("idempotent"));
+        try (Nightshift ns = engineBuilder("state").build()) {
+            AgentRequest request = AgentRequest.builder("echo once > once.txt", remote.url()).id("client-id-1").build();
+            Agent a = ns.spawn(request);
+            Agent again = ns.spawn(request);
+            assertThat(again.id()).isEqualTo(a.id());
+            assertThatThrownBy(() -> ns.spawn(AgentRequest.builder("something else", remote.url()).id("client-id-1").build()))
+                    .isInstanceOf(ConflictException.class).hasMessageContaining("client-id-1");
+            assertThat(a.awaitStatus(AgentStatus.FINISHED, WAIT).status()).isEqualTo(AgentStatus.FINISHED);
+            assertThat(ns.list(dev.nightshift.api.AgentQuery.all()).items()).extracting(AgentInfo::id)
+                    .containsOnlyOnce("client-id-1");
+            ns.closeAndRemoveMachines();
+        }
+    }
+
+    @Test
+    void anUnknownSnapshotFallsBackToTheDefaultBaseWithAWarning() {
+        TestRemote remote = TestRemote.create(dir, Map.of(".cursor/environment.json",
+                "{ \"snapshot\": \"snapshot-20200101-00000000-0000-0000-0000-000000000000\", \"install\": \"echo ok\" }"));
+        try (Nightshift ns = engineBuilder("state").build()) {
+            Agent a = ns.spawn(AgentRequest.builder("test -d /workspace", remote.url()).build());
+            AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
+            assertThat(done.status()).as("%s", done.error()).isEqualTo(AgentStatus.FINISHED);
+            assertThat(a.events(0, 10_000)).anyMatch(e -> e instanceof AgentEvent.Warning w
+                    && w.code().equals("snapshot-unknown") && w.message().contains("default base"));
             ns.closeAndRemoveMachines();
         }
     }
