@@ -34,6 +34,8 @@ import dev.nightshift.core.internal.JGitPort;
 import dev.nightshift.core.internal.SdkSpecPort;
 import dev.nightshift.core.internal.SecretHooks;
 import dev.nightshift.core.internal.SecretPushGuard;
+import dev.nightshift.core.internal.Spi;
+import dev.nightshift.api.spi.Kms;
 import dev.nightshift.core.internal.UninterruptibleStore;
 import dev.nightshift.core.internal.EnvironmentHandle;
 import dev.nightshift.core.internal.ReadOnlyAgent;
@@ -107,7 +109,7 @@ public final class Nightshift implements AutoCloseable {
 
     private Nightshift(Builder b, Runtime runtime, AgentStore store, ExecutorService executor) {
         this.ownsExecutor = b.executor == null;
-        this.ownsStore = b.store == null;
+        this.ownsStore = b.store == null || b.storeDiscovered;
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("nightshift-scheduler"));
         Map<String, AgentDriver> drivers = new LinkedHashMap<>();
         drivers.put(ShellDriver.NAME, new ShellDriver());
@@ -476,6 +478,7 @@ public final class Nightshift implements AutoCloseable {
         private SecretProvider secretProvider;
         private SecretContext secretContext = SecretContext.of(System.getProperty("user.name"));
         private SecretStore ownedSecretStore;
+        private boolean storeDiscovered;
 
         private Builder() {
         }
@@ -518,8 +521,17 @@ public final class Nightshift implements AutoCloseable {
         public Builder secretContext(SecretContext value) { secretContext = Objects.requireNonNull(value); return this; }
 
         SecretProvider secretProvider() {
+            if (secretProvider == null) {
+                // nightshift.secrets / NIGHTSHIFT_SECRETS, then ServiceLoader, then the local store
+                secretProvider = Spi.find(SecretProvider.class, "nightshift.secrets", "NIGHTSHIFT_SECRETS",
+                        new ArrayList<>()).orElse(null);
+            }
             if (secretProvider == null && Files.isDirectory(stateDirectory().resolve("secrets"))) {
-                ownedSecretStore = SecretStore.open(stateDirectory(), LocalKms.openDefault(stateDirectory()));
+                // the local store's keys: a Kms named by nightshift.kms / NIGHTSHIFT_KMS or found by
+                // ServiceLoader (a cloud KMS), else the local key file or NIGHTSHIFT_KMS_KEY
+                Kms kms = Spi.find(Kms.class, "nightshift.kms", "NIGHTSHIFT_KMS", new ArrayList<>())
+                        .orElseGet(() -> LocalKms.openDefault(stateDirectory()));
+                ownedSecretStore = SecretStore.open(stateDirectory(), kms);
                 secretProvider = ownedSecretStore;
             }
             return secretProvider;
@@ -552,6 +564,11 @@ public final class Nightshift implements AutoCloseable {
 
         public Nightshift build() {
             Runtime rt = runtime != null ? runtime : discoverRuntime();
+            if (store == null) {
+                // nightshift.store / NIGHTSHIFT_STORE, then ServiceLoader, then files in the state directory
+                store = Spi.find(AgentStore.class, "nightshift.store", "NIGHTSHIFT_STORE", new ArrayList<>()).orElse(null);
+                storeDiscovered = store != null;
+            }
             AgentStore st = new UninterruptibleStore(store != null ? store : FileAgentStore.open(stateDirectory(), clock));
             ExecutorService ex = executor != null ? executor : Executors.newCachedThreadPool(daemon("nightshift-agent"));
             return new Nightshift(this, rt, st, ex);
@@ -559,27 +576,10 @@ public final class Nightshift implements AutoCloseable {
 
         private static Runtime discoverRuntime() {
             List<String> tried = new ArrayList<>();
-            String named = System.getProperty("nightshift.runtime", System.getenv("NIGHTSHIFT_RUNTIME"));
-            if (named != null && !named.isBlank()) {
-                try {
-                    return (Runtime) Class.forName(named).getDeclaredConstructor().newInstance();
-                } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
-                    tried.add(named + " (from nightshift.runtime / NIGHTSHIFT_RUNTIME): " + e);
-                }
-            } else {
-                tried.add("nightshift.runtime / NIGHTSHIFT_RUNTIME: not set");
-            }
-            for (ServiceLoader.Provider<Runtime> p : ServiceLoader.load(Runtime.class).stream().toList()) {
-                try {
-                    return p.get();
-                } catch (RuntimeException | LinkageError e) {
-                    tried.add(p.type().getName() + " (ServiceLoader): " + e.getMessage());
-                }
-            }
-            tried.add("ServiceLoader: no other provider of " + Runtime.class.getName());
-            throw new EnvironmentUnavailableException("no Nightshift runtime could be found; tried:\n  "
-                    + String.join("\n  ", tried) + "\nadd nightshift-sdk-docker to the classpath or set one with"
-                    + " Nightshift.builder().runtime(...)");
+            return Spi.find(Runtime.class, "nightshift.runtime", "NIGHTSHIFT_RUNTIME", tried).orElseThrow(() ->
+                    new EnvironmentUnavailableException("no Nightshift runtime could be found; tried:\n  "
+                            + String.join("\n  ", tried) + "\nadd nightshift-sdk-docker to the classpath or set one with"
+                            + " Nightshift.builder().runtime(...)"));
         }
     }
 }
