@@ -164,6 +164,19 @@ class DockerExecIT {
     }
 
     @Test
+    void aMissingUserOrWorkdirIsExit126WithTheReason() {
+        ExecResult user = machine.exec(ExecRequest.builder("true").user("nobody-here").build()).await(Duration.ofSeconds(60));
+        assertThat(user.exitCode()).isEqualTo(126);
+        assertThat(user.stdoutTail() + user.stderrTail()).contains("unable to find user nobody-here");
+        ExecResult dir = machine.exec(ExecRequest.builder("true").workdir("/no-such-dir").build()).await(Duration.ofSeconds(60));
+        assertThat(dir.exitCode()).isEqualTo(126);
+        assertThat(dir.stdoutTail() + dir.stderrTail()).contains("/no-such-dir");
+        ExecResult control = machine.exec(ExecRequest.builder("true").user("root").workdir("/tmp").build())
+                .await(Duration.ofSeconds(60));
+        assertThat(control.exitCode()).isZero();
+    }
+
+    @Test
     void runsOnTheExpectedPath() {
         ExecHandle h = machine.exec(ExecRequest.of("true"));
         assertThat(h.await(Duration.ofSeconds(60)).isSuccess()).isTrue();

@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What only the exec server path has: falling back without perl, a dying server, a throwing listener. */
 class DockerExecServerIT {
@@ -30,16 +32,21 @@ class DockerExecServerIT {
     @TempDir
     Path context;
 
-    @Test
-    void anImageWithoutPerlFallsBackToThePerExecPathWithTheSameSemantics() throws IOException {
-        Files.writeString(context.resolve("Dockerfile"), "FROM " + runtime().baseImage()
-                + "\nRUN rm -f /usr/bin/perl /usr/bin/perl5*\n");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rm -f /usr/bin/perl /usr/bin/perl5*",
+        "rm -f /usr/bin/perl /usr/bin/perl5* && printf '#!/bin/sh\\necho broken perl >&2\\nexit 2\\n' > /usr/bin/perl"
+                + " && chmod 755 /usr/bin/perl"})
+    void anImageWhereTheServerCannotRunFallsBackToThePerExecPath(String breakPerl) throws IOException {
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + runtime().baseImage() + "\nRUN " + breakPerl + "\n");
         Image image = runtime().prepareImage(((ImageSource.Dockerfile) ImageSource.dockerfile(context, "Dockerfile", null,
                 java.util.Map.of())).withLabels(runLabels()), null);
         try (Machine m = track(runtime().start(spec().image(image.id()).build()))) {
-            ExecHandle h = m.exec(ExecRequest.bash("command -v perl || echo no perl").build());
+            ExecHandle h = m.exec(ExecRequest.bash("perl -e 'print 1' || echo no perl").build());
             assertThat(h.await(WAIT).stdoutTail()).isEqualTo("no perl\n");
-            assertThat(viaServer(h)).as("exec %s without perl", h.id()).isFalse();
+            assertThat(viaServer(h)).as("exec %s without a working perl", h.id()).isFalse();
+            ExecHandle again = m.exec(ExecRequest.of("true"));
+            again.await(WAIT);
+            assertThat(viaServer(again)).as("still the per-exec path").isFalse();
             ExecResult in = m.exec(ExecRequest.builder("wc", "-c").stdin("12345").build()).await(WAIT);
             assertThat(in.stdoutTail().strip()).isEqualTo("5");
             ExecResult late = m.exec(ExecRequest.bash("sleep 5151").timeout(Duration.ofSeconds(1)).build()).await(WAIT);

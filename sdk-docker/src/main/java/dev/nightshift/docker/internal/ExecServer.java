@@ -87,7 +87,8 @@ final class ExecServer implements Closeable {
 
     /**
      * Starts the server and waits for its hello; throws {@link Unsupported} when it cannot run in
-     * this image (the exec exited 126 or 127: no {@code perl}), another exception otherwise.
+     * this image (the exec exited 126 or 127: no {@code perl}; or it exited by itself before its
+     * hello in a running machine), another exception otherwise.
      */
     static ExecServer start(DockerMachine machine, ExecServers owner) {
         ExecServer s = new ExecServer(machine, owner);
@@ -118,6 +119,10 @@ final class ExecServer implements Closeable {
             }
             if (code != null && (code == 126 || code == 127)) {
                 throw new Unsupported("exec server cannot run (exit " + code + "; is perl installed?)" + s.diagnostics());
+            }
+            if (code != null && code != 137 && code != 143 && machine.state() == dev.nightshift.api.runtime.MachineState.RUNNING) {
+                // it ended by itself before its hello, in a running machine: e.g. a perl without POSIX
+                throw new Unsupported("exec server exited " + code + " before it was ready" + s.diagnostics());
             }
             throw e.getCause() instanceof RuntimeException re ? re
                     : new NightshiftException("exec server in machine " + machine.id() + " failed: " + e.getCause(), e);

@@ -105,7 +105,9 @@ sub start_exec {
     my @argv = @f;
     my $w = eval { who($user) };
     if (!$w) {
-        put('F', $id, "$@");
+        # like the engine's exec: exit 126 with the reason
+        put('E', $id, "$@");
+        put('X', $id, '126 0 0');
         return;
     }
     my $infh;
