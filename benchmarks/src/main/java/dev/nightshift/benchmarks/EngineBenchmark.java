@@ -34,7 +34,10 @@ public final class EngineBenchmark {
         Path dir = Files.createTempDirectory("nightshift-engine-bench");
         try {
             String remote = remote(dir.resolve("repo"), slowSeconds);
-            try (Nightshift ns = Nightshift.builder().stateDirectory(dir.resolve("state"))
+            // exec servers of idle machines stop after 2 s here (30 s by default) so the idle figures show it
+            dev.nightshift.docker.DockerRuntime runtime = dev.nightshift.docker.DockerRuntime.builder()
+                    .execServerIdle(Duration.ofSeconds(2)).build();
+            try (Nightshift ns = Nightshift.builder().runtime(runtime).stateDirectory(dir.resolve("state"))
                     .limits(Limits.DEFAULT.withMaxRunningMachines(concurrent + 1)
                             .withInstallTimeout(Duration.ofMinutes(10)))
                     .build()) {
@@ -74,6 +77,7 @@ public final class EngineBenchmark {
                     }
                 }
                 long manyNanos = System.nanoTime() - t;
+                Thread.sleep(bench.smoke() ? 0 : 12_000); // idle: past the exec servers' idle stop and the pools' 10 s keep-alive
                 System.gc();
                 long perAgent = (usedHeap() - heapBefore) / concurrent;
                 int threads = ManagementFactory.getThreadMXBean().getThreadCount();
@@ -81,12 +85,14 @@ public final class EngineBenchmark {
                         Bench.millis(warmMedian) + " x " + concurrent + " one by one", "well under one by one");
                 bench.row("heap per idle agent", String.format(Locale.ROOT, "%.1f KiB", perAgent / 1024.0), "-",
                         "< 1 MiB");
-                bench.row("live threads with " + concurrent + " idle agents", Integer.toString(threads),
+                bench.row("live threads with " + concurrent + " idle agents (12 s idle)", Integer.toString(threads),
                         threadsBefore + " before", "not one per agent");
                 for (Agent a : many) {
                     a.delete();
                 }
                 ns.closeAndRemoveMachines();
+            } finally {
+                runtime.close();
             }
         } finally {
             deleteTree(dir);

@@ -570,7 +570,8 @@ public final class Nightshift implements AutoCloseable {
                 storeDiscovered = store != null;
             }
             AgentStore st = new UninterruptibleStore(store != null ? store : FileAgentStore.open(stateDirectory(), clock));
-            ExecutorService ex = executor != null ? executor : Executors.newCachedThreadPool(daemon("nightshift-agent"));
+            ExecutorService ex = executor != null ? executor : new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+                    new java.util.concurrent.SynchronousQueue<>(), daemon("nightshift-agent")); // idle threads go after 10 s
             return new Nightshift(this, rt, st, ex);
         }
 

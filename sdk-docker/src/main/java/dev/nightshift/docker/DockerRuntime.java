@@ -76,7 +76,8 @@ public final class DockerRuntime implements Runtime {
     private DockerRuntime(Builder b) {
         this.config = b.copy();
         this.core = new RuntimeCore(new Settings(b.dockerHost, b.baseImage, b.defaultLimits, b.allowPrivileged,
-                b.createContainerCmdModifier, b.flattenThreshold, b.reapOrphans, b.removeOnExit, b.execServers));
+                b.createContainerCmdModifier, b.flattenThreshold, b.reapOrphans, b.removeOnExit, b.execServers,
+                b.execServerIdle));
     }
 
     public static Builder builder() {
@@ -143,6 +144,11 @@ public final class DockerRuntime implements Runtime {
      * Removes, now, the machines on this host whose owner process is gone (the same sweep the
      * first {@link #start} runs). Returns the ids removed.
      */
+    /** For tests: stops exec servers idle for at least {@code idle} now instead of at the timer's next run. */
+    void retireIdleExecServers(java.time.Duration idle) {
+        core.retireIdleExecServers(idle);
+    }
+
     public List<String> reapOrphans() {
         return core.reapOrphans();
     }
@@ -173,6 +179,7 @@ public final class DockerRuntime implements Runtime {
         private boolean reapOrphans = true;
         private boolean removeOnExit = true;
         private boolean execServers = true;
+        private java.time.Duration execServerIdle = java.time.Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -223,6 +230,19 @@ public final class DockerRuntime implements Runtime {
          */
         public Builder execServers(boolean value) { execServers = value; return this; }
 
+        /**
+         * How long a machine's exec server may serve no exec before it is stopped, so that an idle
+         * machine holds no host threads or connections; the next exec starts a new one (a few tens
+         * of milliseconds). Default 30 seconds.
+         */
+        public Builder execServerIdle(java.time.Duration value) {
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("execServerIdle must not be negative");
+            }
+            execServerIdle = value;
+            return this;
+        }
+
         private static final String DEFAULT_BASE_IMAGE_DOC = DEFAULT_BASE_IMAGE;
         private static final String LABEL_AGENT_DOC = "dev.nightshift.agent";
 
@@ -245,6 +265,7 @@ public final class DockerRuntime implements Runtime {
             b.reapOrphans = reapOrphans;
             b.removeOnExit = removeOnExit;
             b.execServers = execServers;
+            b.execServerIdle = execServerIdle;
             return b;
         }
     }

@@ -77,6 +77,30 @@ class DockerExecServerIT {
     }
 
     @Test
+    void anIdleServerIsStoppedAndTheNextExecStartsANewOne() {
+        try (Machine m = track(runtime().start(spec().build()))) {
+            ExecHandle first = m.exec(ExecRequest.of("true"));
+            first.await(WAIT);
+            assertThat(viaServer(first)).isTrue();
+            ExecHandle running = m.exec(ExecRequest.bash("sleep 2; echo survived").build());
+            runtime().retireIdleExecServers(Duration.ZERO);
+            assertThat(running.await(WAIT).stdoutTail()).as("a server with a running exec is not idle").isEqualTo("survived\n");
+            runtime().retireIdleExecServers(Duration.ofHours(1));
+            ExecHandle notYet = m.exec(ExecRequest.of("true"));
+            notYet.await(WAIT);
+            int n = Integer.parseInt(notYet.id().replaceAll(".*/s", ""));
+            assertThat(n).as("control: not idle long enough, the same server numbered it")
+                    .isEqualTo(Integer.parseInt(first.id().replaceAll(".*/s", "")) + 2);
+            runtime().retireIdleExecServers(Duration.ZERO);
+            ExecHandle next = m.exec(ExecRequest.bash("echo again").build());
+            assertThat(next.await(WAIT).stdoutTail()).isEqualTo("again\n");
+            assertThat(viaServer(next)).as("a new server serves %s", next.id()).isTrue();
+            assertThat(Integer.parseInt(next.id().replaceAll(".*/s", ""))).as("numbering restarts with the new server")
+                    .isLessThan(n);
+        }
+    }
+
+    @Test
     void aThrowingListenerFailsOnlyItsExecAndKillsIt() {
         try (Machine m = track(runtime().start(spec().build()))) {
             ExecHandle bad = m.exec(ExecRequest.bash("echo x; sleep 6161").listener(new ExecListener() {

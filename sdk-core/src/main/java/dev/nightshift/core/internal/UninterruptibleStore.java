@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +22,8 @@ import java.util.function.Supplier;
  */
 public final class UninterruptibleStore implements AgentStore {
     private final AgentStore delegate;
-    private final ExecutorService io = Executors.newCachedThreadPool(r -> {
+    private final ExecutorService io = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.SynchronousQueue<>(), r -> {
         Thread t = new Thread(r, "nightshift-store-io");
         t.setDaemon(true);
         return t;

@@ -133,6 +133,11 @@ final class ExecServer implements Closeable {
         }
     }
 
+    /** Whether no exec is running through this server now. */
+    boolean idle() {
+        return execs.isEmpty();
+    }
+
     boolean alive() {
         return !gone;
     }

@@ -31,10 +31,36 @@ final class ExecServers {
         CompletableFuture<ExecServer> server;
         int deaths;
         boolean off;
+        long lastUsed = System.nanoTime();
     }
 
     ExecServers(RuntimeCore core) {
         this.core = core;
+        // an idle agent's machine costs no host threads: its server stops and restarts on demand
+        long idle = Math.max(1, core.settings().execServerIdle().toMillis());
+        core.scheduler().scheduleWithFixedDelay(() -> retireIdle(idle), idle, Math.max(1, idle / 2),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops servers that served no exec for {@code idleMillis} (not a death: the next exec restarts one). */
+    void retireIdle(long idleMillis) {
+        long now = System.nanoTime();
+        for (Map.Entry<String, Slot> e : slots.entrySet()) {
+            Slot slot = e.getValue();
+            ExecServer idle = null;
+            synchronized (slot) {
+                ExecServer s = slot.server == null ? null : slot.server.getNow(null);
+                if (s != null && s.alive() && s.idle()
+                        && (now - slot.lastUsed) / 1_000_000 >= idleMillis) {
+                    slot.server = null;
+                    idle = s;
+                }
+            }
+            if (idle != null) {
+                LOG.debug("machine {}: exec server idle for {} ms, stopped until the next exec", e.getKey(), idleMillis);
+                idle.close();
+            }
+        }
     }
 
     /** Starts {@code m}'s container's server in the background unless running, starting, off, or given up on. */
@@ -65,6 +91,7 @@ final class ExecServers {
         CompletableFuture<ExecServer> f;
         synchronized (slot) {
             f = slot.server;
+            slot.lastUsed = System.nanoTime();
         }
         if (f == null) {
             return null;

@@ -74,14 +74,16 @@ public final class RuntimeCore implements AutoCloseable {
     private final Engine engine;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService io;
-    private final ExecServers execServers = new ExecServers(this);
+    private final ExecServers execServers;
     private final AtomicBoolean reaped = new AtomicBoolean();
 
     public RuntimeCore(Settings settings) {
         this.settings = settings;
         this.engine = new Engine(settings.dockerHost());
         this.scheduler = Executors.newScheduledThreadPool(1, r -> daemon(r, "nightshift-docker-timer-"));
-        this.io = Executors.newCachedThreadPool(r -> daemon(r, "nightshift-docker-io-"));
+        this.io = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> daemon(r, "nightshift-docker-io-")); // spare threads go after 10 s
+        this.execServers = new ExecServers(this);
     }
 
     private static Thread daemon(Runnable r, String prefix) {
@@ -104,6 +106,11 @@ public final class RuntimeCore implements AutoCloseable {
 
     public DockerClient client() {
         return engine.client();
+    }
+
+    /** Stops exec servers idle for at least {@code idle} now (the timer does it after 30 s). */
+    public void retireIdleExecServers(Duration idle) {
+        execServers.retireIdle(idle.toMillis());
     }
 
     ScheduledExecutorService scheduler() {

@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  * @param reapOrphans whether machines of dead owners are removed at first start
  * @param removeOnExit whether a shutdown hook removes this process's machines
  * @param execServers whether each machine runs its execs through one long-lived exec server
+ * @param execServerIdle how long a server may serve no exec before it is stopped (restarted on demand)
  */
 public record Settings(String dockerHost, String baseImage, ResourceLimits defaultLimits, boolean allowPrivileged,
         Consumer<CreateContainerCmd> createContainerCmdModifier, int flattenThreshold, boolean reapOrphans,
-        boolean removeOnExit, boolean execServers) {
+        boolean removeOnExit, boolean execServers, java.time.Duration execServerIdle) {
 }
