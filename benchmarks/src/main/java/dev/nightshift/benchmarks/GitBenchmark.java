@@ -32,8 +32,9 @@ import java.util.function.Supplier;
  *   <li>handoff: commit leftovers + bundle out + verify + push, vs {@code git commit} + {@code git push}.
  * </ul>
  * Each figure is the median of 5 runs after 2 warm-up runs (a JVM that embeds Nightshift runs
- * long). JGit hashes with its collision-detecting Java SHA-1 by default; a host may opt into the
- * JDK's with {@code -Dorg.eclipse.jgit.util.sha1.implementation=jdkNative}.
+ * long). The rows come twice: first with {@link GitHost.Sha1#AS_CONFIGURED} (JGit's
+ * collision-detecting Java SHA-1, like the git CLI's sha1dc), then with
+ * {@link GitHost.Sha1#JDK_NATIVE} (the JDK's SHA-1, JVM-wide from then on, so it runs second).
  * The machine comes from the runtime found by {@link ServiceLoader} (Docker when sdk-docker is on
  * the class path and an engine answers); without one only the host-side rows are printed. The
  * CLI baselines run on the host (the machine cannot reach a {@code file://} remote), so the
@@ -59,7 +60,12 @@ public final class GitBenchmark {
                     machine = runtime.get().start(MachineSpec.builder(IMAGE).user("ubuntu")
                             .label("dev.nightshift.benchmark", "git").build());
                 }
-                run(bench, root, url, files, commits, warmup, runs, machine);
+                if (System.getProperty(GitHost.SHA1_PROPERTY) == null) {
+                    run(bench, root.resolve("sha1dc"), url, files, commits, warmup, runs, machine,
+                            GitHost.Sha1.AS_CONFIGURED, "");
+                }
+                run(bench, root.resolve("jdk"), url, files, commits, warmup, runs, machine, GitHost.Sha1.JDK_NATIVE,
+                        " [JDK SHA-1]");
             } finally {
                 if (machine != null) {
                     machine.close();
@@ -73,7 +79,8 @@ public final class GitBenchmark {
     }
 
     private static void run(Bench bench, Path root, String url, int files, int commits, int warmup, int runs,
-            Machine machine) throws IOException {
+            Machine machine, GitHost.Sha1 sha1, String suffix) throws IOException {
+        Files.createDirectories(root);
         String size = files + " files, " + commits + " commits";
         List<Long> coldFetch = new ArrayList<>();
         List<Long> warmFetch = new ArrayList<>();
@@ -85,18 +92,18 @@ public final class GitBenchmark {
                 cliMirror.clear();
             }
             Path cache = root.resolve("cache-fetch-" + i);
-            try (GitHost git = GitHost.builder(cache).build()) {
+            try (GitHost git = GitHost.builder(cache).sha1(sha1).build()) {
                 coldFetch.add(time(() -> git.fetch(url, null)));
                 warmFetch.add(time(() -> git.fetch(url, null)));
             }
             Path mirror = root.resolve("cli-mirror-" + i);
             cliMirror.add(time(() -> sh(root, "git", "clone", "-q", "--mirror", "--no-local", url, mirror.toString())));
         }
-        bench.row("mirror fetch, cold (" + size + ")", Bench.millis(median(coldFetch)),
+        bench.row("mirror fetch, cold (" + size + ")" + suffix, Bench.millis(median(coldFetch)),
                 Bench.millis(median(cliMirror)) + " (git clone --mirror --no-local)", "within 1.5x");
-        bench.row("mirror fetch, warm (no change)", Bench.millis(median(warmFetch)), "-", "a few ms");
+        bench.row("mirror fetch, warm (no change)" + suffix, Bench.millis(median(warmFetch)), "-", "a few ms");
         if (machine == null) {
-            bench.row("into/out of a machine", "skipped", "-", "no Runtime found (start Docker: scripts/docker-up)");
+            bench.row("into/out of a machine" + suffix, "skipped", "-", "no Runtime found (start Docker: scripts/docker-up)");
             return;
         }
         List<Long> coldIn = new ArrayList<>();
@@ -114,12 +121,12 @@ public final class GitBenchmark {
                 }
             }
             Path cache = root.resolve("cache-" + i);
-            String ws = "/workspace/bench-" + i;
-            try (GitHost git = GitHost.builder(cache).author("Bench", "bench@example.com").build()) {
-                String branch = "nightshift/bench-" + i;
+            String ws = "/workspace/bench-" + sha1.ordinal() + "-" + i;
+            try (GitHost git = GitHost.builder(cache).sha1(sha1).author("Bench", "bench@example.com").build()) {
+                String branch = "nightshift/bench-" + sha1.ordinal() + "-" + i;
                 coldIn.add(time(() -> git.moveIn(machine, url, git.fetch(url, null).commit(), branch, ws, null)));
                 sh(work, "git", "pull", "-q", "--ff-only", "origin", "main");
-                Files.writeString(work.resolve("f0.txt"), "change " + i + "\n", StandardCharsets.UTF_8);
+                Files.writeString(work.resolve("f0.txt"), "change " + sha1 + " " + i + "\n", StandardCharsets.UTF_8);
                 sh(work, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "one more " + i);
                 sh(work, "git", "push", "-q", "origin", "HEAD:main");
                 warmIn.add(time(() -> git.moveIn(machine, url, git.fetch(url, null).commit(), branch, ws, null)));
@@ -141,11 +148,11 @@ public final class GitBenchmark {
                 return sh(clone, "git", "push", "-q", "origin", "HEAD:refs/heads/cli-bench-" + System.nanoTime());
             }));
         }
-        bench.row("cold: mirror + full bundle into machine", Bench.millis(median(coldIn)),
+        bench.row("cold: mirror + full bundle into machine" + suffix, Bench.millis(median(coldIn)),
                 Bench.millis(median(cliClone)) + " (git clone --no-local)", "within 1.5x");
-        bench.row("warm: fetch + thin bundle of 1 commit", Bench.millis(median(warmIn)),
+        bench.row("warm: fetch + thin bundle of 1 commit" + suffix, Bench.millis(median(warmIn)),
                 Bench.millis(median(cliPull)) + " (git fetch + checkout)", "within 1.5x");
-        bench.row("handoff: commit + bundle out + push", Bench.millis(median(handoff)),
+        bench.row("handoff: commit + bundle out + push" + suffix, Bench.millis(median(handoff)),
                 Bench.millis(median(cliPush)) + " (git commit + push)", "within 1.5x");
     }
 

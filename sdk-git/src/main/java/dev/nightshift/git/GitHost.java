@@ -371,6 +371,35 @@ public final class GitHost implements AutoCloseable {
     }
 
     /**
+     * The SHA-1 implementation JGit computes object ids with (see {@link Builder#sha1}). JGit reads
+     * the choice from the system property {@value #SHA1_PROPERTY} each time it starts a hash,
+     * else from {@code core.sha1Implementation} in the user's git config (read once), else it uses
+     * its own collision-detecting Java SHA-1. The choice is therefore JVM-wide: it cannot be made
+     * for one {@link GitHost} alone.
+     *
+     * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value.
+     */
+    public enum Sha1 {
+        /**
+         * Leave the JVM as the host application configured it (the default): JGit's
+         * collision-detecting SHA-1 unless the property or the user's git config says otherwise.
+         * It detects the known SHA-1 collision attacks (SHAttered) in objects fetched from a remote
+         * or handed off by a machine, as the git CLI does, at about twice the hashing cost.
+         */
+        AS_CONFIGURED,
+        /**
+         * The JDK's {@code MessageDigest} SHA-1: fetching and indexing a pack take about half the
+         * time, but objects crafted to collide are no longer detected. {@link Builder#build()}
+         * sets {@value #SHA1_PROPERTY} to {@code jdkNative} for the whole JVM (every JGit user in
+         * it), and refuses when the host application already set it to something else.
+         */
+        JDK_NATIVE
+    }
+
+    /** The system property JGit reads its SHA-1 implementation from. */
+    public static final String SHA1_PROPERTY = "org.eclipse.jgit.util.sha1.implementation";
+
+    /**
      * Configures a {@link GitHost}.
      *
      * <p><b>Thread-safety:</b> not thread-safe. <b>Lifecycle:</b> reusable; {@link #build()}
@@ -385,6 +414,7 @@ public final class GitHost implements AutoCloseable {
         private PushGuard pushGuard = PushGuard.ALLOW_ALL;
         private Duration timeout = Duration.ofMinutes(10);
         private IntSupplier random = new SecureRandom()::nextInt;
+        private Sha1 sha1 = Sha1.AS_CONFIGURED;
 
         private Builder(Path cacheDirectory) {
             this.cacheDirectory = Objects.requireNonNull(cacheDirectory, "cacheDirectory");
@@ -421,6 +451,16 @@ public final class GitHost implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The SHA-1 implementation of JGit (default {@link Sha1#AS_CONFIGURED}: the JVM's
+         * configuration, collision-detecting unless the host application chose otherwise).
+         * {@link Sha1#JDK_NATIVE} is a JVM-wide choice that {@link #build()} makes (see there).
+         */
+        public Builder sha1(Sha1 value) {
+            sha1 = Objects.requireNonNull(value, "sha1");
+            return this;
+        }
+
         /** The source of branch-name suffixes (tests make collisions happen with it). */
         Builder random(IntSupplier value) {
             random = Objects.requireNonNull(value, "random");
@@ -439,6 +479,14 @@ public final class GitHost implements AutoCloseable {
             return pushGuard;
         }
 
+        /**
+         * Builds the host. With {@link Sha1#JDK_NATIVE} it first sets the system property
+         * {@value GitHost#SHA1_PROPERTY} to {@code jdkNative} (JVM-wide, kept after
+         * {@link GitHost#close()}, since other hosts may rely on it).
+         *
+         * @throws IllegalStateException for {@link Sha1#JDK_NATIVE} when the host application set
+         *     {@value GitHost#SHA1_PROPERTY} to another implementation (a GitHost never overrides it)
+         */
         public GitHost build() {
             BranchNames.validate(branchPrefix);
             for (String s : new String[] {authorName, authorEmail}) {
@@ -449,6 +497,9 @@ public final class GitHost implements AutoCloseable {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive: " + timeout);
             }
+            if (sha1 == Sha1.JDK_NATIVE) {
+                useJdkSha1();
+            }
             Builder copy = new Builder(cacheDirectory);
             copy.credentials = credentials;
             copy.branchPrefix = branchPrefix;
@@ -457,7 +508,23 @@ public final class GitHost implements AutoCloseable {
             copy.pushGuard = pushGuard;
             copy.timeout = timeout;
             copy.random = random;
+            copy.sha1 = sha1;
             return new GitHost(copy);
+        }
+
+        private static void useJdkSha1() {
+            synchronized (Sha1.class) {
+                String set = System.getProperty(SHA1_PROPERTY);
+                if (set == null) {
+                    System.setProperty(SHA1_PROPERTY, "jdkNative");
+                    LOG.info("JGit in this JVM now hashes with the JDK's SHA-1 ({}=jdkNative, GitHost.Sha1.JDK_NATIVE)",
+                            SHA1_PROPERTY);
+                } else if (!"jdkNative".equalsIgnoreCase(set.strip())) {
+                    throw new IllegalStateException("GitHost.Sha1.JDK_NATIVE asked for, but the JVM already has "
+                            + SHA1_PROPERTY + "=" + printable(set) + "; a GitHost does not override it (use "
+                            + "Sha1.AS_CONFIGURED, or drop the property)");
+                }
+            }
         }
     }
 }

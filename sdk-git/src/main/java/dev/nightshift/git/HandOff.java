@@ -114,6 +114,7 @@ final class HandOff {
             LOG.info("{} has no commits of its own; not pushed", branch);
             return new GitHost.Handoff(tip.name(), false, changed);
         }
+        long t0 = System.nanoTime();
         OutgoingPush outgoing = outgoing(repo, remote, branch, tip);
         if (!host.config().pushGuard().allows(outgoing)) {
             String kept = preserve(host, remote, branch, tip);
@@ -121,7 +122,10 @@ final class HandOff {
                     + " refused by the pre-push guard; nothing was sent, the commits are kept as " + kept,
                     branch, tip.name(), kept);
         }
+        long t1 = System.nanoTime();
         RemoteRefUpdate update = host.mirrors().push(remote, GitHost.HANDOFF + branch, branch);
+        LOG.debug("push of {}: outgoing diff and guard {} ms, push {} ms", branch, (t1 - t0) / 1_000_000,
+                (System.nanoTime() - t1) / 1_000_000);
         switch (update.getStatus()) {
             case OK, UP_TO_DATE -> {
                 host.mirrors().setRef(remote, Constants.R_HEADS + branch, tip);

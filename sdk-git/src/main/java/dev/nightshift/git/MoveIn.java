@@ -65,6 +65,7 @@ final class MoveIn {
             String bundle = "";
             byte[] stdin = null;
             long bytes = 0;
+            String[] packArgs = {};
             if (!state.contains("HAVE")) {
                 List<RevCommit> haves = new ArrayList<>();
                 for (String line : state) {
@@ -82,7 +83,10 @@ final class MoveIn {
                 Path dir = Files.createTempDirectory("nightshift-bundle-");
                 try {
                     Path file = dir.resolve("in.bundle");
-                    if (!(haves.isEmpty() && wholePackBundle(host, remote, repo, target, file))) {
+                    String[] pack = haves.isEmpty() ? wholePack(host, remote, repo, file) : null;
+                    if (pack != null) {
+                        packArgs = pack;
+                    } else if (!(haves.isEmpty() && wholePackBundle(host, remote, repo, target, file))) {
                         BundleWriter writer = new BundleWriter(repo);
                         writer.include(GitHost.IN, target);
                         haves.forEach(writer::assume);
@@ -91,7 +95,10 @@ final class MoveIn {
                         }
                     }
                     bytes = Files.size(file);
-                    if (bytes <= STDIN_LIMIT) {
+                    if (packArgs.length > 0) {
+                        stdin = Files.readAllBytes(file);
+                        bundle = "pack";
+                    } else if (bytes <= STDIN_LIMIT) {
                         stdin = Files.readAllBytes(file);
                         bundle = "-";
                     } else {
@@ -106,9 +113,11 @@ final class MoveIn {
                 }
             }
             long t2 = System.nanoTime();
+            List<String> args = new ArrayList<>(List.of(ws, bundle, target.name(), branch == null ? "" : branch,
+                    host.config().authorName(), host.config().authorEmail(), remote.url()));
+            args.addAll(List.of(packArgs));
             List<String> out = im.runWithInput("checking out " + target.name() + " in " + ws, u, stdin,
-                    InMachine.APPLY, ws, bundle, target.name(), branch == null ? "" : branch,
-                    host.config().authorName(), host.config().authorEmail(), remote.url());
+                    InMachine.APPLY, args.toArray(String[]::new));
             long t3 = System.nanoTime();
             LOG.debug("move in of {}: inspect {} ms, bundle {} ms, checkout {} ms", target.name(), (t1 - t0) / 1_000_000,
                     (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
@@ -130,6 +139,56 @@ final class MoveIn {
 
     /**
      * For a machine that has nothing yet: when the mirror is one complete pack (a fresh clone, or
+     * just repacked) of at most {@link #STDIN_LIMIT} bytes, writes that pack followed by its index
+     * into {@code file}, as they are: the machine stores both without indexing the pack again (the
+     * host indexed it, checking every object's id, when it fetched). Extra objects (other
+     * branches) cost transfer only.
+     *
+     * @return the arguments of {@link InMachine#APPLY}'s {@code pack} mode (index size, pack
+     *     name), or {@code null} when the mirror is not a single pack or too big
+     */
+    static String[] wholePack(GitHost host, Remote remote, Repository repo, Path file) {
+        Path objects = repo.getDirectory().toPath().resolve("objects");
+        return host.mirrors().locked(remote, () -> {
+            Path pack = singlePack(objects);
+            if (pack == null) {
+                return null;
+            }
+            String name = pack.getFileName().toString();
+            String hex = name.substring("pack-".length(), name.length() - ".pack".length());
+            Path idx = pack.resolveSibling("pack-" + hex + ".idx");
+            if (!hex.matches("[0-9a-f]{40}") || !Files.isRegularFile(idx)
+                    || Files.size(pack) + Files.size(idx) > STDIN_LIMIT) {
+                return null;
+            }
+            try (OutputStream out = Files.newOutputStream(file)) {
+                Files.copy(pack, out);
+                Files.copy(idx, out);
+            }
+            return new String[] {Long.toString(Files.size(idx)), hex};
+        });
+    }
+
+    /** The mirror's only pack, or {@code null} when it has loose objects, several packs or alternates. */
+    private static Path singlePack(Path objects) throws IOException {
+        try (var entries = Files.list(objects)) {
+            if (entries.anyMatch(p -> !p.getFileName().toString().equals("pack")
+                    && !p.getFileName().toString().equals("info"))) {
+                return null;
+            }
+        }
+        List<Path> packs;
+        try (var entries = Files.list(objects.resolve("pack"))) {
+            packs = entries.filter(p -> p.getFileName().toString().endsWith(".pack")).toList();
+        }
+        if (packs.size() != 1 || Files.exists(objects.resolve("info/alternates"))) {
+            return null;
+        }
+        return packs.get(0);
+    }
+
+    /**
+     * For a machine that has nothing yet: when the mirror is one complete pack (a fresh clone, or
      * just repacked), the bundle is that pack as it is behind a v2 header naming the target: no
      * object walk. Extra objects (other branches) cost transfer only. False when the mirror is not
      * a single pack.
@@ -137,23 +196,14 @@ final class MoveIn {
     static boolean wholePackBundle(GitHost host, Remote remote, Repository repo, RevCommit target, Path file) {
         Path objects = repo.getDirectory().toPath().resolve("objects");
         return host.mirrors().locked(remote, () -> {
-            List<Path> packs;
-            try (var entries = Files.list(objects)) {
-                if (entries.anyMatch(p -> !p.getFileName().toString().equals("pack")
-                        && !p.getFileName().toString().equals("info"))) {
-                    return false;
-                }
-            }
-            try (var entries = Files.list(objects.resolve("pack"))) {
-                packs = entries.filter(p -> p.getFileName().toString().endsWith(".pack")).toList();
-            }
-            if (packs.size() != 1 || Files.exists(objects.resolve("info/alternates"))) {
+            Path pack = singlePack(objects);
+            if (pack == null) {
                 return false;
             }
             try (OutputStream out = Files.newOutputStream(file)) {
                 out.write(("# v2 git bundle\n" + target.name() + " " + GitHost.IN + "\n\n")
                         .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                Files.copy(packs.get(0), out);
+                Files.copy(pack, out);
             }
             return true;
         });

@@ -395,7 +395,8 @@ class GitHostIT {
         assertThat(thin.length).as("thin bundle for a one-commit change").isLessThan(4_096);
         assertThat(new String(thin, 0, 200, StandardCharsets.ISO_8859_1)).as("has prerequisites")
                 .contains("\n-" + c1);
-        assertThat(new String(full, 0, 200, StandardCharsets.ISO_8859_1)).doesNotContain("\n-");
+        assertThat(new String(full, 0, 4, StandardCharsets.ISO_8859_1)).as("the mirror's one pack, no bundle header")
+                .isEqualTo("PACK");
         assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(c2);
         assertThat(fx.git(ws, "show", "HEAD:README.md")).isEqualTo("one line more");
 
@@ -420,7 +421,13 @@ class GitHostIT {
         git.fetch(app.url(), null);
         RecordingMachine rec = new RecordingMachine(fx.machine(), tmp.resolve("bundles"));
         git.moveIn(rec, app.url(), main, "nightshift/pack-0001", fx.dir("ws-pack"), null);
-        assertThat(objectsIn(rec.bundles.get(0))).as("the whole mirror pack: other's commit rides along").contains(other);
+        Path[] pack = mirrorPack();
+        assertThat(Files.readAllBytes(rec.bundles.get(0))).as("the mirror's pack and index as they are")
+                .isEqualTo(concat(Files.readAllBytes(pack[0]), Files.readAllBytes(pack[1])));
+        assertThat(packObjects(pack)).as("the whole mirror pack: other's commit rides along").contains(other, main);
+        assertThat(fx.git(fx.dir("ws-pack"), "fsck", "--no-dangling")).as("pack and index agree in the machine")
+                .isEmpty();
+        assertThat(fx.git(fx.dir("ws-pack"), "count-objects", "-v")).contains("packs: 1", "count: 0");
 
         app.write("other.txt", "more\n");
         String other2 = app.commitAndPush("other 2", "other");
@@ -430,6 +437,33 @@ class GitHostIT {
                 .contains(main);
         assertThat(fx.git(fx.dir("ws-pack"), "rev-parse", "HEAD")).isEqualTo(main);
         assertThat(fx.git(fx.dir("ws-pack2"), "rev-parse", "HEAD")).isEqualTo(main);
+    }
+
+    /** The single pack of the app's mirror and its index. */
+    private Path[] mirrorPack() throws IOException {
+        try (var files = Files.walk(git.cacheDirectory())) {
+            List<Path> packs = files.filter(f -> f.getFileName().toString().endsWith(".pack")).toList();
+            assertThat(packs).hasSize(1);
+            String name = packs.get(0).getFileName().toString();
+            return new Path[] {packs.get(0), packs.get(0).resolveSibling(name.replace(".pack", ".idx"))};
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Ids of the commits in a pack (with its index, in a scratch repository). */
+    private List<String> packObjects(Path[] pack) throws IOException {
+        Path scratch = Files.createTempDirectory(tmp, "pack");
+        Sh.git(scratch, "init", "-q", "--bare");
+        for (Path p : pack) {
+            Files.copy(p, scratch.resolve("objects/pack").resolve(p.getFileName()));
+        }
+        return List.of(Sh.git(scratch, "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)")
+                .lines().filter(l -> l.endsWith(" commit")).map(l -> l.substring(0, 40)).toArray(String[]::new));
     }
 
     /** Ids of the commits a bundle's pack holds (unbundled into a scratch repository). */

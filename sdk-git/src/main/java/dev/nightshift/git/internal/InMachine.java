@@ -45,13 +45,28 @@ public final class InMachine {
      * {@code git bundle unbundle} checks its prerequisites and indexes the pack, and skips the
      * connectivity walk of {@code git fetch}, which a bundle made by the host mirror does not
      * need), check out the commit on the branch (parallel checkout), set identity and origin.
+     * {@code pack} instead of a bundle means standard input is the mirror's pack followed by its
+     * index ({@code $8} bytes; {@code $9} the pack's name): both go into the object directory as
+     * they are, so the machine does not index again what the host indexed when it fetched.
      */
     public static final String APPLY = String.join("\n",
             "set -eu",
             "ws=$1; bundle=$2; commit=$3; branch=$4; name=$5; email=$6; origin=$7",
             "cd \"$ws\"",
             "[ -d .git ] || git init -q",
-            "if [ \"$bundle\" = - ]; then",
+            "if [ \"$bundle\" = pack ]; then",
+            "  idx=$8; pack=$9; d=$(git rev-parse --git-path objects/pack)",
+            "  mkdir -p \"$d\"",
+            "  t=$(mktemp \"$d/tmp_nightshift_XXXXXXXX\")",
+            "  cat > \"$t\"",
+            "  size=$(stat -c %s \"$t\")",
+            "  if [ \"$size\" -le \"$idx\" ]; then rm -f \"$t\"; echo \"pack and index: only $size bytes\" >&2; exit 4; fi",
+            "  tail -c \"$idx\" \"$t\" > \"$t.idx\"",
+            "  truncate -s $((size - idx)) \"$t\"",
+            "  chmod 444 \"$t\" \"$t.idx\"",
+            "  mv -f \"$t.idx\" \"$d/pack-$pack.idx\"",
+            "  mv -f \"$t\" \"$d/pack-$pack.pack\"",
+            "elif [ \"$bundle\" = - ]; then",
             "  bundle=$(mktemp /tmp/nightshift-in-XXXXXXXX)",
             "  cat > \"$bundle\"",
             "  git bundle unbundle \"$bundle\" >/dev/null",
@@ -80,7 +95,10 @@ public final class InMachine {
     /**
      * As the user: commit leftovers on the branch, then bundle (v2) what the host does not have,
      * written to standard output; status lines go to standard error. Arguments after the fifth
-     * are commits the host has.
+     * are commits the host has. The commit is made with plumbing ({@code write-tree},
+     * {@code commit-tree}, {@code update-ref} with the old value): no hook of the workspace runs
+     * (not even {@code post-commit}), no signing, and no scan for untracked files after
+     * {@code git add -A} has added them (which {@code git commit} repeats for its status).
      */
     public static final String HANDOFF = String.join("\n",
             "set -eu",
@@ -94,15 +112,22 @@ public final class InMachine {
             "  exit 3",
             "fi",
             "git add -A",
+            "parent=$(git rev-parse -q --verify 'HEAD^{commit}' || true)",
             "if ! git diff --cached --quiet; then",
-            "  GIT_AUTHOR_NAME=\"$name\" GIT_AUTHOR_EMAIL=\"$email\" GIT_COMMITTER_NAME=\"$name\""
-                    + " GIT_COMMITTER_EMAIL=\"$email\" git -c commit.gpgsign=false commit -q --no-verify -m \"$summary\"",
+            "  tree=$(git write-tree)",
+            "  new=$(printf '%s\\n' \"$summary\" | git stripspace | GIT_AUTHOR_NAME=\"$name\" GIT_AUTHOR_EMAIL=\"$email\""
+                    + " GIT_COMMITTER_NAME=\"$name\" GIT_COMMITTER_EMAIL=\"$email\" git commit-tree \"$tree\""
+                    + " ${parent:+-p \"$parent\"} -F -)",
+            "  git update-ref -m \"commit: handoff\" HEAD \"$new\" ${parent:-''}",
             "  echo COMMITTED",
             "fi",
             "tip=$(git rev-parse HEAD)",
             "echo \"TIP $tip\"",
             "ex=()",
-            "for h in \"$@\"; do if git cat-file -e \"$h^{commit}\" 2>/dev/null; then ex+=(\"^$h\"); fi; done",
+            "if [ $# -gt 0 ]; then",
+            "  while read -r id type; do if [ \"$type\" = commit ]; then ex+=(\"^$id\"); fi; done"
+                    + " < <(printf '%s\\n' \"$@\" | git cat-file --batch-check='%(objectname) %(objecttype)')",
+            "fi",
             "if [ \"$(git rev-list --count \"$tip\" \"${ex[@]}\")\" = 0 ]; then echo NOBUNDLE; exit 0; fi",
             "git bundle create -q --version=2 - \"refs/heads/$branch\" \"${ex[@]}\" >&3",
             "echo BUNDLE");
