@@ -14,7 +14,6 @@ import dev.nightshift.api.Session;
 import dev.nightshift.api.TakeOver;
 import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
-import dev.nightshift.api.runtime.Runtime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,34 +22,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine end to end on the real Docker runtime with real bare remotes: build and snapshot
  * cache, install/start/terminals, turns, follow-ups, stop and resume, take-over, promotion,
  * delete, concurrency, and the bad inputs.
  */
-class AgentEngineIT {
+class AgentEngineIT extends DockerEngineTest {
     static final Duration WAIT = Duration.ofMinutes(3);
-    static Runtime runtime;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void engine() {
-        runtime = TestRuntime.docker();
-    }
-
-    @AfterAll
-    static void closeRuntime() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
 
     /** A repository whose install counts its slow runs outside the workspace and skips them when its output exists. */
     static Map<String, String> project(String marker) {

@@ -6,35 +6,15 @@ import dev.nightshift.api.Agent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
-import dev.nightshift.api.runtime.Runtime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bad inputs end to end: each ends in {@code ERROR} with a message a person can act on, and loses nothing. */
-class AgentFailuresIT {
+class AgentFailuresIT extends DockerEngineTest {
     static final Duration WAIT = Duration.ofMinutes(3);
-    static Runtime runtime;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void engine() {
-        runtime = TestRuntime.docker();
-    }
-
-    @AfterAll
-    static void closeRuntime() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
 
     Nightshift engine(Limits limits) {
         return Nightshift.builder().runtime(runtime).stateDirectory(dir.resolve("state")).limits(limits)

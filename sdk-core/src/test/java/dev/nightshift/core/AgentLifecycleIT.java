@@ -12,7 +12,6 @@ import dev.nightshift.api.AgentStatus;
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.Session;
 import dev.nightshift.api.TurnResult;
-import dev.nightshift.api.runtime.Runtime;
 import dev.nightshift.api.runtime.TerminalInfo;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,10 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.MDC;
 
 /**
@@ -38,24 +34,8 @@ import org.slf4j.MDC;
  * restore, retention and tombstones, the running-machine cap and the machine-seconds budget, the
  * agent id in the logging context, and cancel.
  */
-class AgentLifecycleIT {
+class AgentLifecycleIT extends DockerEngineTest {
     static final Duration WAIT = AgentEngineIT.WAIT;
-    static Runtime runtime;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void engine() {
-        runtime = TestRuntime.docker();
-    }
-
-    @AfterAll
-    static void closeRuntime() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
 
     /** The engine tests' project: a start that launches a heartbeat service and counts its runs, one terminal. */
     static Map<String, String> project(String marker) {

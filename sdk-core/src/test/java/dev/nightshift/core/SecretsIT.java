@@ -7,7 +7,6 @@ import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
-import dev.nightshift.api.runtime.Runtime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.api.spi.SecretScope;
@@ -22,36 +21,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Secrets through the whole engine on the real Docker runtime: build secrets reach the build's
  * install only and a build that writes one to disk is refused; runtime secrets reach the agent's
  * commands and never appear in anything recorded or pushed.
  */
-class SecretsIT {
+class SecretsIT extends DockerEngineTest {
     static final Duration WAIT = Duration.ofMinutes(3);
     static final String BUILD_VALUE = "bld-tok-4f1c9e7a-NPM";
     static final String RUNTIME_VALUE = "rt-key-8c2d55b1-API";
-    static Runtime runtime;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void engine() {
-        runtime = TestRuntime.docker();
-    }
-
-    @AfterAll
-    static void closeRuntime() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
 
     SecretStore store(Path state, String repository) {
         SecretStore s = SecretStore.open(state, LocalKms.openDefault(state));
