@@ -7,18 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Runs the git CLI on the host for test fixtures. */
-final class Sh {
+public final class Sh {
     private Sh() {
     }
 
-    static String git(Path dir, String... args) {
+    public static String git(Path dir, String... args) {
         List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=Test", "-c", "user.email=test@example.com",
                 "-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always", "-c", "commit.gpgsign=false"));
         cmd.addAll(List.of(args));
         return run(dir, cmd);
     }
 
-    static String run(Path dir, List<String> cmd) {
+    public static String run(Path dir, List<String> cmd) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
             pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");

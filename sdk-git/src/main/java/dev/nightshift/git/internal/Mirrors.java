@@ -138,7 +138,7 @@ public final class Mirrors implements AutoCloseable {
         }
         return open.computeIfAbsent(dir, d -> {
             try {
-                return new FileRepositoryBuilder().setGitDir(d.toFile()).setBare().build();
+                return MirrorRepository.open(d.toFile());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open mirror of " + remote + " at " + d, e);
             }
