@@ -62,7 +62,7 @@ final class HandOff {
                     known.add(id.name());
                 }
             }
-            String message = summary == null || summary.isBlank() ? DEFAULT_MESSAGE : summary.strip();
+            String message = commitMessage(summary);
             List<String> args = new ArrayList<>(List.of(ws, branch, message, host.config().authorName(),
                     host.config().authorEmail()));
             args.addAll(known);
@@ -175,6 +175,35 @@ final class HandOff {
             throw new NightshiftException("the bundle of " + branch + " from machine " + machine.id()
                     + " failed verification: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The handoff commit's message, cleaned the way {@code git stripspace} cleans one: trailing
+     * whitespace cut from every line, runs of blank lines made one, none at either end
+     * ({@link #DEFAULT_MESSAGE} when nothing is left).
+     */
+    static String commitMessage(String summary) {
+        if (summary == null) {
+            return DEFAULT_MESSAGE;
+        }
+        StringBuilder out = new StringBuilder();
+        boolean blank = false;
+        for (String line : summary.replace("\r\n", "\n").split("\n", -1)) {
+            String l = line.stripTrailing();
+            if (l.isEmpty()) {
+                blank = out.length() > 0;
+                continue;
+            }
+            if (blank) {
+                out.append('\n');
+                blank = false;
+            }
+            if (out.length() > 0) {
+                out.append('\n');
+            }
+            out.append(l);
+        }
+        return out.length() == 0 ? DEFAULT_MESSAGE : out.toString();
     }
 
     /** Every commit the remote lacks (as far as the mirror knows), with messages and diffs. */

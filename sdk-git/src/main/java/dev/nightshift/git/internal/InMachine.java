@@ -23,22 +23,21 @@ public final class InMachine {
 
     /**
      * As root: create the directory for the user; then, as the user (git never runs as root in a
-     * repository the agent controls), report what the repository in it has.
+     * repository the agent controls; one {@code runuser} for all of it), report what the
+     * repository in it has: {@code HAVE} when it has the commit, else the commits its branches
+     * point at.
      */
     public static final String STATE = String.join("\n",
             "set -eu",
             "ws=$1; u=$2; commit=$3",
             "mkdir -p \"$ws\"",
             "[ \"$(stat -c %U \"$ws\")\" = \"$u\" ] || chown -R \"$u\": \"$ws\"",
-            "cd \"$ws\"",
-            "if [ \"$(id -un)\" = \"$u\" ]; then g() { git \"$@\"; }",
-            "elif command -v runuser >/dev/null 2>&1; then g() { runuser -u \"$u\" -- git \"$@\"; }",
-            "else g() { git -c safe.directory='*' \"$@\"; }; fi",
-            "if [ -d .git ] && g rev-parse -q --git-dir >/dev/null 2>&1; then",
-            "  echo REPO",
-            "  if g cat-file -e \"$commit^{commit}\" 2>/dev/null; then echo HAVE; fi",
-            "  g for-each-ref --format='%(objectname)' refs/heads refs/nightshift refs/remotes | sort -u | head -n 200",
-            "fi");
+            "report='cd \"$1\" && [ -d .git ] || exit 0",
+            "if git cat-file -e \"$2^{commit}\" 2>/dev/null; then echo HAVE; exit 0; fi",
+            "git for-each-ref --format=\"%(objectname)\" refs/heads refs/nightshift refs/remotes | sort -u | head -n 200'",
+            "if [ \"$(id -un)\" = \"$u\" ]; then exec bash -c \"$report\" state \"$ws\" \"$commit\"",
+            "elif command -v runuser >/dev/null 2>&1; then exec runuser -u \"$u\" -- bash -c \"$report\" state \"$ws\" \"$commit\"",
+            "else exec bash -c \"git() { command git -c safe.directory='*' \\\"\\$@\\\"; }; $report\" state \"$ws\" \"$commit\"; fi");
 
     /**
      * As the user: unbundle the bundle (if any; {@code -} means it arrives on standard input;
@@ -78,11 +77,19 @@ public final class InMachine {
             "git update-ref refs/nightshift/in \"$commit\"",
             "if [ -n \"$branch\" ]; then git -c checkout.workers=0 checkout -q -f -B \"$branch\" \"$commit\"; "
                     + "else git -c checkout.workers=0 checkout -q -f --detach \"$commit\"; fi",
-            "git config user.name \"$name\"",
-            "git config user.email \"$email\"",
-            "git config --unset-all credential.helper 2>/dev/null || true",
-            "git remote remove origin 2>/dev/null || true",
-            "if [ -n \"$origin\" ]; then git remote add origin \"$origin\"; fi",
+            "have=(); nl=$'\\n'; origins=0",
+            "while IFS= read -r -d '' kv; do have+=(\"$kv\"); case $kv in remote.origin.url$nl*) origins=$((origins + 1));;"
+                    + " esac; done < <(git config -z --get-regexp"
+                    + " '^(user\\.name|user\\.email|remote\\.origin\\.url|credential\\.helper)$' || true)",
+            "has() { local kv; for kv in \"${have[@]}\"; do [ \"$kv\" = \"$1\" ] && return 0; done; return 1; }",
+            "has \"user.name$nl$name\" || git config user.name \"$name\"",
+            "has \"user.email$nl$email\" || git config user.email \"$email\"",
+            "for kv in \"${have[@]}\"; do case $kv in credential.helper*) git config --unset-all credential.helper; break;;"
+                    + " esac; done",
+            "if [ -z \"$origin\" ] || [ \"$origins\" != 1 ] || ! has \"remote.origin.url$nl$origin\"; then",
+            "  git remote remove origin 2>/dev/null || true",
+            "  if [ -n \"$origin\" ]; then git remote add origin \"$origin\"; fi",
+            "fi",
             "git rev-parse HEAD");
 
     /** As the user: register submodules in the parent's config (URL without credentials). */
@@ -112,16 +119,23 @@ public final class InMachine {
             "  exit 3",
             "fi",
             "git add -A",
-            "parent=$(git rev-parse -q --verify 'HEAD^{commit}' || true)",
-            "if ! git diff --cached --quiet; then",
-            "  tree=$(git write-tree)",
-            "  new=$(printf '%s\\n' \"$summary\" | git stripspace | GIT_AUTHOR_NAME=\"$name\" GIT_AUTHOR_EMAIL=\"$email\""
+            "parent=; ptree=",
+            "if out=$(git rev-parse 'HEAD^{commit}' 'HEAD^{tree}' 2>/dev/null); then"
+                    + " parent=${out%%$'\\n'*}; ptree=${out#*$'\\n'}; fi",
+            "tree=$(git write-tree)",
+            "if [ -z \"$parent\" ] && [ \"$tree\" = 4b825dc642cb6eb9a060e54bf8d69288fbee4904 ]; then",
+            "  echo \"the workspace $ws has no commit and no file to hand off\" >&2",
+            "  exit 3",
+            "fi",
+            "tip=$parent",
+            "if [ \"$tree\" != \"$ptree\" ]; then",
+            "  new=$(printf '%s\\n' \"$summary\" | GIT_AUTHOR_NAME=\"$name\" GIT_AUTHOR_EMAIL=\"$email\""
                     + " GIT_COMMITTER_NAME=\"$name\" GIT_COMMITTER_EMAIL=\"$email\" git commit-tree \"$tree\""
                     + " ${parent:+-p \"$parent\"} -F -)",
             "  git update-ref -m \"commit: handoff\" HEAD \"$new\" ${parent:-''}",
+            "  tip=$new",
             "  echo COMMITTED",
             "fi",
-            "tip=$(git rev-parse HEAD)",
             "echo \"TIP $tip\"",
             "ex=()",
             "if [ $# -gt 0 ]; then",

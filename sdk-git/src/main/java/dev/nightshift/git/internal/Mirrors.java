@@ -161,11 +161,10 @@ public final class Mirrors implements AutoCloseable {
         return locked(remote, () -> {
             long t0 = System.nanoTime();
             FetchResult result;
-            try (Git git = Git.wrap(repo)) {
-                result = git.fetch().setRemote(remote.url()).setRefSpecs(MIRROR_SPECS).setRemoveDeletedRefs(true)
-                        .setTagOpt(TagOpt.NO_TAGS).setCredentialsProvider(provider(remote))
-                        .setTimeout(seconds()).setProgressMonitor(NullProgressMonitor.INSTANCE).call();
-            } catch (GitAPIException | RuntimeException e) {
+            try (Transport t = fetchTransport(repo, remote)) {
+                t.setRemoveDeletedRefs(true);
+                result = t.fetch(NullProgressMonitor.INSTANCE, MIRROR_SPECS);
+            } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
                 throw failure("fetch", remote, e);
             }
             compactIfNeeded(remote, repo);
@@ -178,6 +177,22 @@ public final class Mirrors implements AutoCloseable {
             LOG.debug("fetched {} into its mirror in {} ms", remote, (System.nanoTime() - t0) / 1_000_000);
             return head;
         });
+    }
+
+    /**
+     * The transport the mirror fetches {@code remote} with: {@link LocalTransport} for a
+     * repository on a local path, else JGit's own; credentials in memory, no tags beyond the
+     * mirrored {@code refs/tags/*}, the configured timeout.
+     */
+    private Transport fetchTransport(Repository repo, Remote remote) throws IOException, java.net.URISyntaxException {
+        URIish uri = new URIish(remote.url());
+        CredentialsProvider credentialsProvider = provider(remote);
+        Transport local = LocalTransport.openIfLocal(repo, uri);
+        Transport t = local != null ? local : Transport.open(repo, uri);
+        t.setCredentialsProvider(credentialsProvider);
+        t.setTimeout(seconds());
+        t.setTagOpt(TagOpt.NO_TAGS);
+        return t;
     }
 
     /** Packs a mirror anew once incremental fetches have left many small packs (readers slow down). */
@@ -207,13 +222,11 @@ public final class Mirrors implements AutoCloseable {
     public boolean fetchCommit(Remote remote, ObjectId commit) {
         Repository repo = repository(remote);
         return locked(remote, () -> {
-            try (Git git = Git.wrap(repo)) {
-                git.fetch().setRemote(remote.url())
-                        .setRefSpecs(new RefSpec(commit.name() + ":refs/nightshift/fetched/" + commit.name()))
-                        .setTagOpt(TagOpt.NO_TAGS).setCredentialsProvider(provider(remote)).setTimeout(seconds())
-                        .call();
+            try (Transport t = fetchTransport(repo, remote)) {
+                t.fetch(NullProgressMonitor.INSTANCE,
+                        List.of(new RefSpec(commit.name() + ":refs/nightshift/fetched/" + commit.name())));
                 return repo.getObjectDatabase().has(commit);
-            } catch (GitAPIException | RuntimeException e) {
+            } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
                 LOG.debug("remote {} did not serve commit {}: {}", remote, commit.name(), e.getClass().getSimpleName());
                 return false;
             }
