@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  *   <li>handoff: commit leftovers + bundle out + verify + push, vs {@code git commit} + {@code git push}.
  * </ul>
  * Each figure is the median of 5 runs after 2 warm-up runs (a JVM that embeds Nightshift runs
- * long). The rows come twice: first with {@link GitHost.Sha1#AS_CONFIGURED} (JGit's
+ * long). Before the warm and handoff rows both work trees are settled (see {@link #settle}).
+ * The rows come twice: first with {@link GitHost.Sha1#AS_CONFIGURED} (JGit's
  * collision-detecting Java SHA-1, like the git CLI's sha1dc), then with
  * {@link GitHost.Sha1#JDK_NATIVE} (the JDK's SHA-1, JVM-wide from then on, so it runs second).
  * The machine comes from the runtime found by {@link ServiceLoader} (Docker when sdk-docker is on
@@ -122,31 +123,33 @@ public final class GitBenchmark {
             }
             Path cache = root.resolve("cache-" + i);
             String ws = "/workspace/bench-" + sha1.ordinal() + "-" + i;
+            Path clone = root.resolve("cli-clone-" + i);
             try (GitHost git = GitHost.builder(cache).sha1(sha1).author("Bench", "bench@example.com").build()) {
                 String branch = "nightshift/bench-" + sha1.ordinal() + "-" + i;
                 coldIn.add(time(() -> git.moveIn(machine, url, git.fetch(url, null).commit(), branch, ws, null)));
+                cliClone.add(time(() -> sh(root, "git", "clone", "-q", "--no-local", url, clone.toString())));
+
+                settle(machine, ws, clone);
                 sh(work, "git", "pull", "-q", "--ff-only", "origin", "main");
                 Files.writeString(work.resolve("f0.txt"), "change " + sha1 + " " + i + "\n", StandardCharsets.UTF_8);
                 sh(work, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "one more " + i);
                 sh(work, "git", "push", "-q", "origin", "HEAD:main");
                 warmIn.add(time(() -> git.moveIn(machine, url, git.fetch(url, null).commit(), branch, ws, null)));
+                cliPull.add(time(() -> {
+                    sh(clone, "git", "fetch", "-q", "origin");
+                    return sh(clone, "git", "checkout", "-q", "-B", "cli-" + System.nanoTime(), "origin/main");
+                }));
+
+                settle(machine, ws, clone);
                 check(machine.exec(ExecRequest.builder("bash", "-c", "echo agent >> \"$1\"/f1.txt", "x", ws).build())
                         .await());
+                Files.writeString(clone.resolve("f1.txt"), "cli\n", StandardCharsets.UTF_8);
                 handoff.add(time(() -> git.handOff(machine, url, branch, ws, null, "bench change", true)));
+                cliPush.add(time(() -> {
+                    sh(clone, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "cli change");
+                    return sh(clone, "git", "push", "-q", "origin", "HEAD:refs/heads/cli-bench-" + System.nanoTime());
+                }));
             }
-            Path clone = root.resolve("cli-clone-" + i);
-            cliClone.add(time(() -> sh(root, "git", "clone", "-q", "--no-local", url, clone.toString())));
-            sh(work, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "--allow-empty", "-m", "n" + i);
-            sh(work, "git", "push", "-q", "origin", "HEAD:main");
-            cliPull.add(time(() -> {
-                sh(clone, "git", "fetch", "-q", "origin");
-                return sh(clone, "git", "checkout", "-q", "-B", "cli-" + System.nanoTime(), "origin/main");
-            }));
-            Files.writeString(clone.resolve("f1.txt"), "cli\n", StandardCharsets.UTF_8);
-            cliPush.add(time(() -> {
-                sh(clone, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "cli change");
-                return sh(clone, "git", "push", "-q", "origin", "HEAD:refs/heads/cli-bench-" + System.nanoTime());
-            }));
         }
         bench.row("cold: mirror + full bundle into machine" + suffix, Bench.millis(median(coldIn)),
                 Bench.millis(median(cliClone)) + " (git clone --no-local)", "within 1.5x");
@@ -154,6 +157,26 @@ public final class GitBenchmark {
                 Bench.millis(median(cliPull)) + " (git fetch + checkout)", "within 1.5x");
         bench.row("handoff: commit + bundle out + push" + suffix, Bench.millis(median(handoff)),
                 Bench.millis(median(cliPush)) + " (git commit + push)", "within 1.5x");
+    }
+
+    /**
+     * Brings the machine's workspace and the CLI's clone to the state an agent's workspace is in
+     * by its next git operation: older than the second in which git last wrote the index, and
+     * the index refreshed since. Right after a checkout git treats every file written in the same
+     * second as its index as "racily clean" and re-reads it at the next operation (and again at
+     * the one after, if that one too falls in that second); a real handoff comes minutes after
+     * the move-in, so timing that re-read would measure how close together this program runs its
+     * steps, which differs between the two sides. Untimed, and the same on both sides.
+     */
+    private static void settle(Machine machine, String ws, Path clone) {
+        try {
+            Thread.sleep(1_000 - System.currentTimeMillis() % 1_000 + 20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        check(machine.exec(ExecRequest.builder("git", "-C", ws, "status", "--porcelain").build()).await());
+        sh(clone, "git", "status", "--porcelain");
     }
 
     private static Optional<Runtime> runtime() {
