@@ -291,6 +291,32 @@ class GitHostIT {
         assertThatThrownBy(() -> git.handOff(fx.machine(), app.url(), branch, ws, null, "x", true))
                 .isInstanceOf(dev.nightshift.api.NightshiftException.class)
                 .hasMessageContaining("on 'elsewhere', not on branch " + branch);
+        fx.git(ws, "checkout", "-q", "--detach");
+        assertThatThrownBy(() -> git.handOff(fx.machine(), app.url(), branch, ws, null, "x", true))
+                .isInstanceOf(dev.nightshift.api.NightshiftException.class)
+                .hasMessageContaining("on 'a detached HEAD', not on branch " + branch);
+    }
+
+    @Test
+    void handOffBehindWhatWasPushedIsRejectedNotForced() {
+        MachineFixture fx = machine();
+        GitHost.Source src = git.fetch(app.url(), null);
+        String branch = git.branchName(app.url(), "step back", null);
+        String ws = fx.dir("ws-back");
+        git.moveIn(fx.machine(), app.url(), src.commit(), branch, ws, null);
+        fx.sh("cd \"$1\" && echo one > one.txt", ws);
+        String first = git.handOff(fx.machine(), app.url(), branch, ws, null, "one", true).commit();
+        fx.sh("cd \"$1\" && echo two > two.txt", ws);
+        String second = git.handOff(fx.machine(), app.url(), branch, ws, null, "two", true).commit();
+        assertThat(app.head(branch)).isEqualTo(second);
+
+        // back to the first handoff: a commit the host has, though not one it names to the machine
+        fx.git(ws, "reset", "-q", "--hard", first);
+        assertThatThrownBy(() -> git.handOff(fx.machine(), app.url(), branch, ws, null, "back", true))
+                .isInstanceOf(PushRejectedException.class)
+                .hasMessageContaining("not a fast-forward");
+        assertThat(app.head(branch)).as("nothing forced").isEqualTo(second);
+        assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(first);
     }
 
     @Test

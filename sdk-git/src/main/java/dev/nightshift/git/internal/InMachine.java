@@ -105,23 +105,30 @@ public final class InMachine {
      * are commits the host has. The commit is made with plumbing ({@code write-tree},
      * {@code commit-tree}, {@code update-ref} with the old value): no hook of the workspace runs
      * (not even {@code post-commit}), no signing, and no scan for untracked files after
-     * {@code git add -A} has added them (which {@code git commit} repeats for its status).
+     * {@code git add -A} has added them (which {@code git commit} repeats for its status). One
+     * {@code rev-parse} reads the parent, its tree and the branch; no bundle is made when the tip
+     * is a commit the host has, or lies behind one ({@code git bundle create} refuses an empty
+     * bundle: {@code NOBUNDLE}).
      */
     public static final String HANDOFF = String.join("\n",
             "set -eu",
             "exec 3>&1 1>&2",
             "ws=$1; branch=$2; summary=$3; name=$4; email=$5; shift 5",
             "cd \"$ws\"",
-            "cur=$(git symbolic-ref -q --short HEAD || true)",
-            "if [ \"$cur\" != \"$branch\" ]; then",
+            "parent=; ptree=; cur=",
+            "if out=$(git rev-parse 'HEAD^{commit}' 'HEAD^{tree}' --symbolic-full-name HEAD 2>/dev/null); then",
+            "  parent=${out%%$'\\n'*}; out=${out#*$'\\n'}; ptree=${out%%$'\\n'*}; cur=${out#*$'\\n'}",
+            "else",
+            "  cur=$(git symbolic-ref -q HEAD || true)",
+            "fi",
+            "if [ \"$cur\" != \"refs/heads/$branch\" ]; then",
+            "  cur=${cur#refs/heads/}",
+            "  [ \"$cur\" != HEAD ] || cur=",
             "  echo \"the workspace $ws is on '${cur:-a detached HEAD}', not on branch $branch;"
                     + " check out $branch and hand off again\" >&2",
             "  exit 3",
             "fi",
             "git add -A",
-            "parent=; ptree=",
-            "if out=$(git rev-parse 'HEAD^{commit}' 'HEAD^{tree}' 2>/dev/null); then"
-                    + " parent=${out%%$'\\n'*}; ptree=${out#*$'\\n'}; fi",
             "tree=$(git write-tree)",
             "if [ -z \"$parent\" ] && [ \"$tree\" = 4b825dc642cb6eb9a060e54bf8d69288fbee4904 ]; then",
             "  echo \"the workspace $ws has no commit and no file to hand off\" >&2",
@@ -137,13 +144,17 @@ public final class InMachine {
             "  echo COMMITTED",
             "fi",
             "echo \"TIP $tip\"",
+            "for known in \"$@\"; do if [ \"$known\" = \"$tip\" ]; then echo NOBUNDLE; exit 0; fi; done",
             "ex=()",
             "if [ $# -gt 0 ]; then",
             "  while read -r id type; do if [ \"$type\" = commit ]; then ex+=(\"^$id\"); fi; done"
                     + " < <(printf '%s\\n' \"$@\" | git cat-file --batch-check='%(objectname) %(objecttype)')",
             "fi",
-            "if [ \"$(git rev-list --count \"$tip\" \"${ex[@]}\")\" = 0 ]; then echo NOBUNDLE; exit 0; fi",
-            "git bundle create -q --version=2 - \"refs/heads/$branch\" \"${ex[@]}\" >&3",
+            "if ! err=$(LC_ALL=C git bundle create -q --version=2 - \"refs/heads/$branch\" \"${ex[@]}\" 2>&1 >&3); then",
+            "  case $err in *'Refusing to create empty bundle'*) echo NOBUNDLE; exit 0;; esac",
+            "  printf '%s\\n' \"$err\" >&2",
+            "  exit 1",
+            "fi",
             "echo BUNDLE");
 
     private final Machine machine;
