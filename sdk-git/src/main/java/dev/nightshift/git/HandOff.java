@@ -8,7 +8,6 @@ import dev.nightshift.git.internal.Remote;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,16 +18,12 @@ import java.util.List;
 import java.util.Set;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
-import org.eclipse.jgit.transport.Transport;
-import org.eclipse.jgit.transport.URIish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +76,7 @@ final class HandOff {
                                 + machine.id() + " reported no tip: " + lines));
                 ObjectId tip = ObjectId.fromString(tipLine.substring(4).strip());
                 if (lines.contains("BUNDLE")) {
-                    receive(host, machine, remote, repo, branch, file, tip);
+                    receive(host, machine, remote, branch, file, tip);
                 } else {
                     if (!repo.getObjectDatabase().has(tip)) {
                         throw new NightshiftException("handoff of " + branch + ": the host lacks " + tip.name()
@@ -145,35 +140,18 @@ final class HandOff {
         }
     }
 
-    private static void receive(GitHost host, Machine machine, Remote remote, Repository repo, String branch,
-            Path file, ObjectId tip) throws IOException {
+    private static void receive(GitHost host, Machine machine, Remote remote, String branch, Path file,
+            ObjectId tip) {
+        ObjectId got;
         try {
-            byte[] head = new byte[16];
-            int n;
-            try (InputStream in = Files.newInputStream(file)) {
-                n = in.readNBytes(head, 0, head.length);
-            }
-            if (!new String(head, 0, n, StandardCharsets.US_ASCII).startsWith("# v2 git bundle\n")) {
-                throw new NightshiftException("the bundle from machine " + machine.id() + " is not a v2 git bundle");
-            }
-            host.mirrors().locked(remote, () -> {
-                try (Transport t = Transport.open(repo, new URIish(file.toUri().toString()))) {
-                    t.setCheckFetchedObjects(true);
-                    t.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+" + Constants.R_HEADS + branch + ":"
-                            + GitHost.HANDOFF + branch)));
-                } catch (java.net.URISyntaxException e) {
-                    throw new IOException(e);
-                }
-                return null;
-            });
-            ObjectId got = id(repo, GitHost.HANDOFF + branch);
-            if (!tip.equals(got)) {
-                throw new NightshiftException("the bundle from machine " + machine.id() + " holds " + branch + " at "
-                        + (got == null ? "nothing" : got.name()) + ", not at the tip " + tip.name() + " git reported");
-            }
-        } catch (org.eclipse.jgit.errors.TransportException e) {
+            got = host.mirrors().receiveBundle(remote, file, Constants.R_HEADS + branch, GitHost.HANDOFF + branch);
+        } catch (IllegalArgumentException e) {
             throw new NightshiftException("the bundle of " + branch + " from machine " + machine.id()
                     + " failed verification: " + e.getMessage(), e);
+        }
+        if (!tip.equals(got)) {
+            throw new NightshiftException("the bundle from machine " + machine.id() + " holds " + branch + " at "
+                    + got.name() + ", not at the tip " + tip.name() + " git reported");
         }
     }
 

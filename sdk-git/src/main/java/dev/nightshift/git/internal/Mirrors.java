@@ -335,17 +335,45 @@ public final class Mirrors implements AutoCloseable {
     public void setRef(Remote remote, String ref, ObjectId id) {
         Repository repo = repository(remote);
         locked(remote, () -> {
-            RefUpdate u = repo.updateRef(ref);
-            u.setNewObjectId(id);
-            u.setForceUpdate(true);
-            u.disableRefLog();
-            RefUpdate.Result r = u.update();
-            switch (r) {
-                case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> { }
-                default -> throw new IOException("cannot set " + ref + " in the mirror of " + remote + ": " + r);
-            }
+            update(repo, remote, ref, id);
             return null;
         });
+    }
+
+    private static void update(Repository repo, Remote remote, String ref, ObjectId id) throws IOException {
+        RefUpdate u = repo.updateRef(ref);
+        u.setNewObjectId(id);
+        u.setForceUpdate(true);
+        u.disableRefLog();
+        RefUpdate.Result r = u.update();
+        switch (r) {
+            case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> { }
+            default -> throw new IOException("cannot set " + ref + " in the mirror of " + remote + ": " + r);
+        }
+    }
+
+    /**
+     * Takes the v2 bundle {@code file} (from a machine) into the mirror of {@code remote}, checked
+     * as {@link IncomingBundle} describes, and points {@code targetRef} at the commit the bundle
+     * names for {@code sourceRef}, under one hold of the lock (so no repack in between can drop
+     * the new objects); returns that commit.
+     *
+     * @throws IllegalArgumentException when the bundle is refused; its message says why
+     */
+    public ObjectId receiveBundle(Remote remote, Path file, String sourceRef, String targetRef) {
+        Repository repo = repository(remote);
+        try {
+            return locked(remote, () -> {
+                ObjectId id = IncomingBundle.take(repo, file, sourceRef);
+                update(repo, remote, targetRef, id);
+                return id;
+            });
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof IncomingBundle.Invalid invalid) {
+                throw new IllegalArgumentException(invalid.getMessage(), invalid);
+            }
+            throw e;
+        }
     }
 
     CredentialsProvider provider(Remote remote) {
