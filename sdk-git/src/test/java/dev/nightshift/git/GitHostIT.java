@@ -255,7 +255,7 @@ class GitHostIT {
     }
 
     @Test
-    void moveInAndHandOffRoundTrip() {
+    void moveInAndHandOffRoundTrip() throws IOException {
         MachineFixture fx = machine();
         GitHost.Source src = git.fetch(app.url(), null);
         String branch = git.branchName(app.url(), "Add a greeting", null);
@@ -268,6 +268,11 @@ class GitHostIT {
         assertThat(fx.git(ws, "config", "user.email")).isEqualTo("agent@example.com");
         assertThat(fx.git(ws, "remote", "get-url", "origin")).doesNotContain("@");
         assertThat(fx.git(ws, "status", "--porcelain")).isEmpty();
+
+        // the mirror learns a commit the workspace never saw: the handoff names it as known all the same
+        app.write("upstream.txt", "moved on\n");
+        String upstream = app.commitAndPush("upstream moved on", "main");
+        assertThat(git.fetch(app.url(), null).commit()).isEqualTo(upstream);
 
         fx.sh("cd \"$1\" && echo hello > greeting.txt && echo more >> README.md", ws);
         GitHost.Handoff h = git.handOff(fx.machine(), app.url(), branch, ws, null, "Add a greeting", true);

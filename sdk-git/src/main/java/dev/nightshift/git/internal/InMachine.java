@@ -108,7 +108,8 @@ public final class InMachine {
      * {@code git add -A} has added them (which {@code git commit} repeats for its status). One
      * {@code rev-parse} reads the parent, its tree and the branch; no bundle is made when the tip
      * is a commit the host has, or lies behind one ({@code git bundle create} refuses an empty
-     * bundle: {@code NOBUNDLE}).
+     * bundle: {@code NOBUNDLE}); commits of the host the workspace lacks are skipped
+     * ({@code --ignore-missing}).
      */
     public static final String HANDOFF = String.join("\n",
             "set -eu",
@@ -146,11 +147,9 @@ public final class InMachine {
             "echo \"TIP $tip\"",
             "for known in \"$@\"; do if [ \"$known\" = \"$tip\" ]; then echo NOBUNDLE; exit 0; fi; done",
             "ex=()",
-            "if [ $# -gt 0 ]; then",
-            "  while read -r id type; do if [ \"$type\" = commit ]; then ex+=(\"^$id\"); fi; done"
-                    + " < <(printf '%s\\n' \"$@\" | git cat-file --batch-check='%(objectname) %(objecttype)')",
-            "fi",
-            "if ! err=$(LC_ALL=C git bundle create -q --version=2 - \"refs/heads/$branch\" \"${ex[@]}\" 2>&1 >&3); then",
+            "for known in \"$@\"; do ex+=(\"^$known\"); done",
+            "if ! err=$(LC_ALL=C git bundle create -q --version=2 - \"refs/heads/$branch\" --ignore-missing"
+                    + " \"${ex[@]}\" 2>&1 >&3); then",
             "  case $err in *'Refusing to create empty bundle'*) echo NOBUNDLE; exit 0;; esac",
             "  printf '%s\\n' \"$err\" >&2",
             "  exit 1",
