@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -74,6 +75,17 @@ public final class GitHost implements AutoCloseable {
     private final Mirrors mirrors;
     private final BranchNames names;
     private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+    /** The commit last moved into each workspace of a running machine (see {@link MoveIn}); least recently used dropped. */
+    private final Map<String, ObjectId> movedIn = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ObjectId> eldest) {
+                    return size() > MOVED_IN_ENTRIES;
+                }
+            });
+    static final int MOVED_IN_ENTRIES = 4096;
 
     private GitHost(Builder b) {
         this.config = b;
@@ -321,6 +333,25 @@ public final class GitHost implements AutoCloseable {
 
     Builder config() {
         return config;
+    }
+
+    /** The commit this host last moved into {@code workspace} of {@code machine} for {@code user}, or {@code null}. */
+    ObjectId lastMovedIn(Machine machine, Remote remote, String workspace, String user) {
+        return movedIn.get(movedInKey(machine, remote, workspace, user));
+    }
+
+    /** Records (or with {@code null}, forgets) what the host moved into {@code workspace}. */
+    void movedIn(Machine machine, Remote remote, String workspace, String user, ObjectId commit) {
+        String key = movedInKey(machine, remote, workspace, user);
+        if (commit == null) {
+            movedIn.remove(key);
+        } else {
+            movedIn.put(key, commit.copy());
+        }
+    }
+
+    private static String movedInKey(Machine machine, Remote remote, String workspace, String user) {
+        return machine.id() + "\n" + remote.key() + "\n" + workspace + "\n" + user;
     }
 
     InMachine inMachine(Machine machine) {

@@ -60,81 +60,185 @@ final class MoveIn {
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit target = parse(walk, remote, commit);
             long t0 = System.nanoTime();
-            List<String> state = im.run("inspecting " + ws, "root", InMachine.STATE, ws, u, target.name());
-            long t1 = System.nanoTime();
-            String bundle = "";
-            byte[] stdin = null;
-            long bytes = 0;
-            String[] packArgs = {};
-            if (!state.contains("HAVE")) {
-                List<RevCommit> haves = new ArrayList<>();
-                for (String line : state) {
-                    if (line.matches("[0-9a-f]{40}")) {
-                        ObjectId id = ObjectId.fromString(line);
-                        if (repo.getObjectDatabase().has(id)) {
-                            try {
-                                haves.add(walk.parseCommit(id));
-                            } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
-                                // not a commit: nothing to assume
-                            }
-                        }
-                    }
-                }
-                Path dir = Files.createTempDirectory("nightshift-bundle-");
-                try {
-                    Path file = dir.resolve("in.bundle");
-                    String[] pack = haves.isEmpty() ? wholePack(host, remote, repo, file) : null;
-                    if (pack != null) {
-                        packArgs = pack;
-                    } else if (!(haves.isEmpty() && wholePackBundle(host, remote, repo, target, file))) {
-                        BundleWriter writer = new BundleWriter(repo);
-                        writer.include(GitHost.IN, target);
-                        haves.forEach(writer::assume);
-                        try (OutputStream out = Files.newOutputStream(file)) {
-                            writer.writeBundle(NullProgressMonitor.INSTANCE, out);
-                        }
-                    }
-                    bytes = Files.size(file);
-                    if (packArgs.length > 0) {
-                        stdin = Files.readAllBytes(file);
-                        bundle = "pack";
-                    } else if (bytes <= STDIN_LIMIT) {
-                        stdin = Files.readAllBytes(file);
-                        bundle = "-";
-                    } else {
-                        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-                        String machineDir = "/tmp/nightshift-git-" + UUID.randomUUID();
-                        machine.copyIn(file, machineDir);
-                        bundle = machineDir + "/" + file.getFileName();
-                    }
-                    LOG.debug("bundle of {} for {}: {} bytes, {} prerequisites", target.name(), remote, bytes, haves.size());
-                } finally {
-                    deleteTree(dir);
+            Applied applied = null;
+            ObjectId last = host.lastMovedIn(machine, remote, ws, u);
+            if (last != null) {
+                applied = known(host, remote, repo, walk, target, last, branch, ws, u, im);
+                if (applied == null) {
+                    LOG.debug("{}:{} no longer holds {} as this host left it; inspecting it", machine.id(), ws, last.name());
+                    host.movedIn(machine, remote, ws, u, null);
                 }
             }
-            long t2 = System.nanoTime();
-            List<String> args = new ArrayList<>(List.of(ws, bundle, target.name(), branch == null ? "" : branch,
-                    host.config().authorName(), host.config().authorEmail(), remote.url()));
-            args.addAll(List.of(packArgs));
-            List<String> out = im.runWithInput("checking out " + target.name() + " in " + ws, u, stdin,
-                    InMachine.APPLY, args.toArray(String[]::new));
-            long t3 = System.nanoTime();
-            LOG.debug("move in of {}: inspect {} ms, bundle {} ms, checkout {} ms", target.name(), (t1 - t0) / 1_000_000,
-                    (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+            if (applied == null) {
+                applied = inspected(host, machine, remote, repo, walk, target, branch, ws, u, im);
+            }
+            LOG.debug("move in of {}: {} ms ({})", target.name(), (System.nanoTime() - t0) / 1_000_000, applied.how());
+            List<String> out = applied.out();
             if (out.isEmpty() || !out.get(out.size() - 1).equals(target.name())) {
+                host.movedIn(machine, remote, ws, u, null);
                 throw new NightshiftException("after checkout, " + ws + " in machine " + machine.id()
                         + " is not at " + target.name() + ": " + out);
             }
+            host.movedIn(machine, remote, ws, u, target);
             if (branch != null) {
                 host.mirrors().setRef(remote, GitHost.BASE + branch, target);
             }
             LOG.info("moved {} of {} into {}:{} on {} ({} bytes of bundle)", target.name(), remote, machine.id(), ws,
-                    branch == null ? "a detached HEAD" : branch, bytes);
+                    branch == null ? "a detached HEAD" : branch, applied.bytes());
             submodules(host, machine, remote, repo, target, ws, u, im, depth);
         } catch (IOException e) {
             throw new NightshiftException("moving " + commit + " of " + remote + " into machine " + machine.id()
                     + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Passes bytes on up to {@code limit}, then throws {@link Exceeded}. */
+    private static final class LimitedOutputStream extends java.io.FilterOutputStream {
+        private final long limit;
+        private long written;
+
+        /** More bytes than the limit. */
+        static final class Exceeded extends IOException {
+            private static final long serialVersionUID = 1L;
+
+            Exceeded(long limit) {
+                super("more than " + limit + " bytes");
+            }
+        }
+
+        LimitedOutputStream(OutputStream out, long limit) {
+            super(out);
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            count(1);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            count(len);
+            out.write(b, off, len);
+        }
+
+        private void count(int n) throws Exceeded {
+            written += n;
+            if (written > limit) {
+                throw new Exceeded(limit);
+            }
+        }
+    }
+
+    /** What {@link InMachine#APPLY} printed, how many bytes it was sent, and by which path (for the log). */
+    private record Applied(List<String> out, long bytes, String how) {
+    }
+
+    /**
+     * Into a workspace this host moved {@code last} into: one exec, with a bundle thin against
+     * {@code last} (none when it is the target); {@code null} when the machine no longer holds
+     * what that assumes (see {@link InMachine#APPLY}'s {@code known} modes) or the bundle is too
+     * big for standard input.
+     */
+    private static Applied known(GitHost host, Remote remote, Repository repo, RevWalk walk, RevCommit target,
+            ObjectId last, String branch, String ws, String u, InMachine im) throws IOException {
+        byte[] stdin = null;
+        String mode = "known";
+        if (!target.equals(last)) {
+            RevCommit base;
+            try {
+                base = walk.parseCommit(last);
+            } catch (org.eclipse.jgit.errors.MissingObjectException
+                    | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+                return null;
+            }
+            BundleWriter writer = new BundleWriter(repo);
+            writer.include(GitHost.IN, target);
+            writer.assume(base);
+            java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+            try (OutputStream out = new LimitedOutputStream(buffer, STDIN_LIMIT)) {
+                writer.writeBundle(NullProgressMonitor.INSTANCE, out);
+            } catch (LimitedOutputStream.Exceeded e) {
+                return null;
+            }
+            stdin = buffer.toByteArray();
+            mode = "known-";
+        }
+        List<String> out = im.runUnlessStale("checking out " + target.name() + " in " + ws, u, stdin,
+                InMachine.APPLY, ws, mode, target.name(), branch == null ? "" : branch, host.config().authorName(),
+                host.config().authorEmail(), remote.url());
+        return out == null ? null : new Applied(out, stdin == null ? 0 : stdin.length,
+                stdin == null ? "already there" : "thin against " + last.name() + ", one exec");
+    }
+
+    /** Into any workspace: asks the machine what it holds ({@link InMachine#STATE}), then sends what it lacks. */
+    private static Applied inspected(GitHost host, Machine machine, Remote remote, Repository repo, RevWalk walk,
+            RevCommit target, String branch, String ws, String u, InMachine im) throws IOException {
+        long t0 = System.nanoTime();
+        List<String> state = im.run("inspecting " + ws, "root", InMachine.STATE, ws, u, target.name());
+        long t1 = System.nanoTime();
+        String bundle = "";
+        byte[] stdin = null;
+        long bytes = 0;
+        String[] packArgs = {};
+        List<RevCommit> haves = new ArrayList<>();
+        if (!state.contains("HAVE")) {
+            for (String line : state) {
+                if (line.matches("[0-9a-f]{40}")) {
+                    ObjectId id = ObjectId.fromString(line);
+                    if (repo.getObjectDatabase().has(id)) {
+                        try {
+                            haves.add(walk.parseCommit(id));
+                        } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+                            // not a commit: nothing to assume
+                        }
+                    }
+                }
+            }
+            Path dir = Files.createTempDirectory("nightshift-bundle-");
+            try {
+                Path file = dir.resolve("in.bundle");
+                String[] pack = haves.isEmpty() ? wholePack(host, remote, repo, file) : null;
+                if (pack != null) {
+                    packArgs = pack;
+                } else if (!(haves.isEmpty() && wholePackBundle(host, remote, repo, target, file))) {
+                    BundleWriter writer = new BundleWriter(repo);
+                    writer.include(GitHost.IN, target);
+                    haves.forEach(writer::assume);
+                    try (OutputStream out = Files.newOutputStream(file)) {
+                        writer.writeBundle(NullProgressMonitor.INSTANCE, out);
+                    }
+                }
+                bytes = Files.size(file);
+                if (packArgs.length > 0) {
+                    stdin = Files.readAllBytes(file);
+                    bundle = "pack";
+                } else if (bytes <= STDIN_LIMIT) {
+                    stdin = Files.readAllBytes(file);
+                    bundle = "-";
+                } else {
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+                    String machineDir = "/tmp/nightshift-git-" + UUID.randomUUID();
+                    im.machine().copyIn(file, machineDir);
+                    bundle = machineDir + "/" + file.getFileName();
+                }
+            } finally {
+                deleteTree(dir);
+            }
+        }
+        long t2 = System.nanoTime();
+        List<String> args = new ArrayList<>(List.of(ws, bundle, target.name(), branch == null ? "" : branch,
+                host.config().authorName(), host.config().authorEmail(), remote.url()));
+        args.addAll(List.of(packArgs));
+        List<String> out = im.runWithInput("checking out " + target.name() + " in " + ws, u, stdin,
+                InMachine.APPLY, args.toArray(String[]::new));
+        long t3 = System.nanoTime();
+        String how = (state.contains("HAVE") ? "already there" : bundle.equals("pack") ? "the mirror's pack"
+                : haves.isEmpty() ? "whole bundle" : "thin against " + haves.size() + " commits")
+                + "; inspect " + (t1 - t0) / 1_000_000 + " ms, bundle " + (t2 - t1) / 1_000_000 + " ms, checkout "
+                + (t3 - t2) / 1_000_000 + " ms";
+        return new Applied(out, bytes, how);
     }
 
     /**

@@ -417,7 +417,10 @@ class GitHostIT {
         app.write("README.md", "one line more\n");
         String c2 = app.commitAndPush("small change", "main");
         git.fetch(app.url(), null);
+        int before = rec.commands.size();
         git.moveIn(rec, app.url(), c2, "nightshift/thin-0001", ws, null);
+        assertThat(rec.commands.size() - before).as("a workspace this host moved into: no inspection first")
+                .isEqualTo(1);
 
         assertThat(rec.bundles).hasSize(2);
         byte[] full = Files.readAllBytes(rec.bundles.get(0));
@@ -440,6 +443,42 @@ class GitHostIT {
         assertThat(fx.git(ws2, "rev-parse", "HEAD")).isEqualTo(c2);
         assertThat(fx.git(ws2, "status", "--porcelain")).isEmpty();
         assertThat(fx.git(ws2, "fsck", "--no-dangling")).isEmpty();
+    }
+
+    @Test
+    void aMoveInWhereTheWorkspaceIsNotAsLeftInspectsItFirst() throws IOException {
+        MachineFixture fx = machine();
+        String c1 = git.fetch(app.url(), null).commit();
+        RecordingMachine rec = new RecordingMachine(fx.machine(), tmp.resolve("bundles"));
+        String ws = fx.dir("ws-known");
+        String branch = "nightshift/known-0001";
+        git.moveIn(rec, app.url(), c1, branch, ws, null);
+
+        int before = rec.commands.size();
+        fx.sh("cd \"$1\" && echo scratch > scratch.txt", ws);
+        git.moveIn(rec, app.url(), c1, branch, ws, null);
+        assertThat(rec.commands.size() - before).as("the same commit again: one exec, no bundle").isEqualTo(1);
+        assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(c1);
+
+        // the agent replaced the repository: the commit the next bundle assumes is gone
+        app.write("next.txt", "next\n");
+        String c2 = app.commitAndPush("next", "main");
+        git.fetch(app.url(), null);
+        fx.sh("cd \"$1\" && rm -rf .git && git init -q && git -c user.name=a -c user.email=b commit -q --allow-empty -m x", ws);
+        before = rec.commands.size();
+        git.moveIn(rec, app.url(), c2, branch, ws, null);
+        assertThat(rec.commands.size() - before).as("tried, found it stale, inspected, moved in").isEqualTo(3);
+        assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(c2);
+        assertThat(fx.git(ws, "symbolic-ref", "--short", "HEAD")).isEqualTo(branch);
+        assertThat(fx.git(ws, "fsck", "--no-dangling")).isEmpty();
+
+        // no repository at all any more
+        fx.sh("rm -rf \"$1\"", ws);
+        before = rec.commands.size();
+        git.moveIn(rec, app.url(), c2, branch, ws, null);
+        assertThat(rec.commands.size() - before).isEqualTo(3);
+        assertThat(fx.git(ws, "rev-parse", "HEAD")).isEqualTo(c2);
+        assertThat(fx.git(ws, "status", "--porcelain")).isEmpty();
     }
 
     @Test

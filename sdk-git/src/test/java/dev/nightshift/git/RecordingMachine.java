@@ -23,6 +23,8 @@ final class RecordingMachine implements Machine {
     private final Machine delegate;
     private final Path keep;
     final List<Path> bundles = new ArrayList<>();
+    /** The argv of every exec, in order. */
+    final List<List<String>> commands = new ArrayList<>();
 
     RecordingMachine(Machine delegate, Path keep) {
         this.delegate = delegate;
@@ -48,6 +50,7 @@ final class RecordingMachine implements Machine {
     @Override public MachineState state() { return delegate.state(); }
     @Override
     public ExecHandle exec(ExecRequest request) {
+        commands.add(request.command());
         byte[] stdin = request.stdin();
         if (stdin != null) {
             try {

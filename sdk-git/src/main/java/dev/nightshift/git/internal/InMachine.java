@@ -21,6 +21,9 @@ import java.util.List;
  */
 public final class InMachine {
 
+    /** The exit code of {@link #APPLY}'s {@code known} modes when the workspace is not what the host assumed. */
+    public static final int STALE = 5;
+
     /**
      * As root: create the directory for the user; then, as the user (git never runs as root in a
      * repository the agent controls; one {@code runuser} for all of it), report what the
@@ -47,12 +50,31 @@ public final class InMachine {
      * {@code pack} instead of a bundle means standard input is the mirror's pack followed by its
      * index ({@code $8} bytes; {@code $9} the pack's name): both go into the object directory as
      * they are, so the machine does not index again what the host indexed when it fetched.
+     * {@code known} and {@code known-} are for a workspace the host moved a commit into before,
+     * without {@link #STATE} first: {@code known} when it holds the commit, {@code known-} with a
+     * bundle on standard input that is thin against that commit. Either exits {@link #STALE} when
+     * what the host assumed no longer holds (no repository there, the commit or the bundle's
+     * prerequisites missing), before anything in the workspace changed.
      */
     public static final String APPLY = String.join("\n",
             "set -eu",
             "ws=$1; bundle=$2; commit=$3; branch=$4; name=$5; email=$6; origin=$7",
-            "cd \"$ws\"",
-            "[ -d .git ] || git init -q",
+            "case $bundle in",
+            "known|known-)",
+            "  cd \"$ws\" 2>/dev/null && [ -d .git ] || exit " + STALE,
+            "  if [ \"$bundle\" = known- ]; then",
+            "    b=$(mktemp /tmp/nightshift-in-XXXXXXXX)",
+            "    cat > \"$b\"",
+            "    if ! git bundle unbundle \"$b\" >/dev/null 2>&1; then rm -f \"$b\"; exit " + STALE + "; fi",
+            "    rm -f \"$b\"",
+            "  else",
+            "    git cat-file -e \"$commit^{commit}\" 2>/dev/null || exit " + STALE,
+            "  fi",
+            "  bundle=;;",
+            "*)",
+            "  cd \"$ws\"",
+            "  [ -d .git ] || git init -q;;",
+            "esac",
             "if [ \"$bundle\" = pack ]; then",
             "  idx=$8; pack=$9; d=$(git rev-parse --git-path objects/pack)",
             "  mkdir -p \"$d\"",
@@ -175,8 +197,17 @@ public final class InMachine {
 
     /** As {@link #run}, with {@code stdin} (or {@code null}) as the command's standard input. */
     public List<String> runWithInput(String what, String user, byte[] stdin, String script, String... args) {
-        ExecResult r = exec(what, user, stdin, null, script, args);
+        ExecResult r = exec(what, user, stdin, null, false, script, args);
         return r.stdoutTail().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /**
+     * As {@link #runWithInput}, but {@code null} when the script exits {@link #STALE}: what the
+     * host assumed about the machine no longer holds, and it should look before it moves.
+     */
+    public List<String> runUnlessStale(String what, String user, byte[] stdin, String script, String... args) {
+        ExecResult r = exec(what, user, stdin, null, true, script, args);
+        return r == null ? null : r.stdoutTail().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     /**
@@ -185,11 +216,12 @@ public final class InMachine {
      */
     public List<String> runStreaming(String what, String user, byte[] stdin, OutputStream stdout, String script,
             String... args) {
-        ExecResult r = exec(what, user, stdin, stdout, script, args);
+        ExecResult r = exec(what, user, stdin, stdout, false, script, args);
         return r.stderrTail().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
-    private ExecResult exec(String what, String user, byte[] stdin, OutputStream stdout, String script, String... args) {
+    private ExecResult exec(String what, String user, byte[] stdin, OutputStream stdout, boolean staleIsNull,
+            String script, String... args) {
         List<String> argv = new ArrayList<>(List.of("bash", "-c", script, "nightshift-git"));
         argv.addAll(List.of(args));
         ExecRequest.Builder b = ExecRequest.builder(argv).user(user).timeout(timeout).stdin(stdin);
@@ -212,6 +244,9 @@ public final class InMachine {
         if (r.outcome() == ExecResult.Outcome.TIMED_OUT) {
             throw new NightshiftTimeoutException(what + " did not finish within " + timeout + " in machine "
                     + machine.id() + ": " + String.join(" | ", r.lastLines(8)));
+        }
+        if (staleIsNull && r.outcome() == ExecResult.Outcome.EXITED && r.exitCode() == STALE) {
+            return null;
         }
         if (!r.isSuccess()) {
             throw new NightshiftException(what + " failed in machine " + machine.id() + " (exit " + r.exitCode()
