@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  *   <li>handoff: commit leftovers + bundle out + verify + push, vs {@code git commit} + {@code git push}.
  * </ul>
  * Each figure is the median of 5 runs after 2 warm-up runs (a JVM that embeds Nightshift runs
- * long). Before the warm and handoff rows both work trees are settled (see {@link #settle}).
+ * long); the two sides of the cold and handoff rows take turns going first. Before the warm and handoff rows both work trees are settled (see {@link #settle}).
  * The rows come twice: first with {@link GitHost.Sha1#AS_CONFIGURED} (JGit's
  * collision-detecting Java SHA-1, like the git CLI's sha1dc), then with
  * {@link GitHost.Sha1#JDK_NATIVE} (the JDK's SHA-1, JVM-wide from then on, so it runs second).
@@ -126,8 +126,11 @@ public final class GitBenchmark {
             Path clone = root.resolve("cli-clone-" + i);
             try (GitHost git = GitHost.builder(cache).sha1(sha1).author("Bench", "bench@example.com").build()) {
                 String branch = "nightshift/bench-" + sha1.ordinal() + "-" + i;
-                coldIn.add(time(() -> git.moveIn(machine, url, git.fetch(url, null).commit(), branch, ws, null)));
-                cliClone.add(time(() -> sh(root, "git", "clone", "-q", "--no-local", url, clone.toString())));
+                Runnable nightshiftCold = () -> coldIn.add(time(
+                        () -> git.moveIn(machine, url, git.fetch(url, null).commit(), branch, ws, null)));
+                Runnable cliCold = () -> cliClone.add(time(
+                        () -> sh(root, "git", "clone", "-q", "--no-local", url, clone.toString())));
+                inTurn(i, nightshiftCold, cliCold);
 
                 settle(machine, ws, clone);
                 sh(work, "git", "pull", "-q", "--ff-only", "origin", "main");
@@ -144,11 +147,13 @@ public final class GitBenchmark {
                 check(machine.exec(ExecRequest.builder("bash", "-c", "echo agent >> \"$1\"/f1.txt", "x", ws).build())
                         .await());
                 Files.writeString(clone.resolve("f1.txt"), "cli\n", StandardCharsets.UTF_8);
-                handoff.add(time(() -> git.handOff(machine, url, branch, ws, null, "bench change", true)));
-                cliPush.add(time(() -> {
+                Runnable nightshiftHandoff = () -> handoff.add(time(
+                        () -> git.handOff(machine, url, branch, ws, null, "bench change", true)));
+                Runnable cliHandoff = () -> cliPush.add(time(() -> {
                     sh(clone, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "cli change");
                     return sh(clone, "git", "push", "-q", "origin", "HEAD:refs/heads/cli-bench-" + System.nanoTime());
                 }));
+                inTurn(i, nightshiftHandoff, cliHandoff);
             }
         }
         bench.row("cold: mirror + full bundle into machine" + suffix, Bench.millis(median(coldIn)),
@@ -157,6 +162,21 @@ public final class GitBenchmark {
                 Bench.millis(median(cliPull)) + " (git fetch + checkout)", "within 1.5x");
         bench.row("handoff: commit + bundle out + push" + suffix, Bench.millis(median(handoff)),
                 Bench.millis(median(cliPush)) + " (git commit + push)", "within 1.5x");
+    }
+
+    /**
+     * Runs the two sides of a row, Nightshift first in even rounds and the CLI first in odd ones:
+     * how fast this machine creates files drifts over minutes (see the README), and a fixed order
+     * would hand one side the better half every time.
+     */
+    private static void inTurn(int round, Runnable nightshift, Runnable cli) {
+        if (round % 2 == 0) {
+            nightshift.run();
+            cli.run();
+        } else {
+            cli.run();
+            nightshift.run();
+        }
     }
 
     /**

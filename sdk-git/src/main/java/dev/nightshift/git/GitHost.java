@@ -274,7 +274,9 @@ public final class GitHost implements AutoCloseable {
      * an ancestor) is copied in, fetched by git in the machine, and checked out on {@code branch}
      * with the configured author identity. {@code origin} in the machine points at the remote's
      * URL without credentials; the machine's git config holds none. Submodules are fetched on the
-     * host and moved in the same way.
+     * host and moved in the same way. This host remembers the commit it last moved into each
+     * workspace of a machine: the next move-in there sends a bundle thin against it in one exec,
+     * and asks the machine what it holds first only when that commit is no longer there.
      *
      * @param branch the agent's branch ({@link #branchName}), or {@code null} for a detached checkout
      * @param workspace the directory in the machine ({@code /workspace}); created when missing
