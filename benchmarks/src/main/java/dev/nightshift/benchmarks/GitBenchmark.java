@@ -29,7 +29,9 @@ import java.util.function.Supplier;
  *   <li>cold: mirror fetch + full bundle into a machine's workspace, vs {@code git clone --no-local};
  *   <li>warm: fetch of one new commit + thin bundle into the existing workspace, vs
  *       {@code git fetch} + {@code git checkout} in an existing clone;
- *   <li>handoff: commit leftovers + bundle out + verify + push, vs {@code git commit} + {@code git push}.
+ *   <li>handoff: commit leftovers + bundle out + verify + push, vs {@code git add -A} + {@code git commit} +
+ *       {@code git push} (the same work: what the agent left includes new files); for reference also
+ *       against {@code git commit -am} + {@code git push}, which leaves new files out and so does less.
  * </ul>
  * Each figure is the median of 5 runs after 2 warm-up runs (a JVM that embeds Nightshift runs
  * long); the two sides of the cold and handoff rows take turns going first. Before the warm and handoff rows both work trees are settled (see {@link #settle}).
@@ -113,11 +115,12 @@ public final class GitBenchmark {
         List<Long> cliClone = new ArrayList<>();
         List<Long> cliPull = new ArrayList<>();
         List<Long> cliPush = new ArrayList<>();
+        List<Long> cliPushTracked = new ArrayList<>();
         Path work = root.resolve("work");
         sh(root, "git", "clone", "-q", url, work.toString());
         for (int i = 0; i < warmup + runs; i++) {
             if (i == warmup) {
-                for (List<Long> l : List.of(coldIn, warmIn, handoff, cliClone, cliPull, cliPush)) {
+                for (List<Long> l : List.of(coldIn, warmIn, handoff, cliClone, cliPull, cliPush, cliPushTracked)) {
                     l.clear();
                 }
             }
@@ -144,16 +147,26 @@ public final class GitBenchmark {
                 }));
 
                 settle(machine, ws, clone);
-                check(machine.exec(ExecRequest.builder("bash", "-c", "echo agent >> \"$1\"/f1.txt", "x", ws).build())
-                        .await());
+                // one changed file and one new file on each side
+                check(machine.exec(ExecRequest.builder("bash", "-c",
+                        "echo agent >> \"$1\"/f1.txt && echo agent > \"$1\"/added.txt", "x", ws).build()).await());
                 Files.writeString(clone.resolve("f1.txt"), "cli\n", StandardCharsets.UTF_8);
+                Files.writeString(clone.resolve("added.txt"), "cli\n", StandardCharsets.UTF_8);
                 Runnable nightshiftHandoff = () -> handoff.add(time(
                         () -> git.handOff(machine, url, branch, ws, null, "bench change", true)));
                 Runnable cliHandoff = () -> cliPush.add(time(() -> {
-                    sh(clone, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "cli change");
+                    // the same work as a handoff: new files too (commit -a would leave them out)
+                    sh(clone, "git", "add", "-A");
+                    sh(clone, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-m", "cli change");
                     return sh(clone, "git", "push", "-q", "origin", "HEAD:refs/heads/cli-bench-" + System.nanoTime());
                 }));
                 inTurn(i, nightshiftHandoff, cliHandoff);
+                // the lighter CLI reference: a change to a tracked file only
+                Files.writeString(clone.resolve("f1.txt"), "cli again\n", StandardCharsets.UTF_8);
+                cliPushTracked.add(time(() -> {
+                    sh(clone, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "cli change");
+                    return sh(clone, "git", "push", "-q", "origin", "HEAD:refs/heads/cli-bench-" + System.nanoTime());
+                }));
             }
         }
         bench.row("cold: mirror + full bundle into machine" + suffix, Bench.millis(median(coldIn)),
@@ -161,7 +174,9 @@ public final class GitBenchmark {
         bench.row("warm: fetch + thin bundle of 1 commit" + suffix, Bench.millis(median(warmIn)),
                 Bench.millis(median(cliPull)) + " (git fetch + checkout)", "within 1.5x");
         bench.row("handoff: commit + bundle out + push" + suffix, Bench.millis(median(handoff)),
-                Bench.millis(median(cliPush)) + " (git commit + push)", "within 1.5x");
+                Bench.millis(median(cliPush)) + " (git add -A + commit + push)", "within 1.5x");
+        bench.row("handoff, vs tracked files only" + suffix, Bench.millis(median(handoff)),
+                Bench.millis(median(cliPushTracked)) + " (git commit -am + push)", "-");
     }
 
     /**
