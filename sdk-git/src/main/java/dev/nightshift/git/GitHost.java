@@ -326,7 +326,28 @@ public final class GitHost implements AutoCloseable {
     public Handoff handOff(Machine machine, String repository, String branch, String workspace, String user,
             String summary, boolean push) {
         BranchNames.validate(branch);
-        return HandOff.run(this, machine, Remote.parse(repository), branch, workspace, user, summary, push);
+        return HandOff.run(this, machine, Remote.parse(repository), branch, workspace, user, summary, true, push);
+    }
+
+    /**
+     * Hands back the branch's commits as they stand, without looking at the work tree: what the
+     * workspace holds uncommitted (changed, staged or new files) stays there and is not pushed.
+     * Otherwise as {@link #handOff}: bundled out, verified in the host mirror, guarded, pushed
+     * when {@code push} is set, never forced. For callers whose agent commits its own work, or
+     * who want only its explicit commits pushed (nothing swept in from build output the
+     * repository does not ignore); it also skips the scan of the work tree that
+     * {@link #handOff} needs to find leftovers (for 10,000 files, 20-25 ms on a 2-core machine).
+     *
+     * @return the branch tip, whether the remote now has it, and whether it moved since the last handoff
+     * @throws NightshiftException when the workspace is not on {@code branch} or has no commit
+     * @throws PushRejectedException when the remote refuses the push; the commits stay under
+     *     {@link PushRejectedException#preservedRef()}
+     * @throws PushRefusedException when the guard refuses; nothing was sent
+     */
+    public Handoff handOffCommits(Machine machine, String repository, String branch, String workspace, String user,
+            boolean push) {
+        BranchNames.validate(branch);
+        return HandOff.run(this, machine, Remote.parse(repository), branch, workspace, user, null, false, push);
     }
 
     Mirrors mirrors() {
@@ -389,7 +410,7 @@ public final class GitHost implements AutoCloseable {
     }
 
     /**
-     * The outcome of {@link #handOff}.
+     * The outcome of {@link #handOff} and {@link #handOffCommits}.
      *
      * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value.
      *

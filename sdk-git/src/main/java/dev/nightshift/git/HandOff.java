@@ -42,7 +42,7 @@ final class HandOff {
     }
 
     static GitHost.Handoff run(GitHost host, Machine machine, Remote remote, String branch, String workspace,
-            String user, String summary, boolean push) {
+            String user, String summary, boolean sweep, boolean push) {
         String ws = MoveIn.machineDirectory(workspace);
         String u = user != null ? user : machine.user();
         Repository repo = host.mirrors().repository(remote);
@@ -59,7 +59,7 @@ final class HandOff {
             }
             String message = commitMessage(summary);
             List<String> args = new ArrayList<>(List.of(ws, branch, message, host.config().authorName(),
-                    host.config().authorEmail()));
+                    host.config().authorEmail(), sweep ? "sweep" : "commits"));
             args.addAll(known);
             Path hostDir = Files.createTempDirectory("nightshift-handoff-");
             try {

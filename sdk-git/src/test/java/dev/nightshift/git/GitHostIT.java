@@ -303,6 +303,38 @@ class GitHostIT {
     }
 
     @Test
+    void handOffCommitsPushesTheCommitsAndLeavesTheWorkTreeAlone() {
+        MachineFixture fx = machine();
+        Workspace w = movedIn(fx, "commits only", "ws-commits");
+        GitHost.Handoff nothing = git.handOffCommits(fx.machine(), app.url(), w.branch(), w.dir(), null, true);
+        assertThat(nothing).isEqualTo(new GitHost.Handoff(w.commit(), false, false));
+
+        fx.sh("cd \"$1\" && echo kept > kept.txt && git add kept.txt"
+                + " && git -c user.name=Agent -c user.email=a@b commit -q -m 'agent commit'"
+                + " && echo staged > staged.txt && git add staged.txt"
+                + " && echo loose > loose.txt && echo more >> README.md", w.dir());
+        String agentCommit = fx.git(w.dir(), "rev-parse", "HEAD");
+        GitHost.Handoff h = git.handOffCommits(fx.machine(), app.url(), w.branch(), w.dir(), null, true);
+        assertThat(h).isEqualTo(new GitHost.Handoff(agentCommit, true, true));
+        assertThat(app.head(w.branch())).isEqualTo(agentCommit);
+        assertThat(Sh.git(app.bare, "ls-tree", "--name-only", w.branch())).contains("kept.txt")
+                .doesNotContain("staged.txt").doesNotContain("loose.txt");
+        assertThat(fx.git(w.dir(), "rev-parse", "HEAD")).as("no commit made").isEqualTo(agentCommit);
+        assertThat(fx.git(w.dir(), "status", "--porcelain")).as("the work tree untouched")
+                .contains("A  staged.txt", "?? loose.txt", "M README.md");
+
+        // control: handOff sweeps the same leftovers into a commit
+        GitHost.Handoff swept = git.handOff(fx.machine(), app.url(), w.branch(), w.dir(), null, "the rest", true);
+        assertThat(Sh.git(app.bare, "ls-tree", "--name-only", w.branch())).contains("staged.txt", "loose.txt");
+        assertThat(app.head(w.branch())).isEqualTo(swept.commit());
+
+        fx.git(w.dir(), "checkout", "-q", "--detach");
+        assertThatThrownBy(() -> git.handOffCommits(fx.machine(), app.url(), w.branch(), w.dir(), null, true))
+                .isInstanceOf(dev.nightshift.api.NightshiftException.class)
+                .hasMessageContaining("on 'a detached HEAD', not on branch " + w.branch());
+    }
+
+    @Test
     void handOffBehindWhatWasPushedIsRejectedNotForced() {
         MachineFixture fx = machine();
         GitHost.Source src = git.fetch(app.url(), null);
@@ -626,5 +658,17 @@ class GitHostIT {
                     .replace(".git", "")) || p.toString().contains("app")).filter(p -> p.toString().endsWith(".git"))
                     .findFirst().orElseThrow();
         }
+    }
+
+    /** The remote's main moved into a new workspace {@code name} of {@code fx}, on a branch named after {@code prompt}. */
+    private Workspace movedIn(MachineFixture fx, String prompt, String name) {
+        GitHost.Source src = git.fetch(app.url(), null);
+        String branch = git.branchName(app.url(), prompt, null);
+        String ws = fx.dir(name);
+        git.moveIn(fx.machine(), app.url(), src.commit(), branch, ws, null);
+        return new Workspace(src.commit(), branch, ws);
+    }
+
+    private record Workspace(String commit, String branch, String dir) {
     }
 }

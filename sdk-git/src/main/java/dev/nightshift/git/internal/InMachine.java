@@ -122,8 +122,9 @@ public final class InMachine {
             "git config \"submodule.$2.active\" true");
 
     /**
-     * As the user: commit leftovers on the branch, then bundle (v2) what the host does not have,
-     * written to standard output; status lines go to standard error. Arguments after the fifth
+     * As the user: commit leftovers on the branch (when the sixth argument is {@code sweep}; with
+     * {@code commits} the work tree is not looked at), then bundle (v2) what the host does not have,
+     * written to standard output; status lines go to standard error. Arguments after the sixth
      * are commits the host has. The commit is made with plumbing ({@code write-tree},
      * {@code commit-tree}, {@code update-ref} with the old value): no hook of the workspace runs
      * (not even {@code post-commit}), no signing, and no scan for untracked files after
@@ -136,7 +137,7 @@ public final class InMachine {
     public static final String HANDOFF = String.join("\n",
             "set -eu",
             "exec 3>&1 1>&2",
-            "ws=$1; branch=$2; summary=$3; name=$4; email=$5; shift 5",
+            "ws=$1; branch=$2; summary=$3; name=$4; email=$5; mode=$6; shift 6",
             "cd \"$ws\"",
             "parent=; ptree=; cur=",
             "if out=$(git rev-parse 'HEAD^{commit}' 'HEAD^{tree}' --symbolic-full-name HEAD 2>/dev/null); then",
@@ -151,13 +152,21 @@ public final class InMachine {
                     + " check out $branch and hand off again\" >&2",
             "  exit 3",
             "fi",
-            "git add -A",
-            "tree=$(git write-tree)",
+            "tip=$parent",
+            "if [ \"$mode\" = commits ]; then",
+            "  if [ -z \"$parent\" ]; then",
+            "    echo \"the workspace $ws has no commit on $branch to hand off\" >&2",
+            "    exit 3",
+            "  fi",
+            "  tree=$ptree",
+            "else",
+            "  git add -A",
+            "  tree=$(git write-tree)",
+            "fi",
             "if [ -z \"$parent\" ] && [ \"$tree\" = 4b825dc642cb6eb9a060e54bf8d69288fbee4904 ]; then",
             "  echo \"the workspace $ws has no commit and no file to hand off\" >&2",
             "  exit 3",
             "fi",
-            "tip=$parent",
             "if [ \"$tree\" != \"$ptree\" ]; then",
             "  new=$(printf '%s\\n' \"$summary\" | GIT_AUTHOR_NAME=\"$name\" GIT_AUTHOR_EMAIL=\"$email\""
                     + " GIT_COMMITTER_NAME=\"$name\" GIT_COMMITTER_EMAIL=\"$email\" git commit-tree \"$tree\""
