@@ -31,7 +31,10 @@ import java.util.function.Supplier;
  *       {@code git fetch} + {@code git checkout} in an existing clone;
  *   <li>handoff: commit leftovers + bundle out + verify + push, vs {@code git add -A} + {@code git commit} +
  *       {@code git push} (the same work: what the agent left includes new files); for reference also
- *       against {@code git commit -am} + {@code git push}, which leaves new files out and so does less.
+ *       against {@code git commit -am} + {@code git push}, which leaves new files out and so does less;
+ *   <li>committed work (the agent made its commit itself): {@code handOffCommits} (bundle out + verify +
+ *       push, the work tree not looked at) vs {@code git push}; and {@code handOff}, which looks for
+ *       leftovers first and finds none, vs {@code git status} + {@code git push}.
  * </ul>
  * Each figure is the median of 5 runs after 2 warm-up runs (a JVM that embeds Nightshift runs
  * long); the two sides of the cold and handoff rows take turns going first. Before the warm and handoff rows both work trees are settled (see {@link #settle}).
@@ -116,11 +119,16 @@ public final class GitBenchmark {
         List<Long> cliPull = new ArrayList<>();
         List<Long> cliPush = new ArrayList<>();
         List<Long> cliPushTracked = new ArrayList<>();
+        List<Long> handoffCommits = new ArrayList<>();
+        List<Long> cliPushOnly = new ArrayList<>();
+        List<Long> handoffCommitted = new ArrayList<>();
+        List<Long> cliStatusPush = new ArrayList<>();
         Path work = root.resolve("work");
         sh(root, "git", "clone", "-q", url, work.toString());
         for (int i = 0; i < warmup + runs; i++) {
             if (i == warmup) {
-                for (List<Long> l : List.of(coldIn, warmIn, handoff, cliClone, cliPull, cliPush, cliPushTracked)) {
+                for (List<Long> l : List.of(coldIn, warmIn, handoff, cliClone, cliPull, cliPush, cliPushTracked,
+                        handoffCommits, cliPushOnly, handoffCommitted, cliStatusPush)) {
                     l.clear();
                 }
             }
@@ -167,6 +175,21 @@ public final class GitBenchmark {
                     sh(clone, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "cli change");
                     return sh(clone, "git", "push", "-q", "origin", "HEAD:refs/heads/cli-bench-" + System.nanoTime());
                 }));
+
+                // the agent committed its work itself: handOffCommits is bundle out + push, the CLI's a git push
+                commitOnBothSides(machine, ws, clone, "a");
+                String cliBranch = "refs/heads/cli-bench-c-" + System.nanoTime();
+                inTurn(i, () -> handoffCommits.add(time(
+                                () -> git.handOffCommits(machine, url, branch, ws, null, true))),
+                        () -> cliPushOnly.add(time(() -> sh(clone, "git", "push", "-q", "origin", "HEAD:" + cliBranch))));
+                // the same with handOff, which looks for leftovers first (finds none): vs git status + git push
+                commitOnBothSides(machine, ws, clone, "b");
+                inTurn(i, () -> handoffCommitted.add(time(
+                                () -> git.handOff(machine, url, branch, ws, null, "bench change", true))),
+                        () -> cliStatusPush.add(time(() -> {
+                            sh(clone, "git", "status", "--porcelain");
+                            return sh(clone, "git", "push", "-q", "origin", "HEAD:" + cliBranch);
+                        })));
             }
         }
         bench.row("cold: mirror + full bundle into machine" + suffix, Bench.millis(median(coldIn)),
@@ -177,6 +200,23 @@ public final class GitBenchmark {
                 Bench.millis(median(cliPush)) + " (git add -A + commit + push)", "within 1.5x");
         bench.row("handoff, vs tracked files only" + suffix, Bench.millis(median(handoff)),
                 Bench.millis(median(cliPushTracked)) + " (git commit -am + push)", "-");
+        bench.row("committed work: bundle out + push (handOffCommits)" + suffix, Bench.millis(median(handoffCommits)),
+                Bench.millis(median(cliPushOnly)) + " (git push)", "within 1.5x");
+        bench.row("committed work, leftovers looked for (handOff)" + suffix, Bench.millis(median(handoffCommitted)),
+                Bench.millis(median(cliStatusPush)) + " (git status + push)", "within 1.5x");
+    }
+
+    /** The agent's commit in the machine and one in the CLI's clone (a change to f1.txt), then {@link #settle}. */
+    private static void commitOnBothSides(Machine machine, String ws, Path clone, String tag) {
+        check(machine.exec(ExecRequest.builder("bash", "-c", "cd \"$1\" && echo \"$2\" >> f1.txt"
+                + " && git -c user.name=A -c user.email=a@x commit -qam 'agent commit'", "x", ws, tag).build()).await());
+        try {
+            Files.writeString(clone.resolve("f1.txt"), "cli " + tag + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        sh(clone, "git", "-c", "user.name=B", "-c", "user.email=b@x", "commit", "-q", "-am", "cli commit");
+        settle(machine, ws, clone);
     }
 
     /**
