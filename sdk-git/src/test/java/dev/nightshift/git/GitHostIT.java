@@ -332,6 +332,12 @@ class GitHostIT {
         assertThatThrownBy(() -> git.handOffCommits(fx.machine(), app.url(), w.branch(), w.dir(), null, true))
                 .isInstanceOf(dev.nightshift.api.NightshiftException.class)
                 .hasMessageContaining("on 'a detached HEAD', not on branch " + w.branch());
+        // the branch unborn: nothing committed to hand off (handOff would commit the files instead)
+        fx.sh("cd \"$1\" && git symbolic-ref HEAD \"refs/heads/$2\" && git update-ref -d \"refs/heads/$2\"",
+                w.dir(), w.branch());
+        assertThatThrownBy(() -> git.handOffCommits(fx.machine(), app.url(), w.branch(), w.dir(), null, true))
+                .isInstanceOf(dev.nightshift.api.NightshiftException.class)
+                .hasMessageContaining("has no commit on " + w.branch() + " to hand off");
     }
 
     @Test
