@@ -5,7 +5,7 @@ import dev.nightshift.api.spec.EgressMode;
 import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.api.spec.PortSpec;
 import dev.nightshift.api.spec.TerminalSpec;
-import dev.nightshift.spec.RepositoryTree;
+import dev.nightshift.api.spec.RepositoryTree;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
