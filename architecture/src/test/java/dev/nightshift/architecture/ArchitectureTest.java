@@ -31,8 +31,9 @@ class ArchitectureTest {
             "git", Set.of("api"),
             "core", Set.of("api", "spec", "git"),
             "model", Set.of("api"),
-            "examples", Set.of("api", "spec", "docker", "git", "core", "model"),
-            "benchmarks", Set.of("api", "spec", "docker", "git", "core", "model"));
+            "server", Set.of("api", "core"),
+            "examples", Set.of("api", "spec", "docker", "git", "core", "model", "server"),
+            "benchmarks", Set.of("api", "spec", "docker", "git", "core", "model", "server"));
 
     private static JavaClasses production;
     private static JavaClasses fixture;
