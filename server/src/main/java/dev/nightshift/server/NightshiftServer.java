@@ -2,8 +2,10 @@ package dev.nightshift.server;
 
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.core.Nightshift;
+import dev.nightshift.server.internal.AuthApi;
 import dev.nightshift.server.internal.RateLimiter;
 import dev.nightshift.server.internal.V0Api;
+import dev.nightshift.server.internal.V1Api;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +18,8 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Nightshift as a service: Cursor's Cloud Agents HTTP API (v0) over one engine, on Jetty.
+ * Nightshift as a service: Cursor's Cloud Agents HTTP API (v0, and v1 as {@code @cursor/sdk} speaks it)
+ * over one engine, on Jetty.
  * Requests carry an API key ({@link ApiKeys}); agents belong to the owner of the key that made
  * them. {@link #close()} stops accepting, lets requests in flight finish (up to the stop
  * timeout), and leaves the engine to its owner.
@@ -81,6 +84,7 @@ public final class NightshiftServer implements AutoCloseable {
         private Duration stopTimeout = Duration.ofSeconds(10);
         private List<String> models = List.of("shell");
         private List<String> repositories = List.of();
+        private Duration heartbeat = Duration.ofSeconds(15);
 
         private Builder(Nightshift engine, ApiKeys keys) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -99,6 +103,8 @@ public final class NightshiftServer implements AutoCloseable {
         public Builder stopTimeout(Duration value) { stopTimeout = Objects.requireNonNull(value); return this; }
         /** Model names {@code /v0/models} lists and create accepts (default {@code shell}). */
         public Builder models(List<String> value) { models = List.copyOf(value); return this; }
+        /** How often an idle v1 event stream sends a heartbeat (default 15 s). */
+        public Builder heartbeat(Duration value) { heartbeat = Objects.requireNonNull(value); return this; }
         /** Repositories {@code /v0/repositories} lists (default none). */
         public Builder repositories(List<String> value) { repositories = List.copyOf(value); return this; }
 
@@ -107,7 +113,8 @@ public final class NightshiftServer implements AutoCloseable {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be in 0..65535, was " + port);
             }
-            QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+            // a v1 event stream holds a thread while it is open
+            QueuedThreadPool threads = new QueuedThreadPool(256, 4);
             threads.setName("nightshift-http");
             threads.setDaemon(true);
             Server jetty = new Server(threads);
@@ -117,8 +124,13 @@ public final class NightshiftServer implements AutoCloseable {
             jetty.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler();
             context.setContextPath("/");
-            context.addServlet(new ServletHolder(new V0Api(engine, keys, new RateLimiter(requestsPerSecond, burst),
-                    maxBodyBytes, models, repositories)), "/*");
+            RateLimiter limiter = new RateLimiter(requestsPerSecond, burst);
+            context.addServlet(new ServletHolder(new V0Api(engine, keys, limiter, maxBodyBytes, models, repositories)),
+                    "/v0/*");
+            context.addServlet(new ServletHolder(new V1Api(engine, keys, limiter, maxBodyBytes, models, repositories,
+                    heartbeat)), "/v1/*");
+            // the key exchange @cursor/sdk performs; its other calls (analytics, privacy mode) get 404
+            context.addServlet(new ServletHolder(new AuthApi(keys, limiter, maxBodyBytes)), "/*");
             jetty.setHandler(new GracefulHandler(context));
             jetty.setStopTimeout(stopTimeout.toMillis());
             jetty.setStopAtShutdown(false);

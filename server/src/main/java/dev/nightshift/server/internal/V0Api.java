@@ -41,80 +41,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: thread-safe (Jetty calls it from many threads). Lifecycle: lives with the server.
  */
-public final class V0Api extends HttpServlet {
+public final class V0Api extends ApiBase {
     private static final long serialVersionUID = 1L;
-    private static final Logger log = LoggerFactory.getLogger(V0Api.class);
-    /** The label that records which owner an agent belongs to. */
-    public static final String OWNER_LABEL = "nightshift.server.owner";
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private final transient Nightshift engine;
-    private final transient ApiKeys keys;
-    private final transient RateLimiter limiter;
-    private final int maxBodyBytes;
     private final List<String> models;
     private final List<String> repositories;
 
     public V0Api(Nightshift engine, ApiKeys keys, RateLimiter limiter, int maxBodyBytes, List<String> models,
             List<String> repositories) {
+        super(keys, limiter, maxBodyBytes);
         this.engine = engine;
-        this.keys = keys;
-        this.limiter = limiter;
-        this.maxBodyBytes = maxBodyBytes;
         this.models = List.copyOf(models);
         this.repositories = List.copyOf(repositories);
     }
 
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        try {
-            ApiKeys.ApiKey key = authenticate(req);
-            Duration wait = limiter.tryAcquire(key.name());
-            if (!wait.isZero()) {
-                long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-                resp.setHeader("Retry-After", Long.toString(seconds));
-                throw new ApiError(429, "rate_limited", "too many requests for this API key; retry after "
-                        + seconds + " s");
-            }
-            JsonNode answer = route(req, key);
-            write(resp, 200, answer);
-        } catch (ApiError e) {
-            write(resp, e.status(), error(e.code(), e.getMessage()));
-        } catch (NotFoundException e) {
-            write(resp, 404, error("not_found", e.getMessage()));
-        } catch (ConflictException e) {
-            write(resp, 409, error("conflict", e.getMessage()));
-        } catch (ValidationException | IllegalArgumentException e) {
-            write(resp, 400, error("bad_request", e.getMessage()));
-        } catch (NightshiftException e) {
-            log.warn("{} {} failed: {}", req.getMethod(), req.getRequestURI(), e.getMessage());
-            write(resp, 500, error("internal", e.getMessage()));
-        } catch (RuntimeException e) {
-            log.error("{} {} failed", req.getMethod(), req.getRequestURI(), e);
-            write(resp, 500, error("internal", "internal error; see the server's log"));
-        }
-    }
-
-    private ApiKeys.ApiKey authenticate(HttpServletRequest req) {
-        String header = req.getHeader("Authorization");
-        String presented = null;
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            presented = header.substring(7).strip();
-        } else if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            try {
-                String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()),
-                        StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                presented = colon < 0 ? decoded : decoded.substring(0, colon);
-            } catch (IllegalArgumentException e) {
-                presented = null;
-            }
-        }
-        if (presented == null || presented.isEmpty()) {
-            throw new ApiError(401, "unauthorized", "an API key is required (Authorization: Bearer KEY)");
-        }
-        return keys.verify(presented)
-                .orElseThrow(() -> new ApiError(401, "unauthorized", "the API key is not valid"));
+    protected JsonNode route(HttpServletRequest req, HttpServletResponse resp, ApiKeys.ApiKey key) throws IOException {
+        return route(req, key);
     }
 
     private JsonNode route(HttpServletRequest req, ApiKeys.ApiKey key) throws IOException {
@@ -139,19 +83,19 @@ public final class V0Api extends HttpServlet {
             String id = p[3];
             if (p.length == 4) {
                 switch (method) {
-                    case "GET": return agentJson(owned(id, key).info());
+                    case "GET": return agentJson(owned(engine, id, key).info());
                     case "DELETE": {
-                        owned(id, key).delete();
+                        owned(engine, id, key).delete();
                         return idOnly(id);
                     }
                     default: break;
                 }
             } else if (p.length == 5) {
                 switch (p[4] + " " + method) {
-                    case "conversation GET": return conversation(owned(id, key));
-                    case "followup POST": return followUp(req, owned(id, key));
+                    case "conversation GET": return conversation(owned(engine, id, key));
+                    case "followup POST": return followUp(req, owned(engine, id, key));
                     case "stop POST": {
-                        owned(id, key).stop();
+                        owned(engine, id, key).stop();
                         return idOnly(id);
                     }
                     default: break;
@@ -159,15 +103,6 @@ public final class V0Api extends HttpServlet {
             }
         }
         throw ApiError.notFound("no such endpoint: " + method + " " + path);
-    }
-
-    private Agent owned(String id, ApiKeys.ApiKey key) {
-        Optional<Agent> agent = engine.get(id);
-        if (agent.isEmpty() || !key.owner().equals(agent.get().info().request().labels().get(OWNER_LABEL))) {
-            // another owner's agent is as unknown as a missing one: 404, never 403
-            throw ApiError.notFound("agent " + id + " not found");
-        }
-        return agent.get();
     }
 
     private JsonNode create(HttpServletRequest req, ApiKeys.ApiKey key) throws IOException {
@@ -322,85 +257,4 @@ public final class V0Api extends HttpServlet {
         return JSON.createObjectNode().put("id", id);
     }
 
-    private ObjectNode body(HttpServletRequest req) throws IOException {
-        long declared = req.getContentLengthLong();
-        if (declared > maxBodyBytes) {
-            throw new ApiError(413, "payload_too_large", "the body is larger than " + maxBodyBytes + " bytes");
-        }
-        byte[] bytes;
-        try (InputStream in = req.getInputStream()) {
-            bytes = in.readNBytes(maxBodyBytes + 1);
-        }
-        if (bytes.length > maxBodyBytes) {
-            throw new ApiError(413, "payload_too_large", "the body is larger than " + maxBodyBytes + " bytes");
-        }
-        if (bytes.length == 0) {
-            throw ApiError.badRequest("a JSON object body is required");
-        }
-        JsonNode node;
-        try {
-            node = JSON.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw ApiError.badRequest("the body is not valid JSON: " + e.getOriginalMessage()
-                    .replaceAll("(?s)token '.*?'", "token").replaceAll("(?s)\\R.*", ""));
-        }
-        if (node == null || !node.isObject()) {
-            throw ApiError.badRequest("the body must be a JSON object");
-        }
-        return (ObjectNode) node;
-    }
-
-    private static ObjectNode requiredObject(ObjectNode parent, String field) {
-        JsonNode n = parent.get(field);
-        if (n == null || n.isNull()) {
-            throw ApiError.badRequest(field + ": required");
-        }
-        if (!n.isObject()) {
-            throw ApiError.badRequest(field + ": must be an object");
-        }
-        return (ObjectNode) n;
-    }
-
-    private static ObjectNode optionalObject(ObjectNode parent, String field) {
-        JsonNode n = parent.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isObject()) {
-            throw ApiError.badRequest(field + ": must be an object");
-        }
-        return (ObjectNode) n;
-    }
-
-    private static String text(ObjectNode parent, String field, String name, boolean required) {
-        JsonNode n = parent.get(field);
-        if (n == null || n.isNull()) {
-            if (required) {
-                throw ApiError.badRequest(name + ": required");
-            }
-            return null;
-        }
-        if (!n.isTextual()) {
-            throw ApiError.badRequest(name + ": must be a string");
-        }
-        if (required && n.asText().isBlank()) {
-            throw ApiError.badRequest(name + ": must not be blank");
-        }
-        return n.asText();
-    }
-
-    static ObjectNode error(String code, String message) {
-        ObjectNode out = JSON.createObjectNode();
-        out.putObject("error").put("message", message == null ? code : message).put("code", code);
-        return out;
-    }
-
-    private static void write(HttpServletResponse resp, int status, JsonNode body) throws IOException {
-        resp.setStatus(status);
-        resp.setContentType("application/json");
-        resp.setCharacterEncoding("utf-8");
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        resp.setContentLength(bytes.length);
-        resp.getOutputStream().write(bytes);
-    }
 }
