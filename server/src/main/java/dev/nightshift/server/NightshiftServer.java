@@ -6,6 +6,7 @@ import dev.nightshift.server.internal.AuthApi;
 import dev.nightshift.server.internal.RateLimiter;
 import dev.nightshift.server.internal.V0Api;
 import dev.nightshift.server.internal.V1Api;
+import dev.nightshift.server.internal.Webhooks;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -37,10 +38,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class NightshiftServer implements AutoCloseable {
     private final Server jetty;
     private final int port;
+    private final Webhooks webhooks;
 
-    private NightshiftServer(Server jetty, int port) {
+    private NightshiftServer(Server jetty, int port, Webhooks webhooks) {
         this.jetty = jetty;
         this.port = port;
+        this.webhooks = webhooks;
     }
 
     public static Builder builder(Nightshift engine, ApiKeys keys) {
@@ -59,6 +62,7 @@ public final class NightshiftServer implements AutoCloseable {
 
     @Override
     public void close() {
+        webhooks.close(); // pending deliveries stay on disk for the next start
         try {
             if (!jetty.isStopped()) {
                 jetty.stop();
@@ -85,6 +89,8 @@ public final class NightshiftServer implements AutoCloseable {
         private List<String> models = List.of("shell");
         private List<String> repositories = List.of();
         private Duration heartbeat = Duration.ofSeconds(15);
+        private Duration webhookFirstRetry = Duration.ofSeconds(1);
+        private int webhookAttempts = 10;
 
         private Builder(Nightshift engine, ApiKeys keys) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -103,6 +109,18 @@ public final class NightshiftServer implements AutoCloseable {
         public Builder stopTimeout(Duration value) { stopTimeout = Objects.requireNonNull(value); return this; }
         /** Model names {@code /v0/models} lists and create accepts (default {@code shell}). */
         public Builder models(List<String> value) { models = List.copyOf(value); return this; }
+        /**
+         * Webhook retries: the wait before the second attempt (doubling after each failure, with
+         * jitter, at most 10 min) and the number of attempts (default 1 s and 10).
+         */
+        public Builder webhookRetries(Duration firstRetry, int attempts) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("attempts must be >= 1");
+            }
+            webhookFirstRetry = Objects.requireNonNull(firstRetry);
+            webhookAttempts = attempts;
+            return this;
+        }
         /** How often an idle v1 event stream sends a heartbeat (default 15 s). */
         public Builder heartbeat(Duration value) { heartbeat = Objects.requireNonNull(value); return this; }
         /** Repositories {@code /v0/repositories} lists (default none). */
@@ -125,8 +143,9 @@ public final class NightshiftServer implements AutoCloseable {
             ServletContextHandler context = new ServletContextHandler();
             context.setContextPath("/");
             RateLimiter limiter = new RateLimiter(requestsPerSecond, burst);
-            context.addServlet(new ServletHolder(new V0Api(engine, keys, limiter, maxBodyBytes, models, repositories)),
-                    "/v0/*");
+            Webhooks webhooks = new Webhooks(engine, keys.file().getParent(), webhookFirstRetry, webhookAttempts);
+            context.addServlet(new ServletHolder(new V0Api(engine, keys, limiter, maxBodyBytes, models, repositories,
+                    webhooks)), "/v0/*");
             context.addServlet(new ServletHolder(new V1Api(engine, keys, limiter, maxBodyBytes, models, repositories,
                     heartbeat)), "/v1/*");
             // the key exchange @cursor/sdk performs; its other calls (analytics, privacy mode) get 404
@@ -135,8 +154,10 @@ public final class NightshiftServer implements AutoCloseable {
             jetty.setStopTimeout(stopTimeout.toMillis());
             jetty.setStopAtShutdown(false);
             try {
+                webhooks.start();
                 jetty.start();
             } catch (Exception e) {
+                webhooks.close();
                 try {
                     jetty.stop();
                 } catch (Exception ignored) {
@@ -145,7 +166,7 @@ public final class NightshiftServer implements AutoCloseable {
                 throw new NightshiftException("cannot start the server on " + new InetSocketAddress(bind, port)
                         + ": " + e.getMessage(), e);
             }
-            return new NightshiftServer(jetty, connector.getLocalPort());
+            return new NightshiftServer(jetty, connector.getLocalPort(), webhooks);
         }
     }
 }

@@ -90,7 +90,7 @@ abstract class ApiBase extends HttpServlet {
         if (resp.isCommitted()) {
             return; // a stream already answered; the client sees it end
         }
-        resp.reset();
+        resp.resetBuffer(); // keeps headers set on the way (Retry-After)
         write(resp, status, error(code, message));
     }
 

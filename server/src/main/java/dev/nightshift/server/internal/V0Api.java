@@ -22,6 +22,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -45,13 +46,15 @@ public final class V0Api extends ApiBase {
     private static final long serialVersionUID = 1L;
 
     private final transient Nightshift engine;
+    private final transient Webhooks webhooks;
     private final List<String> models;
     private final List<String> repositories;
 
     public V0Api(Nightshift engine, ApiKeys keys, RateLimiter limiter, int maxBodyBytes, List<String> models,
-            List<String> repositories) {
+            List<String> repositories, Webhooks webhooks) {
         super(keys, limiter, maxBodyBytes);
         this.engine = engine;
+        this.webhooks = webhooks;
         this.models = List.copyOf(models);
         this.repositories = List.copyOf(repositories);
     }
@@ -124,14 +127,24 @@ public final class V0Api extends ApiBase {
             throw ApiError.badRequest("target.autoCreatePr: pull requests are not supported by this server");
         }
         String model = text(body, "model", "model", false);
+        String[] hook = null;
         if (body.hasNonNull("webhook")) {
             ObjectNode webhook = requiredObject(body, "webhook");
             text(webhook, "url", "webhook.url", true);
             String secret = text(webhook, "secret", "webhook.secret", false);
-            if (secret != null && secret.length() < 32) {
-                throw ApiError.badRequest("webhook.secret: must be at least 32 characters");
+            if (secret == null || secret.length() < 32) {
+                throw ApiError.badRequest("webhook.secret: required, at least 32 characters");
             }
-            throw ApiError.badRequest("webhook: webhooks are not supported by this server yet");
+            URI url;
+            try {
+                url = URI.create(text(webhook, "url", "webhook.url", true));
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest("webhook.url: not a URL");
+            }
+            if (url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+                throw ApiError.badRequest("webhook.url: must be an http or https URL");
+            }
+            hook = new String[] {url.toString(), secret};
         }
         if (model != null && !models.contains(model)) {
             throw ApiError.badRequest("model: unknown model '" + model + "'; GET /v0/models lists them");
@@ -142,6 +155,9 @@ public final class V0Api extends ApiBase {
             b.driver("model").model(model);
         }
         Agent agent = engine.spawn(b.build());
+        if (hook != null) {
+            webhooks.add(agent.id(), hook[0], hook[1]);
+        }
         return agentJson(agent.info());
     }
 
