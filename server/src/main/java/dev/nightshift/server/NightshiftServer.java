@@ -4,6 +4,7 @@ import dev.nightshift.api.NightshiftException;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.server.internal.AuthApi;
 import dev.nightshift.server.internal.RateLimiter;
+import dev.nightshift.server.internal.ServerMetrics;
 import dev.nightshift.server.internal.V0Api;
 import dev.nightshift.server.internal.V1Api;
 import dev.nightshift.server.internal.Webhooks;
@@ -143,11 +144,14 @@ public final class NightshiftServer implements AutoCloseable {
             ServletContextHandler context = new ServletContextHandler();
             context.setContextPath("/");
             RateLimiter limiter = new RateLimiter(requestsPerSecond, burst);
-            Webhooks webhooks = new Webhooks(engine, keys.file().getParent(), webhookFirstRetry, webhookAttempts);
+            ServerMetrics metrics = new ServerMetrics(engine);
+            Webhooks webhooks = new Webhooks(engine, keys.file().getParent(), webhookFirstRetry, webhookAttempts, metrics);
             context.addServlet(new ServletHolder(new V0Api(engine, keys, limiter, maxBodyBytes, models, repositories,
-                    webhooks)), "/v0/*");
+                    webhooks, metrics)), "/v0/*");
             context.addServlet(new ServletHolder(new V1Api(engine, keys, limiter, maxBodyBytes, models, repositories,
-                    heartbeat)), "/v1/*");
+                    heartbeat, metrics)), "/v1/*");
+            // Prometheus text, unauthenticated like most scrape targets: counts only, nothing secret
+            context.addServlet(new ServletHolder(metrics), "/metrics");
             // the key exchange @cursor/sdk performs; its other calls (analytics, privacy mode) get 404
             context.addServlet(new ServletHolder(new AuthApi(keys, limiter, maxBodyBytes)), "/*");
             jetty.setHandler(new GracefulHandler(context));

@@ -104,7 +104,21 @@ class WebhooksIT extends ServerITBase {
             assertThat(body.get("summary").asText()).isEqualTo("hooked");
             assertThat(body.get("target").get("branchName").asText()).isNotBlank();
             assertThat(pending()).as("nothing left pending").isEmpty();
+
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + hooked.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metric(metrics.body(), "nightshift_webhook_deliveries_total{result=\"delivered\"}")).isEqualTo(1);
+            assertThat(metric(metrics.body(), "nightshift_webhook_deliveries_total{result=\"failed-attempt\"}")).isEqualTo(2);
+            assertThat(metric(metrics.body(), "nightshift_agents{status=\"FINISHED\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(metric(metrics.body(), "nightshift_agent_spawn_to_running_seconds_count")).isEqualTo(1);
+            assertThat(metrics.body()).as("no secret in metrics").doesNotContain(SECRET).doesNotContain(alice);
         }
+    }
+
+    static double metric(String text, String name) {
+        return text.lines().filter(l -> l.startsWith(name + " ")).map(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no metric " + name + " in:\n" + text));
     }
 
     @Test

@@ -47,14 +47,16 @@ public final class V0Api extends ApiBase {
 
     private final transient Nightshift engine;
     private final transient Webhooks webhooks;
+    private final transient ServerMetrics metrics;
     private final List<String> models;
     private final List<String> repositories;
 
     public V0Api(Nightshift engine, ApiKeys keys, RateLimiter limiter, int maxBodyBytes, List<String> models,
-            List<String> repositories, Webhooks webhooks) {
+            List<String> repositories, Webhooks webhooks, ServerMetrics metrics) {
         super(keys, limiter, maxBodyBytes);
         this.engine = engine;
         this.webhooks = webhooks;
+        this.metrics = metrics;
         this.models = List.copyOf(models);
         this.repositories = List.copyOf(repositories);
     }
@@ -155,6 +157,7 @@ public final class V0Api extends ApiBase {
             b.driver("model").model(model);
         }
         Agent agent = engine.spawn(b.build());
+        metrics.follow(agent);
         if (hook != null) {
             webhooks.add(agent.id(), hook[0], hook[1]);
         }

@@ -32,14 +32,16 @@ public final class V1Api extends ApiBase {
 
     private final transient Nightshift engine;
     private final transient Archive archive;
+    private final transient ServerMetrics metrics;
     private final List<String> models;
     private final List<String> repositories;
     private final Duration heartbeat;
 
     public V1Api(Nightshift engine, ApiKeys keys, RateLimiter limiter, int maxBodyBytes, List<String> models,
-            List<String> repositories, Duration heartbeat) {
+            List<String> repositories, Duration heartbeat, ServerMetrics metrics) {
         super(keys, limiter, maxBodyBytes);
         this.engine = engine;
+        this.metrics = metrics;
         this.archive = new Archive(keys.file().resolveSibling("archived-agents.json"));
         this.models = List.copyOf(models);
         this.repositories = List.copyOf(repositories);
@@ -144,6 +146,7 @@ public final class V1Api extends ApiBase {
             b.driver("model").model(model);
         }
         Agent agent = engine.spawn(b.build());
+        metrics.follow(agent);
         AgentInfo info = agent.info();
         ObjectNode out = JSON.createObjectNode();
         out.set("agent", agentJson(info));

@@ -64,6 +64,7 @@ public final class Webhooks implements AutoCloseable {
     }
 
     private final Nightshift engine;
+    private final ServerMetrics metrics;
     private final Path dir;
     private final Duration firstRetry;
     private final int maxAttempts;
@@ -76,8 +77,9 @@ public final class Webhooks implements AutoCloseable {
     });
     private final Map<String, dev.nightshift.api.Subscription> listening = new ConcurrentHashMap<>();
 
-    public Webhooks(Nightshift engine, Path serverDirectory, Duration firstRetry, int maxAttempts) {
+    public Webhooks(Nightshift engine, Path serverDirectory, Duration firstRetry, int maxAttempts, ServerMetrics metrics) {
         this.engine = engine;
+        this.metrics = metrics;
         this.dir = serverDirectory.resolve("webhooks");
         this.firstRetry = firstRetry;
         this.maxAttempts = maxAttempts;
@@ -183,6 +185,7 @@ public final class Webhooks implements AutoCloseable {
                     HttpResponse.BodyHandlers.discarding());
             if (r.statusCode() / 100 == 2) {
                 delete(pending);
+                metrics.webhookDelivered();
                 log.info("webhook {} for agent {} delivered ({} attempt(s))", d.id(), d.agentId(), d.attempts() + 1);
                 return;
             }
@@ -193,6 +196,7 @@ public final class Webhooks implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        metrics.webhookAttemptFailed();
         int attempts = d.attempts() + 1;
         if (attempts >= maxAttempts) {
             write(dir.resolve("failed").resolve(d.id() + ".json"), new Delivery(d.id(), d.agentId(), d.url(), "",
