@@ -1,0 +1,230 @@
+package dev.nightshift.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightshift.api.AgentStatus;
+import dev.nightshift.core.Nightshift;
+import dev.nightshift.docker.DockerRuntime;
+import dev.nightshift.server.ApiKeys;
+import dev.nightshift.server.NightshiftServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The HTTP service under load, over loopback: status polls at a fixed rate while agents run and
+ * SSE clients follow their runs; p50 / p99 of the polls side by side with the same polls on an
+ * idle server, the errors, and whether every SSE client received exactly what a replay of its run
+ * gives afterwards (no event lost or repeated).
+ *
+ * <p>Full size: 200 polls a second for 30 s, 8 agents, 50 SSE clients; {@code --smoke}: 40 a
+ * second for 3 s, 2 agents, 4 clients.
+ */
+public final class ServerBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        Bench bench = Bench.of("HTTP service: status polls and event streams under load (scripts/bench ServerBenchmark)", args);
+        int rate = bench.size(200, 40);
+        int seconds = bench.size(30, 3);
+        int agents = bench.size(8, 2);
+        int clients = bench.size(50, 4);
+        Path dir = Files.createTempDirectory("nightshift-server-bench");
+        String remote = bareRemote(dir.resolve("remote"));
+        try (Nightshift engine = Nightshift.builder().stateDirectory(dir.resolve("state")).runtime(new DockerRuntime()).build()) {
+            ApiKeys keys = ApiKeys.open(dir.resolve("state"));
+            String key = keys.create("bench", "bench");
+            try (NightshiftServer server = NightshiftServer.builder(engine, keys).port(0).rateLimit(10_000, 10_000)
+                    .heartbeat(Duration.ofSeconds(1)).start()) {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                String base = "http://127.0.0.1:" + server.port();
+                // idle: the same polls on one agent before the load starts
+                List<String[]> runs = new ArrayList<>();
+                String first = create(http, base, key, remote, "echo ready\necho 'SUMMARY: ready'", runs);
+                engine.agent(first).awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(5));
+                poll(http, base, key, List.of(first), rate, 2, new AtomicInteger()); // warm-up: JIT, connections
+                long[] idle = poll(http, base, key, List.of(first), rate, Math.max(2, seconds / 3), new AtomicInteger());
+
+                runs.clear();
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < agents; i++) {
+                    ids.add(create(http, base, key, remote, "for i in $(seq 1 " + (seconds + 5) + "); do echo tick $i;"
+                            + " sleep 1; done\necho 'SUMMARY: ticked'", runs));
+                }
+                for (String id : ids) {
+                    engine.agent(id).awaitStatus(AgentStatus.RUNNING, Duration.ofMinutes(5));
+                }
+                List<CompletableFuture<List<String>>> streams = new ArrayList<>();
+                for (int c = 0; c < clients; c++) {
+                    String[] run = runs.get(c % runs.size());
+                    streams.add(CompletableFuture.supplyAsync(() -> stream(http, base, key, run[0], run[1])));
+                }
+                AtomicInteger errors = new AtomicInteger();
+                long[] loaded = poll(http, base, key, ids, rate, seconds, errors);
+                int mismatched = 0;
+                for (int c = 0; c < clients; c++) {
+                    String[] run = runs.get(c % runs.size());
+                    List<String> live = streams.get(c).get(10, TimeUnit.MINUTES);
+                    List<String> replay = stream(http, base, key, run[0], run[1]);
+                    if (!live.equals(replay)) {
+                        mismatched++;
+                    }
+                }
+                long p50 = pct(loaded, 50);
+                long p99 = pct(loaded, 99);
+                bench.row(String.format(Locale.ROOT, "status poll, %d/s for %d s, %d agents, %d SSE clients, p50", rate,
+                        seconds, agents, clients), ms(p50), ms(pct(idle, 50)) + " (idle server)", "-");
+                bench.row("status poll under that load, p99", ms(p99), ms(pct(idle, 99)) + " (idle server)",
+                        "<= 50 ms: " + (p99 <= 50_000_000L ? "holds" : "MISSES"));
+                bench.row("status polls that failed", Integer.toString(errors.get()), "-",
+                        "0: " + (errors.get() == 0 ? "holds" : "MISSES"));
+                bench.row("SSE clients whose stream differs from a replay", mismatched + " of " + clients, "-",
+                        "0 (none lost or repeated): " + (mismatched == 0 ? "holds" : "MISSES"));
+                bench.print();
+            }
+            engine.closeAndRemoveMachines();
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    static String create(HttpClient http, String base, String key, String remote, String script, List<String[]> runs)
+            throws IOException, InterruptedException {
+        String body = JSON.createObjectNode()
+                .<com.fasterxml.jackson.databind.node.ObjectNode>set("prompt", JSON.createObjectNode().put("text", script))
+                .set("repos", JSON.createArrayNode().add(JSON.createObjectNode().put("url", remote).put("startingRef", "main")))
+                .toString();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/agents"))
+                .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("create answered " + r.statusCode() + ": " + r.body());
+        }
+        JsonNode j = JSON.readTree(r.body());
+        String id = j.get("agent").get("id").asText();
+        runs.add(new String[] {id, j.get("run").get("id").asText()});
+        return id;
+    }
+
+    /** Polls GET /v0/agents/{id} at {@code rate} a second for {@code seconds}; returns each poll's latency. */
+    static long[] poll(HttpClient http, String base, String key, List<String> ids, int rate, int seconds,
+            AtomicInteger errors) throws InterruptedException {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        int total = rate * seconds;
+        AtomicInteger sent = new AtomicInteger();
+        ConcurrentLinkedQueue<CompletableFuture<?>> all = new ConcurrentLinkedQueue<>();
+        ticker.scheduleAtFixedRate(() -> {
+            int n = sent.getAndIncrement();
+            if (n >= total) {
+                return;
+            }
+            String id = ids.get(n % ids.size());
+            long t0 = System.nanoTime();
+            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v0/agents/" + id))
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((r, e) -> {
+                        latencies.add(System.nanoTime() - t0);
+                        if (e != null || r.statusCode() != 200) {
+                            errors.incrementAndGet();
+                        }
+                    }));
+        }, 0, 1_000_000L / rate, TimeUnit.MICROSECONDS);
+        while (sent.get() < total) {
+            TimeUnit.MILLISECONDS.sleep(50); // the ticker paces the load; this only waits for it to finish
+        }
+        ticker.shutdown();
+        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).exceptionally(e -> null).join();
+        return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /** Reads a run's stream to its end; returns each frame as "id event". */
+    static List<String> stream(HttpClient http, String base, String key, String agentId, String runId) {
+        try {
+            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/agents/" + agentId
+                    + "/runs/" + runId + "/stream")).header("Authorization", "Bearer " + key).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            String raw = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+            List<String> frames = new ArrayList<>();
+            for (String block : raw.split("\n\n")) {
+                String id = null;
+                String event = null;
+                for (String line : block.split("\n")) {
+                    if (line.startsWith("id: ")) {
+                        id = line.substring(4);
+                    } else if (line.startsWith("event: ")) {
+                        event = line.substring(7);
+                    }
+                }
+                if (event != null && !event.equals("heartbeat")) {
+                    frames.add(id + " " + event);
+                }
+            }
+            return frames;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long pct(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
+    }
+
+    static String bareRemote(Path at) throws IOException, InterruptedException {
+        Path bare = at.resolve("app.git");
+        Path work = at.resolve("work");
+        Files.createDirectories(at);
+        git(at, "init", "-q", "--bare", "-b", "main", bare.toString());
+        git(at, "init", "-q", "-b", "main", work.toString());
+        Files.writeString(work.resolve("README.md"), "# bench\n");
+        git(work, "add", "-A");
+        git(work, "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-q", "-m", "first");
+        git(work, "push", "-q", bare.toUri().toString(), "main");
+        return bare.toUri().toString();
+    }
+
+    static void git(Path in, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).directory(in.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("git " + String.join(" ", args) + ": " + out);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
