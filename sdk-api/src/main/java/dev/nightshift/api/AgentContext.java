@@ -37,6 +37,14 @@ public interface AgentContext {
     /** The session: machine, workspace, branch. */
     Session session();
 
+    /**
+     * The request the agent was spawned with (its repository, model name, ...), when the engine
+     * gives it; the default gives none.
+     */
+    default java.util.Optional<AgentRequest> request() {
+        return java.util.Optional.empty();
+    }
+
     /** The conversation so far, oldest first, this turn's prompt included. */
     List<ConversationMessage> conversation();
 

@@ -13,7 +13,8 @@ import java.util.Objects;
  * }</pre>
  *
  * @param model the model's name as the driver knows it (e.g. {@code anthropic:claude-sonnet-4-5})
- * @param inputTokens input tokens, cache reads and writes included when the provider counts them so
+ * @param inputTokens every input token of the call, cached ones included (OpenAI's {@code prompt_tokens};
+ *     Anthropic's {@code input_tokens} plus its cache reads and writes)
  * @param outputTokens output tokens
  * @param cacheReadTokens input tokens read from the provider's prompt cache (0 when not reported)
  * @param cacheWriteTokens input tokens written to the provider's prompt cache (0 when not reported)

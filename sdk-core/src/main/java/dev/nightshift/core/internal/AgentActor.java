@@ -1067,6 +1067,11 @@ public final class AgentActor {
         }
 
         @Override
+        public Optional<AgentRequest> request() {
+            return Optional.of(info.request());
+        }
+
+        @Override
         public ConversationMessage record(ConversationMessage message) {
             return recordMessage(message);
         }
