@@ -286,12 +286,22 @@ public final class TurnLoop {
         long[] u = Usages.of(r.tokenUsage());
         lastInputTokens = u[0];
         turnTokens += u[0] + u[1];
-        ModelPrice price = s.prices().get(s.modelName());
-        if (price == null && s.modelName().indexOf(':') > 0) {
-            price = s.prices().get(s.modelName().substring(s.modelName().indexOf(':') + 1));
-        }
+        ModelPrice price = price(s.prices(), s.modelName());
         double cost = price == null ? 0 : price.cost(u[0], u[1], u[2], u[3]);
         ctx.reportModelUsage(new TokenUsage(s.modelName(), u[0], u[1], u[2], u[3], cost));
+    }
+
+    /** The price of {@code name} ({@code provider:model@url}) by the full name, without the URL, or the model alone. */
+    static ModelPrice price(java.util.Map<String, ModelPrice> prices, String name) {
+        String noUrl = name.indexOf('@') > 0 ? name.substring(0, name.indexOf('@')) : name;
+        String model = noUrl.indexOf(':') > 0 ? noUrl.substring(noUrl.indexOf(':') + 1) : noUrl;
+        for (String key : new String[] {name, noUrl, model}) {
+            ModelPrice p = prices.get(key);
+            if (p != null) {
+                return p;
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ context window
