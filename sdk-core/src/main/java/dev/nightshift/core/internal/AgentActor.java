@@ -96,7 +96,7 @@ public final class AgentActor {
         this.id = info.id();
         this.info = info;
         this.takenOver = info.takenOver(); // a human may still hold it from before a restart
-        this.interruptHooks = new InterruptHooks(engine.scheduler());
+        this.interruptHooks = new InterruptHooks(id);
         this.events = new EventLog(id, engine.store(), Math.max(info.lastSequence(), engine.store().lastSequence(id)),
                 engine.redactor());
         if (!info.status().equals(AgentStatus.CREATING) && !info.status().isFinal()) {
