@@ -213,6 +213,12 @@ class ScriptedModelServerTest {
         } else {
             assertThat(body.path("error").path("message").asText()).isNotBlank();
         }
+        if (error.kind() == ErrorReply.Kind.RATE_LIMITED) {
+            assertThat(Models.retryAfter(thrown)).as("Retry-After kept through langchain4j").contains(Duration.ofSeconds(7));
+            assertThat(http.getMessage()).endsWith(format == WireFormat.OPENAI ? "(Retry-After: 7000 ms)" : "(Retry-After: 7 s)");
+        } else {
+            assertThat(Models.retryAfter(thrown)).isEmpty();
+        }
         if (error.kind() == ErrorReply.Kind.CONTEXT_LENGTH_EXCEEDED) {
             assertThat(http.getMessage()).containsAnyOf("context_length_exceeded", "prompt is too long");
         }
