@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /**
  * The HTTP client every model here uses: the JDK client on HTTP/1.1 with the factory's
- * timeouts.
+ * timeouts, keeping {@code Retry-After} on error responses ({@link RetryAfterClient}).
  *
  * <p>langchain4j's model builders overwrite the client builder's timeouts with their own
  * {@code timeout(..)} or defaults (OpenAI: 15 s connect, 60 s read), so the builder handed to
@@ -53,7 +53,8 @@ final class JdkClients {
         @Override
         public HttpClient build() {
             return new JdkHttpClientBuilder()
-                    .httpClientBuilder(java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1))
+                    .httpClientBuilder(RetryAfterClient.wrapping(
+                            java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)))
                     .connectTimeout(connect)
                     .readTimeout(read)
                     .build();

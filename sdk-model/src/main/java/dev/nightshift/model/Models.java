@@ -23,7 +23,8 @@ import java.util.Properties;
  *   <li>speaks HTTP/1.1 through the JDK client (the HTTP/2 upgrade headers the JDK client sends
  *       over plain {@code http://} break vLLM and LM Studio);</li>
  *   <li>has {@code maxRetries(0)}: the agent loop owns retries and honours {@code Retry-After},
- *       which langchain4j's own retry ignores;</li>
+ *       which langchain4j's own retry ignores; an error response's {@code Retry-After} is kept as
+ *       a last line of the exception's message (see {@link #retryAfter(Throwable)});</li>
  *   <li>never logs requests or responses (they hold tool outputs);</li>
  *   <li>has a connect timeout and a read timeout (defaults 10 s and 120 s); a stream that stalls
  *       after some chunks is not covered by them: the caller needs its own watchdog.</li>
@@ -127,6 +128,19 @@ public final class Models {
      */
     public String baseUrl(String name) {
         return resolve(name).baseUrl();
+    }
+
+    /**
+     * The wait a provider asked for on the error behind {@code error} (a langchain4j
+     * {@code RateLimitException} or {@code InternalServerException} from a model built here),
+     * from its {@code Retry-After} or {@code retry-after-ms} header. langchain4j keeps no response
+     * header, so models built here append one line to the error's body, which is the exception's
+     * message: {@code (Retry-After: 7 s)} or {@code (Retry-After: 1500 ms)}; this reads it back.
+     *
+     * @return the wait, or empty when the response had no such header
+     */
+    public static Optional<Duration> retryAfter(Throwable error) {
+        return RetryAfterClient.read(error);
     }
 
     private Resolved resolve(String text) {

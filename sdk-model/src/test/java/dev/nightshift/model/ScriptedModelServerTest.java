@@ -140,6 +140,10 @@ class ScriptedModelServerTest {
         assertThat(server.reportedUsage()).isEqualTo(new TokenCounts(2500, 52, 800, 300));
         assertThat(server.remainingSteps()).isZero();
         assertThat(server.failures()).isEmpty();
+        assertThat(server.exchanges()).allSatisfy(e -> {
+            assertThat(e.answered()).isTrue();
+            assertThat(e.answeredNanos()).isGreaterThanOrEqualTo(e.receivedNanos());
+        });
         if (streaming && format == WireFormat.OPENAI) {
             assertThat(requests.get(0).json().path("stream_options").path("include_usage").asBoolean()).isTrue();
         }
@@ -208,6 +212,12 @@ class ScriptedModelServerTest {
             assertThat(body.path("error").path("type").asText()).isNotBlank();
         } else {
             assertThat(body.path("error").path("message").asText()).isNotBlank();
+        }
+        if (error.kind() == ErrorReply.Kind.RATE_LIMITED) {
+            assertThat(Models.retryAfter(thrown)).as("Retry-After kept through langchain4j").contains(Duration.ofSeconds(7));
+            assertThat(http.getMessage()).endsWith(format == WireFormat.OPENAI ? "(Retry-After: 7000 ms)" : "(Retry-After: 7 s)");
+        } else {
+            assertThat(Models.retryAfter(thrown)).isEmpty();
         }
         if (error.kind() == ErrorReply.Kind.CONTEXT_LENGTH_EXCEEDED) {
             assertThat(http.getMessage()).containsAnyOf("context_length_exceeded", "prompt is too long");
@@ -296,6 +306,7 @@ class ScriptedModelServerTest {
         assertThat(firstPiece.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("first piece,");
         server.awaitRequest(0, WAIT);
         assertThat(end).as("a stalled stream neither completes nor fails by itself").isNotDone();
+        assertThat(server.exchanges().get(0).answered()).isFalse();
         // Observed with langchain4j 1.19.0: when the server then closes the connection, the
         // streaming client calls neither onCompleteResponse nor onError; only a watchdog ends it.
     }

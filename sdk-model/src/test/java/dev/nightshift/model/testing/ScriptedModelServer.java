@@ -86,8 +86,26 @@ public final class ScriptedModelServer implements AutoCloseable {
      * @param status the HTTP status sent
      * @param usage the token counts reported, or {@code null} for an error answer
      * @param answer the scripted answer, or {@code null} when none was taken (404, exhausted)
+     * @param receivedNanos {@link System#nanoTime()} when the request body had been read
+     * @param answeredNanos {@link System#nanoTime()} when the answer had been written and closed,
+     *     or 0 while it is still being sent (delayed, streaming, stalled)
      */
-    public record Exchange(RecordedRequest request, int status, TokenCounts usage, Step.Answer answer) {
+    public record Exchange(RecordedRequest request, int status, TokenCounts usage, Step.Answer answer,
+            long receivedNanos, long answeredNanos) {
+
+        /** Whether the answer has been sent in full. */
+        public boolean answered() {
+            return answeredNanos != 0;
+        }
+    }
+
+    static {
+        // Without TCP_NODELAY the JDK server's small flushed writes (one per event) wait for the
+        // client's delayed ACK: 40 ms a step that no real provider adds. Read once per JVM by
+        // the JDK's server configuration, so set before the first server is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     private ScriptedModelServer() throws IOException {
@@ -229,6 +247,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private void handle(HttpExchange http) throws IOException {
         try (http) {
             byte[] raw = http.getRequestBody().readAllBytes();
+            long received = System.nanoTime();
             Map<String, List<String>> headers = new LinkedHashMap<>();
             http.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
             String path = http.getRequestURI().getRawPath();
@@ -252,13 +271,15 @@ public final class ScriptedModelServer implements AutoCloseable {
             if (format == null) {
                 sendJson(http, 404, NODES.objectNode().put("error", "ScriptedModelServer serves POST "
                         + WireFormat.OPENAI.path() + " and POST " + WireFormat.ANTHROPIC.path() + " only"), Map.of());
-                record(new Exchange(request, 404, null, null));
+                record(new Exchange(request, 404, null, null, received, 0));
+                answered(request);
                 return;
             }
             if (step == null) {
                 sendJson(http, 500, errorBody(format, "api_error", "server_error",
                         "ScriptedModelServer: script exhausted at request #" + request.index(), null), Map.of());
-                record(new Exchange(request, 500, null, null));
+                record(new Exchange(request, 500, null, null, received, 0));
+                answered(request);
                 return;
             }
             Step.Answer answer;
@@ -270,21 +291,27 @@ public final class ScriptedModelServer implements AutoCloseable {
                 }
                 sendJson(http, 500, errorBody(format, "api_error", "server_error",
                         "ScriptedModelServer: the step for request #" + request.index() + " threw " + e, null), Map.of());
-                record(new Exchange(request, 500, null, null));
+                record(new Exchange(request, 500, null, null, received, 0));
+                answered(request);
                 return;
             }
             if (answer instanceof ErrorReply error) {
-                record(new Exchange(request, error.status(), null, error));
+                record(new Exchange(request, error.status(), null, error, received, 0));
                 sendError(http, format, error, request);
+                answered(request);
             } else {
                 Reply reply = (Reply) answer;
                 TokenCounts usage = reply.usage() != null ? reply.usage() : estimate(request, reply);
-                record(new Exchange(request, 200, usage, reply));
+                record(new Exchange(request, 200, usage, reply, received, 0));
                 if (!reply.delay().isZero() && closed.await(reply.delay().toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
                 if (request.streaming()) {
                     stream(http, format, reply, usage, request);
+                    if (reply.stall()) {
+                        return;
+                    }
+                    http.getResponseBody().close();
                 } else {
                     if (reply.stall()) {
                         closed.await(MAX_STALL.toMillis(), TimeUnit.MILLISECONDS);
@@ -293,6 +320,7 @@ public final class ScriptedModelServer implements AutoCloseable {
                     sendJson(http, 200, format == WireFormat.OPENAI ? openAiJson(reply, usage, request)
                             : anthropicJson(reply, usage, request), Map.of());
                 }
+                answered(request);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -300,6 +328,19 @@ public final class ScriptedModelServer implements AutoCloseable {
             // The client went away (a cancelled stream) or the answer could not be written.
             synchronized (lock) {
                 failures.add(e);
+            }
+        }
+    }
+
+    private void answered(RecordedRequest request) {
+        long now = System.nanoTime();
+        synchronized (lock) {
+            for (int i = exchanges.size() - 1; i >= 0; i--) {
+                Exchange e = exchanges.get(i);
+                if (e.request() == request) {
+                    exchanges.set(i, new Exchange(e.request(), e.status(), e.usage(), e.answer(), e.receivedNanos(), now));
+                    return;
+                }
             }
         }
     }
