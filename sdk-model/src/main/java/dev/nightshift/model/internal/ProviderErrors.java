@@ -11,12 +11,14 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.nightshift.model.Models;
 
 /**
  * What a provider's failure means for the loop. langchain4j 1.19 puts the HTTP status only on a
- * {@link HttpException} in the cause chain and never exposes response headers, so a
- * {@code Retry-After} is read from the body when the provider repeats it there ("try again in 20s",
- * "retry after 3 seconds"); otherwise the loop's own backoff applies.
+ * {@link HttpException} in the cause chain and never exposes response headers: the models
+ * {@link Models} builds append the {@code Retry-After} header to the error body, which is read back
+ * here; otherwise a wait the provider states in its body ("try again in 20s") is honoured, and
+ * failing both the loop's own backoff applies.
  */
 public final class ProviderErrors {
     /** How the loop reacts. */
@@ -75,8 +77,19 @@ public final class ProviderErrors {
                 (status != 0 ? "HTTP " + status + ": " : "") + shorten(body));
     }
 
-    /** A wait the provider asked for in the body of its answer. */
+    /** The {@code Retry-After} header as {@link Models}' HTTP client appends it to an error body. */
+    private static final Pattern HEADER = Pattern.compile("\\(Retry-After: (\\d+(?:\\.\\d+)?) (ms|s)\\)");
+
+    /**
+     * A wait the provider asked for: its {@code Retry-After} header when the model's HTTP client kept it
+     * (models built by {@link Models} do), else a wait stated in the body.
+     */
     static Optional<Duration> retryAfter(String body) {
+        Matcher h = HEADER.matcher(body);
+        if (h.find()) {
+            double n = Double.parseDouble(h.group(1));
+            return Optional.of(Duration.ofMillis(h.group(2).equals("ms") ? (long) n : (long) (n * 1000)));
+        }
         Matcher m = RETRY_AFTER.matcher(body);
         if (!m.find()) {
             return Optional.empty();

@@ -135,6 +135,9 @@ class PiecesTest {
         assertThat(ProviderErrors.retryAfter("Please try again in 1.5s.")).contains(Duration.ofMillis(1500));
         assertThat(ProviderErrors.retryAfter("retry after 250ms")).contains(Duration.ofMillis(250));
         assertThat(ProviderErrors.retryAfter("try again later")).isEmpty();
+        assertThat(ProviderErrors.retryAfter("Please try again in 1s. (Retry-After: 7 s)")).as("the header wins")
+                .contains(Duration.ofSeconds(7));
+        assertThat(ProviderErrors.retryAfter("{} (Retry-After: 1500 ms)")).contains(Duration.ofMillis(1500));
         assertThat(ProviderErrors.classify(new RuntimeException(new java.net.ConnectException("refused"))).kind())
                 .isEqualTo(ProviderErrors.Kind.RETRY);
         assertThat(ProviderErrors.classify(new dev.langchain4j.exception.HttpException(401, "Incorrect API key sk-...abcd"))
