@@ -5,11 +5,15 @@ import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
+import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.Subscription;
 import dev.nightshift.api.TakeOver;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.core.ShellDriver;
+import dev.nightshift.model.ModelDriver;
+import dev.nightshift.model.ModelName;
+import dev.nightshift.model.Models;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +33,10 @@ import java.util.concurrent.TimeUnit;
  * diff stat, the summary, how to take over, and cold versus warm start times. The last line is one
  * JSON object for scripts.
  *
- * <p>Built only on the public API. Run it with {@code scripts/quickstart}.
+ * <p>Built only on the public API. Run it with {@code scripts/quickstart}; with
+ * {@code --model NAME} (for example {@code anthropic:claude-sonnet-4-5}) and the provider's key in
+ * the environment, a model does the work from plain-language prompts; without the key it keeps
+ * the shell driver, so the quick start works offline.
  *
  * <p><b>Thread-safety:</b> a program. <b>Lifecycle:</b> runs once and exits.
  */
@@ -52,15 +59,22 @@ public final class QuickStart {
             step("created a sample repository with .cursor/environment.json; its remote is " + repo);
         }
 
+        String model = modelWithKey(opts.get("--model"));
+
         long t0 = System.nanoTime();
         try (Nightshift nightshift = Nightshift.builder() // the Docker runtime is found on the classpath
                 .stateDirectory(work.resolve("state"))
+                .driver(ModelDriver.builder().models(Models.fromEnvironment()).build())
                 .build()) {
-            String prompt = opts.getOrDefault("--prompt", String.join("\n",
+            String prompt = opts.getOrDefault("--prompt", model != null
+                    ? "Create GREETING.md containing the line 'Hello from a Nightshift agent.', and add a section"
+                            + " '## Made by an agent' to README.md saying it was added by a background agent."
+                    : String.join("\n",
                     "echo 'Hello from a Nightshift agent.' > GREETING.md",
                     "printf '\\n## Made by an agent\\n\\nThis line was added by a background agent.\\n' >> README.md",
                     "echo 'SUMMARY: Added GREETING.md and a README section'"));
-            Agent agent = nightshift.spawn(AgentRequest.builder(prompt, repo).ref(ref).driver(ShellDriver.NAME).build());
+            Agent agent = nightshift.spawn(AgentRequest.builder(prompt, repo).ref(ref)
+                    .driver(model != null ? ModelDriver.NAME : ShellDriver.NAME).model(model).build());
             step("spawned agent " + agent.id() + " (" + agent.status() + ")");
             long cold;
             try (Subscription progress = agent.addListener(QuickStart::show, 0)) {
@@ -73,8 +87,10 @@ public final class QuickStart {
                 requireFinished(first);
                 step("turn 1 finished: " + first.summary());
 
-                agent.followUp(String.join("\n", "date -u +'Checked on %Y-%m-%d' >> GREETING.md",
-                        "echo 'SUMMARY: Dated the greeting'"));
+                agent.followUp(model != null
+                        ? "Append a line 'Checked on YYYY-MM-DD' with today's UTC date (from the date command) to GREETING.md."
+                        : String.join("\n", "date -u +'Checked on %Y-%m-%d' >> GREETING.md",
+                                "echo 'SUMMARY: Dated the greeting'"));
                 step("sent a follow-up");
                 AgentInfo second = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(20));
                 requireFinished(second);
@@ -99,6 +115,10 @@ public final class QuickStart {
             out.println("Branch    " + done.branch());
             out.println("Commit    " + done.commit());
             out.println("Summary   " + done.summary());
+            if (model != null) {
+                out.printf(Locale.ROOT, "Model     %s: %d tokens in, %d out%n", model, done.usage().inputTokens(),
+                        done.usage().outputTokens());
+            }
             if (sample) {
                 out.println("Diff      " + diffStat(repo, done.branch()).replace("\n", "\n          "));
             }
@@ -112,6 +132,26 @@ public final class QuickStart {
                     "commit", done.commit(), "remote", repo, "coldStartMillis", TimeUnit.NANOSECONDS.toMillis(cold),
                     "warmStartMillis", TimeUnit.NANOSECONDS.toMillis(warmTime))));
         }
+    }
+
+    /**
+     * The model to use, or {@code null} for the shell driver: without {@code --model}, or when
+     * the model's provider needs a key the environment does not hold (the quick start must work
+     * offline). A malformed name or unknown provider is an error.
+     */
+    private static String modelWithKey(String model) {
+        if (model == null) {
+            return null;
+        }
+        ModelName name = ModelName.parse(model);
+        String key = System.getenv(name.provider().keyVariable());
+        if (name.provider().keyRequired() && (key == null || key.isBlank())) {
+            step("no " + name.provider().keyVariable() + " in the environment: keeping the shell driver for " + model);
+            return null;
+        }
+        Models.fromEnvironment().validate(model);
+        step("the agent's brain is " + model);
+        return model;
     }
 
     private static void requireFinished(AgentInfo info) {
@@ -134,6 +174,12 @@ public final class QuickStart {
             out.println("  warning: " + w.message());
         } else if (e instanceof AgentEvent.HandedOff h) {
             step("pushed " + h.branch() + " at " + h.commit());
+        } else if (e instanceof AgentEvent.ToolCallFinished t) {
+            out.println("  tool | " + t.name() + " " + t.arguments().replace("\n", " ")
+                    + (t.exitCode() == null ? "" : " → exit " + t.exitCode()) + (t.error() ? " → error" : ""));
+        } else if (e instanceof AgentEvent.MessageAdded m && m.message().type() == ConversationMessage.Type.ASSISTANT_MESSAGE
+                && !m.message().text().isBlank()) {
+            out.println("  assistant | " + m.message().text().replace("\n", " "));
         }
     }
 
@@ -176,10 +222,10 @@ public final class QuickStart {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (List.of("--repo", "--ref", "--work", "--prompt").contains(a) && i + 1 < args.length) {
+            if (List.of("--repo", "--ref", "--work", "--prompt", "--model").contains(a) && i + 1 < args.length) {
                 m.put(a, args[++i]);
             } else {
-                System.err.println("usage: quickstart [--repo URL|PATH] [--ref REF] [--prompt SCRIPT] [--work DIR]");
+                System.err.println("usage: quickstart [--repo URL|PATH] [--ref REF] [--prompt TEXT] [--work DIR] [--model NAME]");
                 System.exit(2);
             }
         }

@@ -11,6 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import dev.nightshift.model.testing.Reply;
+import dev.nightshift.model.testing.ScriptedModelServer;
+import dev.nightshift.model.testing.WireFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +43,35 @@ class ReadmeExampleIT {
     @Test
     void theEmbeddingExampleCompilesRunsAndPushesABranch() throws Exception {
         Docker.require();
+        Path classes = compileExample();
+        String remote = SampleRepository.create(dir.resolve("sample"));
+        Processes.Result r = Processes.run(dir, Map.of(), null, 15, List.of(Processes.java(), "-cp",
+                classes + java.io.File.pathSeparator + System.getProperty("java.class.path"), "Embed", remote,
+                dir.resolve("state").toString()));
+        assertPushedHello(r, remote);
+    }
+
+    @Test
+    void theEmbeddingExampleRunsWithAModel() throws Exception {
+        Docker.require();
+        Path classes = compileExample();
+        String remote = SampleRepository.create(dir.resolve("sample"));
+        try (ScriptedModelServer server = ScriptedModelServer.start()) {
+            server.enqueue(
+                    Reply.toolCall("write_file", "{\"path\":\"HELLO.md\",\"content\":\"Hello\\n\"}"),
+                    Reply.text("Added HELLO.md."),
+                    Reply.toolCall("run_terminal_cmd", "{\"command\":\"date >> HELLO.md\"}"),
+                    Reply.text("Dated it."));
+            Processes.Result r = Processes.run(dir, server.environment(), null, 15, List.of(Processes.java(), "-cp",
+                    classes + java.io.File.pathSeparator + System.getProperty("java.class.path"), "Embed", remote,
+                    dir.resolve("state").toString(), server.modelName(WireFormat.ANTHROPIC)));
+            assertPushedHello(r, remote);
+            assertThat(server.requests()).hasSize(4);
+            assertThat(server.requests().get(0).lastUserText().orElseThrow()).contains("Add HELLO.md saying Hello");
+        }
+    }
+
+    private Path compileExample() throws Exception {
         Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(readme());
         assertThat(m.find()).as("README.md has a java example").isTrue();
         String source = m.group(1);
@@ -51,11 +83,10 @@ class ReadmeExampleIT {
         int compiled = javac.run(null, null, null, "-d", classes.toString(), "-cp",
                 System.getProperty("java.class.path"), src.resolve("Embed.java").toString());
         assertThat(compiled).as("the README example compiles").isZero();
+        return classes;
+    }
 
-        String remote = SampleRepository.create(dir.resolve("sample"));
-        Processes.Result r = Processes.run(dir, Map.of(), null, 15, List.of(Processes.java(), "-cp",
-                classes + java.io.File.pathSeparator + System.getProperty("java.class.path"), "Embed", remote,
-                dir.resolve("state").toString()));
+    private static void assertPushedHello(Processes.Result r, String remote) throws Exception {
         assertThat(r.exitCode()).as("%s", r).isZero();
         String last = r.lastLine();
         assertThat(last).startsWith("FINISHED nightshift/");

@@ -29,4 +29,13 @@ public interface AgentDriver {
 
     /** Runs one turn; returns when the work for it is done. */
     TurnResult runTurn(Turn turn, AgentContext context) throws Exception;
+
+    /**
+     * Checks at spawn that this driver can serve {@code request} (its model is known, a key for its
+     * provider is present, ...), so that a bad request fails before anything is built. Throws a
+     * {@link ValidationException} saying what is wrong and what to do. The default accepts every
+     * request.
+     */
+    default void validate(AgentRequest request) {
+    }
 }

@@ -3,7 +3,9 @@ package dev.nightshift.api;
 import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecResult;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Something that happened to an agent. Every event carries the agent id, a per-agent
@@ -11,6 +13,12 @@ import java.util.Objects;
  * remembers the last sequence it saw resumes from there with {@link Agent#events(long, int)}.
  *
  * <p>All text in events has runtime secrets redacted before it is recorded.
+ *
+ * <p>A model driver's events map one to one onto Cursor's agent messages: {@link AssistantDelta}
+ * (streamed text) and {@link MessageAdded} of an assistant message are {@code assistant};
+ * {@link ToolCallStarted} is {@code tool_call} {@code running}; {@link ToolCallFinished} is
+ * {@code tool_call} {@code completed} or {@code error}; {@link ModelUsageReported} is
+ * {@code usage}; {@link StatusChanged} is {@code status}.
  *
  * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> values; kept in the agent's event log
  * until the agent is deleted or expires.
@@ -205,6 +213,104 @@ public sealed interface AgentEvent {
         @Override
         public MachineChanged withSequence(long s) {
             return new MachineChanged(agentId, s, time, change, machineId, snapshotId);
+        }
+    }
+
+    /**
+     * A piece of assistant text as the model streams it; the whole text follows as a
+     * {@link MessageAdded}. Cursor's {@code assistant} message.
+     */
+    record AssistantDelta(String agentId, long sequence, Instant time, String text) implements AgentEvent {
+        public AssistantDelta {
+            check(agentId, time);
+            Objects.requireNonNull(text, "text");
+        }
+
+        @Override
+        public AssistantDelta withSequence(long s) {
+            return new AssistantDelta(agentId, s, time, text);
+        }
+    }
+
+    /**
+     * A tool call began (Cursor's {@code tool_call}, {@code running}).
+     *
+     * @param callId the model's id of the call
+     * @param name the tool
+     * @param arguments its arguments as JSON text (redacted)
+     */
+    record ToolCallStarted(String agentId, long sequence, Instant time, String callId, String name, String arguments)
+            implements AgentEvent {
+        public ToolCallStarted {
+            check(agentId, time);
+            Objects.requireNonNull(callId, "callId");
+            Objects.requireNonNull(name, "name");
+            arguments = arguments == null ? "" : arguments;
+        }
+
+        @Override
+        public ToolCallStarted withSequence(long s) {
+            return new ToolCallStarted(agentId, s, time, callId, name, arguments);
+        }
+    }
+
+    /**
+     * A tool call ended (Cursor's {@code tool_call}, {@code completed} or, when {@code error},
+     * {@code error}).
+     *
+     * @param callId the model's id of the call
+     * @param name the tool
+     * @param arguments its arguments as JSON text (redacted)
+     * @param error whether the tool failed (the model was told so)
+     * @param result what the model was sent, cut to a few KiB with head and tail kept
+     * @param exitCode the exit code of the command it ran, or {@code null} when it ran none
+     * @param durationMillis how long the tool took
+     */
+    record ToolCallFinished(String agentId, long sequence, Instant time, String callId, String name,
+            String arguments, boolean error, String result, Integer exitCode, long durationMillis)
+            implements AgentEvent {
+        public ToolCallFinished {
+            check(agentId, time);
+            Objects.requireNonNull(callId, "callId");
+            Objects.requireNonNull(name, "name");
+            arguments = arguments == null ? "" : arguments;
+            result = result == null ? "" : result;
+        }
+
+        public Optional<Integer> exitCodeIfSet() {
+            return Optional.ofNullable(exitCode);
+        }
+
+        @Override
+        public ToolCallFinished withSequence(long s) {
+            return new ToolCallFinished(agentId, s, time, callId, name, arguments, error, result, exitCode,
+                    durationMillis);
+        }
+    }
+
+    /** The driver's checklist changed; {@code todos} is the whole list as it now stands. */
+    record TodosUpdated(String agentId, long sequence, Instant time, List<Todo> todos) implements AgentEvent {
+        public TodosUpdated {
+            check(agentId, time);
+            todos = todos == null ? List.of() : List.copyOf(todos);
+        }
+
+        @Override
+        public TodosUpdated withSequence(long s) {
+            return new TodosUpdated(agentId, s, time, todos);
+        }
+    }
+
+    /** One model call's tokens and cost (Cursor's {@code usage}); one event per call. */
+    record ModelUsageReported(String agentId, long sequence, Instant time, TokenUsage usage) implements AgentEvent {
+        public ModelUsageReported {
+            check(agentId, time);
+            Objects.requireNonNull(usage, "usage");
+        }
+
+        @Override
+        public ModelUsageReported withSequence(long s) {
+            return new ModelUsageReported(agentId, s, time, usage);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.nightshift.api.AgentDriver;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentQuery;
 import dev.nightshift.api.AgentRequest;
+import dev.nightshift.api.ValidationException;
 import dev.nightshift.api.AgentStatus;
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.EnvironmentUnavailableException;
@@ -152,6 +153,7 @@ public final class Nightshift implements AutoCloseable {
      */
     public Agent spawn(AgentRequest request, List<AgentSecret> agentSecrets) {
         checkOpen();
+        validateDriver(request);
         String id = request.id() != null ? request.id() : "bc-" + UUID.randomUUID();
         if (!agentSecrets.isEmpty()) {
             if (!(secretProvider instanceof SecretStore store)) {
@@ -185,6 +187,20 @@ public final class Nightshift implements AutoCloseable {
             }
         }
         return handle(id);
+    }
+
+    /**
+     * The request's driver exists and accepts it ({@link AgentDriver#validate}): an unknown driver,
+     * an unknown model or a missing key fails the spawn, before anything is built or stored.
+     */
+    private void validateDriver(AgentRequest request) {
+        AgentDriver driver = context.drivers().get(request.driver());
+        if (driver == null) {
+            throw new ValidationException("no driver named '" + request.driver() + "'; known: "
+                    + new java.util.TreeSet<>(context.drivers().keySet())
+                    + " (register one with Nightshift.builder().driver(...))");
+        }
+        driver.validate(request);
     }
 
     /** The agent with {@code id}, if it exists (tombstones included). */

@@ -10,6 +10,8 @@ import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.Todo;
+import dev.nightshift.api.TokenUsage;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.Usage;
 import dev.nightshift.api.runtime.ExecListener;
@@ -46,7 +48,8 @@ class FileAgentStoreTest {
             AgentInfo info = agent("a1", T0, "x").withStatus(AgentStatus.of("ARCHIVED"), T0.plusSeconds(1))
                     .withBranch("nightshift/do-a1-1a2b", T0).withHandoff("abc123", "did it", T0)
                     .withMachine("m1", "snapshot-1", true, T0).withTakenOver(true, T0)
-                    .withUsage(Usage.NONE.plusMachineSeconds("turn", 1.5).plusTokens(10, 20), T0).withLastSequence(7);
+                    .withUsage(Usage.NONE.plusMachineSeconds("turn", 1.5).plusTokens(10, 20)
+                            .plus(new TokenUsage("m", 5, 6, 7, 8, 0.5)), T0).withLastSequence(7);
             store.put(info);
             assertThat(store.get("a1")).contains(info);
             assertThat(FileAgentStore.open(dir).get("a1")).as("a second store on the directory").contains(info);
@@ -69,11 +72,37 @@ class FileAgentStoreTest {
                 new AgentEvent.UsageReported(id, 8, T0, "turn", 2.5, 1, 2),
                 new AgentEvent.HandedOff(id, 9, T0, "b", "c", true, "s"),
                 new AgentEvent.TakeOverChanged(id, 10, T0, true),
-                new AgentEvent.MachineChanged(id, 11, T0, "hibernated", "m", "snapshot-x"));
+                new AgentEvent.MachineChanged(id, 11, T0, "hibernated", "m", "snapshot-x"),
+                new AgentEvent.AssistantDelta(id, 12, T0, "Let me"),
+                new AgentEvent.ToolCallStarted(id, 13, T0, "c1", "run_terminal_cmd", "{\"command\":\"make\"}"),
+                new AgentEvent.ToolCallFinished(id, 14, T0, "c1", "run_terminal_cmd", "{\"command\":\"make\"}", true,
+                        "exit 2", 2, 350),
+                new AgentEvent.ToolCallFinished(id, 15, T0, "c2", "read_file", "{}", false, "text", null, 3),
+                new AgentEvent.TodosUpdated(id, 16, T0, List.of(new Todo("1", "fix it", Todo.Status.IN_PROGRESS))),
+                new AgentEvent.ModelUsageReported(id, 17, T0, new TokenUsage("openai:gpt-4.1", 100, 20, 64, 3, 0.0125)));
         events.forEach(store::append);
         assertThat(store.events(id, 0, 100)).containsExactlyElementsOf(events);
-        assertThat(store.events(id, 9, 100)).containsExactlyElementsOf(events.subList(9, 11));
+        assertThat(store.events(id, 9, 100)).containsExactlyElementsOf(events.subList(9, 17));
         assertThat(store.events(id, 2, 3)).containsExactlyElementsOf(events.subList(2, 5));
+    }
+
+    @Test
+    void structuredConversationRoundTripsAndOldLinesStillRead() throws Exception {
+        FileAgentStore store = FileAgentStore.open(dir);
+        // a line written before conversations were structured
+        Files.createDirectories(dir.resolve("agents/c"));
+        Files.writeString(dir.resolve("agents/c/conversation.jsonl"),
+                "{\"id\":\"m0\",\"type\":\"USER_MESSAGE\",\"text\":\"old\",\"time\":\"2026-01-01T00:00:00Z\"}\n");
+        List<ConversationMessage> added = List.of(
+                ConversationMessage.assistant("m1", "reading", List.of(new ConversationMessage.ToolCall("c1", "read_file",
+                        "{\"path\":\"a.txt\"}")), T0),
+                ConversationMessage.toolResult("m2", "c1", "read_file", "line 1", true, T0),
+                ConversationMessage.summary("m3", "earlier: read a.txt", "m2", T0));
+        added.forEach(m -> store.appendMessage("c", m));
+        List<ConversationMessage> read = FileAgentStore.open(dir).conversation("c");
+        assertThat(read.get(0)).isEqualTo(new ConversationMessage("m0", ConversationMessage.Type.USER_MESSAGE, "old",
+                Instant.parse("2026-01-01T00:00:00Z")));
+        assertThat(read.subList(1, 4)).containsExactlyElementsOf(added);
     }
 
     @Test

@@ -10,6 +10,8 @@ import dev.nightshift.api.Page;
 import dev.nightshift.api.Subscription;
 import dev.nightshift.api.TakeOver;
 import dev.nightshift.core.Nightshift;
+import dev.nightshift.core.ShellDriver;
+import dev.nightshift.model.ModelDriver;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -49,7 +51,7 @@ final class AgentCommands {
 
     /** Where a prompt comes from: the option's text, or a file ({@code -} for stdin). */
     static final class PromptSource {
-        @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt (for the shell driver: a bash script).")
+        @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt (for the shell driver: a bash script; with --model: plain language).")
         String text;
 
         @Option(names = {"-f", "--prompt-file"}, paramLabel = "FILE", description = "Read the prompt from FILE ('-' for stdin).")
@@ -135,8 +137,14 @@ final class AgentCommands {
         @Option(names = {"-b", "--branch"}, description = "The agent's branch (default: derived from the prompt).")
         String branch;
 
-        @Option(names = {"-d", "--driver"}, defaultValue = "shell", description = "Driver name (default: ${DEFAULT-VALUE}).")
+        @Option(names = {"-d", "--driver"}, description = "Driver name (default: 'model' with --model, else 'shell').")
         String driver;
+
+        @Option(names = {"-m", "--model"}, paramLabel = "NAME", description = {
+                "Model for the model driver: openai:gpt-4.1, anthropic:claude-sonnet-4-5,",
+                "openai-compatible:MODEL@http://HOST:PORT/v1 (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY,",
+                "OPENAI_COMPATIBLE_API_KEY). With it the prompt is plain language."})
+        String model;
 
         @Option(names = "--id", description = "Client-chosen agent id (spawn is idempotent on it).")
         String id;
@@ -154,7 +162,8 @@ final class AgentCommands {
         public Integer call() throws Exception {
             String repository = repository(repo);
             AgentRequest request = AgentRequest.builder(prompt.read(), repository).ref(ref).branchName(branch)
-                    .driver(driver).push(!noPush).id(id != null ? id : "bc-" + UUID.randomUUID()).build();
+                    .driver(driver != null ? driver : model != null ? ModelDriver.NAME : ShellDriver.NAME).model(model)
+                    .push(!noPush).id(id != null ? id : "bc-" + UUID.randomUUID()).build();
             Printer printer = cli.printer();
             if (detach) {
                 return Detached.launch(cli, request, printer);

@@ -7,6 +7,8 @@ import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.ValidationException;
 import dev.nightshift.core.Nightshift;
+import dev.nightshift.model.ModelDriver;
+import dev.nightshift.model.Models;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -76,9 +78,19 @@ public final class NightshiftCli implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".nightshift");
     }
 
-    /** An engine on the state directory; the runtime is found on the classpath (sdk-docker). */
+    /**
+     * An engine on the state directory; the runtime is found on the classpath (sdk-docker). It
+     * knows the shell driver and the model driver (models from the environment, prices from
+     * {@value ModelPrices#VARIABLE}).
+     */
     Nightshift engine() {
-        return Nightshift.builder().stateDirectory(home()).build();
+        return Nightshift.builder().stateDirectory(home()).driver(modelDriver(System.getenv())).build();
+    }
+
+    static ModelDriver modelDriver(java.util.Map<String, String> environment) {
+        ModelDriver.Builder b = ModelDriver.builder().models(Models.builder().environment(environment).build());
+        ModelPrices.parse(environment.get(ModelPrices.VARIABLE)).forEach(b::price);
+        return b.build();
     }
 
     Printer printer() {
@@ -153,6 +165,9 @@ public final class NightshiftCli implements Callable<Integer> {
             return "nightshift list shows the agents on this state directory (--home)";
         } else if (e instanceof AuthenticationException) {
             return "check the git credentials (NIGHTSHIFT_GIT_TOKEN) for this remote";
+        } else if (e instanceof ValidationException && e.getMessage() != null && e.getMessage().contains("model")) {
+            return "model names: openai:MODEL, anthropic:MODEL, openai-compatible:MODEL@http://HOST:PORT/v1;"
+                    + " keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENAI_COMPATIBLE_API_KEY";
         } else if (e instanceof ValidationException) {
             return "nightshift env validate FILE explains every problem";
         }

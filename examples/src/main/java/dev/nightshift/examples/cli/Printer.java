@@ -1,11 +1,16 @@
 package dev.nightshift.examples.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.Todo;
+import dev.nightshift.api.TokenUsage;
+import dev.nightshift.api.Usage;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,9 +71,9 @@ final class Printer {
         row("summary", a.summary());
         row("error", a.error());
         row("machine", a.machineId());
-        row("usage", String.format(Locale.ROOT, "%.1f machine seconds%s", a.usage().totalMachineSeconds(),
-                a.usage().inputTokens() + a.usage().outputTokens() == 0 ? ""
-                        : ", " + a.usage().inputTokens() + " in / " + a.usage().outputTokens() + " out tokens"));
+        row("model", a.request().model());
+        row("usage", String.format(Locale.ROOT, "%.1f machine seconds", a.usage().totalMachineSeconds()));
+        row("tokens", tokens(a.usage()));
         row("created", a.createdAt().toString());
         row("updated", a.updatedAt().toString());
     }
@@ -86,7 +91,13 @@ final class Printer {
         m.put("machineId", a.machineId());
         m.put("hibernated", a.hibernated());
         m.put("takenOver", a.takenOver());
+        m.put("model", a.request().model());
         m.put("machineSeconds", a.usage().totalMachineSeconds());
+        m.put("inputTokens", a.usage().inputTokens());
+        m.put("outputTokens", a.usage().outputTokens());
+        m.put("cacheReadTokens", a.usage().cacheReadTokens());
+        m.put("cacheWriteTokens", a.usage().cacheWriteTokens());
+        m.put("cost", a.usage().cost());
         m.put("lastSequence", a.lastSequence());
         m.put("createdAt", a.createdAt().toString());
         m.put("updatedAt", a.updatedAt().toString());
@@ -150,7 +161,12 @@ final class Printer {
         } else if (e instanceof AgentEvent.CommandFinished f) {
             out.println(seq + f.phase() + " exited " + f.exitCode());
         } else if (e instanceof AgentEvent.MessageAdded m) {
-            out.println(seq + m.message().type().name().toLowerCase(Locale.ROOT) + ": " + firstLine(m.message().text()));
+            // Tool results show as their ToolCallFinished line; an assistant message that only
+            // asks for tools has no text.
+            if (m.message().type() != ConversationMessage.Type.TOOL_RESULT && !m.message().text().isBlank()) {
+                out.println(seq + m.message().type().name().toLowerCase(Locale.ROOT).replace("_message", "") + ": "
+                        + firstLine(m.message().text()));
+            }
         } else if (e instanceof AgentEvent.Warning w) {
             out.println(seq + yellow("warning") + " [" + w.code() + "] " + w.message());
         } else if (e instanceof AgentEvent.HandedOff h) {
@@ -159,6 +175,18 @@ final class Printer {
             out.println(seq + "==> " + (t.takenOver() ? "taken over by a human" : "handed back"));
         } else if (e instanceof AgentEvent.MachineChanged m) {
             out.println(seq + "machine " + m.change() + " " + m.machineId());
+        } else if (e instanceof AgentEvent.ToolCallFinished t) {
+            out.println(seq + toolLine(t));
+        } else if (e instanceof AgentEvent.TodosUpdated t) {
+            out.println(seq + "todos");
+            for (Todo todo : t.todos()) {
+                out.println("        " + todoMark(todo.status()) + " " + firstLine(todo.content()));
+            }
+        } else if (e instanceof AgentEvent.ModelUsageReported u) {
+            TokenUsage t = u.usage();
+            out.println(seq + dim(String.format(Locale.ROOT, "model %s: %d in%s / %d out tokens%s", t.model(),
+                    t.inputTokens(), t.cacheReadTokens() == 0 ? "" : " (" + t.cacheReadTokens() + " cached)",
+                    t.outputTokens(), t.cost() == 0 ? "" : String.format(Locale.ROOT, ", $%.4f", t.cost()))));
         } else if (e instanceof AgentEvent.UsageReported u) {
             out.println(seq + dim(String.format(Locale.ROOT, "usage %s: %.1f machine seconds", u.phase(), u.machineSeconds())));
         }
@@ -200,6 +228,10 @@ final class Printer {
                 doing = "build: " + firstLine(b.line());
             } else if (e instanceof AgentEvent.StatusChanged s) {
                 doing = s.to().name().toLowerCase(Locale.ROOT);
+            } else if (e instanceof AgentEvent.ToolCallStarted t) {
+                doing = toolCall(t.name(), t.arguments());
+            } else if (e instanceof AgentEvent.ToolCallFinished || e instanceof AgentEvent.ModelUsageReported) {
+                doing = "waiting for the model";
             }
             clear();
         }
@@ -232,6 +264,83 @@ final class Printer {
             }
             clear();
         }
+    }
+
+    /** Tokens and cost of an agent, or {@code null} when it used no model. */
+    static String tokens(Usage u) {
+        if (u.inputTokens() + u.outputTokens() == 0) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder().append(u.inputTokens()).append(" in");
+        if (u.cacheReadTokens() + u.cacheWriteTokens() > 0) {
+            b.append(" (").append(u.cacheReadTokens()).append(" cache read, ").append(u.cacheWriteTokens())
+                    .append(" cache write)");
+        }
+        b.append(" / ").append(u.outputTokens()).append(" out");
+        b.append(u.cost() > 0 ? String.format(Locale.ROOT, ", $%.4f", u.cost()) : ", cost unknown (no price for the model)");
+        return b.toString();
+    }
+
+    /**
+     * A finished tool call on one line: {@code read_file src/app.ts}, {@code $ npm test → exit 1},
+     * {@code edit_file src/app.ts → error: old_string matches 2 places}.
+     */
+    static String toolLine(AgentEvent.ToolCallFinished t) {
+        String line = toolCall(t.name(), t.arguments());
+        if (t.exitCode() != null) {
+            line += " → exit " + t.exitCode();
+        }
+        if (t.error()) {
+            String why = firstLine(t.result().strip());
+            line += " → error" + (why.isEmpty() ? "" : ": " + cut(why, 100));
+        }
+        return line;
+    }
+
+    /** A tool call as a person would write it. */
+    static String toolCall(String name, String arguments) {
+        JsonNode args;
+        try {
+            args = JSON.readTree(arguments.isBlank() ? "{}" : arguments);
+        } catch (Exception e) {
+            return name + " " + cut(arguments, 80) + " (malformed arguments)";
+        }
+        String path = args.path("path").asText("");
+        switch (name) {
+            case "run_terminal_cmd":
+                return "$ " + cut(firstLine(args.path("command").asText("")), 100)
+                        + (args.path("background").asBoolean(false) ? " &" : "");
+            case "read_file":
+                long offset = args.path("offset").asLong(0);
+                long limit = args.path("limit").asLong(0);
+                return "read_file " + path + (offset > 0 || limit > 0
+                        ? ":" + Math.max(1, offset) + (limit > 0 ? "-" + (Math.max(1, offset) + limit - 1) : "") : "");
+            case "grep":
+            case "glob":
+                return name + " " + cut(args.path("pattern").asText(""), 60) + (path.isEmpty() ? "" : " in " + path);
+            case "read_terminal":
+                return "read_terminal " + args.path("name").asText("");
+            case "todo_write":
+                return "todo_write (" + args.path("todos").size() + " items)";
+            default:
+                if (!path.isEmpty()) {
+                    return name + " " + path;
+                }
+                return name + (args.isObject() && args.size() > 0 ? " " + cut(args.toString(), 80) : "");
+        }
+    }
+
+    private static String todoMark(Todo.Status s) {
+        return switch (s) {
+            case COMPLETED -> "[x]";
+            case IN_PROGRESS -> "[>]";
+            case CANCELLED -> "[-]";
+            case PENDING -> "[ ]";
+        };
+    }
+
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     private void row(String name, String value) {

@@ -15,7 +15,10 @@ import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.Session;
+import dev.nightshift.api.Registration;
 import dev.nightshift.api.TakeOver;
+import dev.nightshift.api.Todo;
+import dev.nightshift.api.TokenUsage;
 import dev.nightshift.api.Turn;
 import dev.nightshift.api.TurnResult;
 import dev.nightshift.api.runtime.ExecRequest;
@@ -86,12 +89,14 @@ public final class AgentActor {
     private String user;
     private Instant idleSince;
     private SecretHooks.Resolved secrets = SecretHooks.Resolved.EMPTY;
+    private final InterruptHooks interruptHooks;
 
     public AgentActor(EngineContext engine, AgentInfo info) {
         this.engine = engine;
         this.id = info.id();
         this.info = info;
         this.takenOver = info.takenOver(); // a human may still hold it from before a restart
+        this.interruptHooks = new InterruptHooks(id);
         this.events = new EventLog(id, engine.store(), Math.max(info.lastSequence(), engine.store().lastSequence(id)),
                 engine.redactor());
         if (!info.status().equals(AgentStatus.CREATING) && !info.status().isFinal()) {
@@ -167,6 +172,14 @@ public final class AgentActor {
                 redactor());
         engine.store().appendMessage(id, m);
         emit(new AgentEvent.MessageAdded(id, 0, m.time(), m));
+    }
+
+    /** Redacts, stores and announces a driver's structured conversation entry; returns it as stored. */
+    private ConversationMessage recordMessage(ConversationMessage message) {
+        ConversationMessage m = Redaction.message(message, redactor());
+        engine.store().appendMessage(id, m);
+        emit(new AgentEvent.MessageAdded(id, 0, m.time(), m));
+        return m;
     }
 
     private void addUsage(String usagePhase, Instant since) {
@@ -268,6 +281,7 @@ public final class AgentActor {
         Thread t = loopThread;
         if (t != null && "turn".equals(phase)) {
             t.interrupt();
+            interruptHooks.fire();
         }
     }
 
@@ -282,6 +296,7 @@ public final class AgentActor {
         ensureMachine();
         synchronized (lock) {
             takenOver = true;
+            interruptHooks.fire(); // a model call or tool in flight stops; the driver waits at its checkpoint
             emit(new AgentEvent.TakeOverChanged(id, 0, now(), true));
             update(i -> i.withTakenOver(true, now()));
             SessionView s = new SessionView();
@@ -1049,6 +1064,58 @@ public final class AgentActor {
             synchronized (lock) {
                 return stopRequested || cancelRequested || turnTimedOut || deleted;
             }
+        }
+
+        @Override
+        public Optional<AgentRequest> request() {
+            return Optional.of(info.request());
+        }
+
+        @Override
+        public ConversationMessage record(ConversationMessage message) {
+            return recordMessage(message);
+        }
+
+        @Override
+        public String redact(String text) {
+            return redactor().apply(text);
+        }
+
+        @Override
+        public void assistantDelta(String text) {
+            emit(new AgentEvent.AssistantDelta(id, 0, now(), text));
+        }
+
+        @Override
+        public void toolCallStarted(String callId, String name, String arguments) {
+            emit(new AgentEvent.ToolCallStarted(id, 0, now(), callId, name, arguments));
+        }
+
+        @Override
+        public void toolCallFinished(String callId, String name, String arguments, boolean error, String result,
+                Integer exitCode, Duration duration) {
+            emit(new AgentEvent.ToolCallFinished(id, 0, now(), callId, name, arguments, error, result, exitCode,
+                    duration.toMillis()));
+        }
+
+        @Override
+        public void updateTodos(List<Todo> todos) {
+            emit(new AgentEvent.TodosUpdated(id, 0, now(), todos));
+        }
+
+        @Override
+        public void reportModelUsage(TokenUsage usage) {
+            emit(new AgentEvent.ModelUsageReported(id, 0, now(), usage));
+            update(i -> i.withUsage(i.usage().plus(usage), now()));
+        }
+
+        @Override
+        public Registration onInterrupt(Runnable hook) {
+            return interruptHooks.add(hook, () -> {
+                synchronized (lock) {
+                    return takenOver || stopRequested || cancelRequested || turnTimedOut || deleted;
+                }
+            });
         }
     }
 

@@ -2,6 +2,7 @@ package dev.nightshift.core.internal;
 
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.Todo;
 import java.util.function.UnaryOperator;
 
 /** Applies a text redactor to every free-text field of an event. */
@@ -22,6 +23,17 @@ public final class Redaction {
             return new AgentEvent.MessageAdded(m.agentId(), m.sequence(), m.time(), message(m.message(), r));
         } else if (e instanceof AgentEvent.Warning w) {
             return new AgentEvent.Warning(w.agentId(), w.sequence(), w.time(), w.code(), r.apply(w.message()));
+        } else if (e instanceof AgentEvent.AssistantDelta d) {
+            return new AgentEvent.AssistantDelta(d.agentId(), d.sequence(), d.time(), r.apply(d.text()));
+        } else if (e instanceof AgentEvent.ToolCallStarted t) {
+            return new AgentEvent.ToolCallStarted(t.agentId(), t.sequence(), t.time(), t.callId(), t.name(),
+                    r.apply(t.arguments()));
+        } else if (e instanceof AgentEvent.ToolCallFinished t) {
+            return new AgentEvent.ToolCallFinished(t.agentId(), t.sequence(), t.time(), t.callId(), t.name(),
+                    r.apply(t.arguments()), t.error(), r.apply(t.result()), t.exitCode(), t.durationMillis());
+        } else if (e instanceof AgentEvent.TodosUpdated t) {
+            return new AgentEvent.TodosUpdated(t.agentId(), t.sequence(), t.time(), t.todos().stream()
+                    .map(todo -> new Todo(todo.id(), r.apply(todo.content()), todo.status())).toList());
         } else if (e instanceof AgentEvent.HandedOff h) {
             return new AgentEvent.HandedOff(h.agentId(), h.sequence(), h.time(), h.branch(), h.commit(), h.pushed(),
                     nullable(h.summary(), r));
@@ -30,7 +42,8 @@ public final class Redaction {
     }
 
     public static ConversationMessage message(ConversationMessage m, UnaryOperator<String> r) {
-        return new ConversationMessage(m.id(), m.type(), r.apply(m.text()), m.time());
+        return m.withText(r.apply(m.text())).withToolCalls(m.toolCalls().stream()
+                .map(c -> new ConversationMessage.ToolCall(c.id(), c.name(), r.apply(c.arguments()))).toList());
     }
 
     private static String nullable(String s, UnaryOperator<String> r) {

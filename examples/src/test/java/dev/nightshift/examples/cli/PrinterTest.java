@@ -1,0 +1,62 @@
+package dev.nightshift.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.ModelPrice;
+import dev.nightshift.api.Usage;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PrinterTest {
+
+    private static AgentEvent.ToolCallFinished finished(String name, String args, boolean error, String result,
+            Integer exit) {
+        return new AgentEvent.ToolCallFinished("bc-1", 1, Instant.EPOCH, "call_1", name, args, error, result, exit, 12);
+    }
+
+    @Test
+    void toolCallsAreOneCompactLine() {
+        assertThat(Printer.toolLine(finished("read_file", "{\"path\":\"src/app.ts\"}", false, "...", null)))
+                .isEqualTo("read_file src/app.ts");
+        assertThat(Printer.toolLine(finished("read_file", "{\"path\":\"a.ts\",\"offset\":10,\"limit\":5}", false, "", null)))
+                .isEqualTo("read_file a.ts:10-14");
+        assertThat(Printer.toolLine(finished("run_terminal_cmd", "{\"command\":\"npm test\"}", false, "", 1)))
+                .isEqualTo("$ npm test → exit 1");
+        assertThat(Printer.toolLine(finished("run_terminal_cmd", "{\"command\":\"npm run dev\",\"background\":true}",
+                false, "", null))).isEqualTo("$ npm run dev &");
+        assertThat(Printer.toolLine(finished("edit_file", "{\"path\":\"a.ts\",\"old_string\":\"x\",\"new_string\":\"y\"}",
+                true, "old_string matches 2 places:\n 3: x\n 9: x", null)))
+                .isEqualTo("edit_file a.ts → error: old_string matches 2 places: …");
+        assertThat(Printer.toolLine(finished("grep", "{\"pattern\":\"TODO\",\"path\":\"src\"}", false, "", null)))
+                .isEqualTo("grep TODO in src");
+        assertThat(Printer.toolLine(finished("read_file", "{\"path\": ", true, "malformed arguments", null)))
+                .isEqualTo("read_file {\"path\":  (malformed arguments) → error: malformed arguments");
+    }
+
+    @Test
+    void tokensShowCacheAndCostOrSayTheCostIsUnknown() {
+        assertThat(Printer.tokens(Usage.NONE)).isNull();
+        assertThat(Printer.tokens(new Usage(Map.of(), 6000, 250, 1000, 0, 0.0125)))
+                .isEqualTo("6000 in (1000 cache read, 0 cache write) / 250 out, $0.0125");
+        assertThat(Printer.tokens(new Usage(Map.of(), 10, 5, 0, 0, 0)))
+                .isEqualTo("10 in / 5 out, cost unknown (no price for the model)");
+    }
+
+    @Test
+    void pricesParseAndBadOnesAreClear() {
+        assertThat(ModelPrices.parse("openai:gpt-4.1=2,8,0.5; anthropic:claude-sonnet-4-5=3,15,0.3,3.75"))
+                .containsEntry("openai:gpt-4.1", new ModelPrice(2, 8, 0.5, 0))
+                .containsEntry("anthropic:claude-sonnet-4-5", new ModelPrice(3, 15, 0.3, 3.75));
+        assertThat(ModelPrices.parse(null)).isEmpty();
+        assertThat(ModelPrices.parse("openai-compatible:m@http://127.0.0.1:8000/v1=1,2"))
+                .containsKey("openai-compatible:m@http://127.0.0.1:8000/v1");
+        assertThatThrownBy(() -> ModelPrices.parse("openai:gpt-4.1=2"))
+                .hasMessageContaining("expected 2 to 4 prices");
+        assertThatThrownBy(() -> ModelPrices.parse("openai:gpt-4.1=2,-1"))
+                .hasMessageContaining("finite and >= 0");
+        assertThatThrownBy(() -> ModelPrices.parse("gpt")).hasMessageContaining("expected MODEL=INPUT,OUTPUT");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.nightshift.model;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.docker.DockerRuntime;
+
+/**
+ * The real Docker runtime for engine tests. With {@code CI=true} a missing engine fails the test;
+ * elsewhere the test is skipped with a message saying how to start one.
+ */
+final class TestRuntime {
+    static final String BASE_IMAGE = DockerRuntime.DEFAULT_BASE_IMAGE;
+
+    private TestRuntime() {
+    }
+
+    static Runtime docker() {
+        try {
+            DockerRuntime runtime = new DockerRuntime();
+            runtime.machines(java.util.Map.of("dev.nightshift.probe", "none")); // the engine answers
+            return runtime;
+        } catch (RuntimeException e) {
+            String why = "no Docker engine answers (" + e.getMessage() + "); start one with scripts/docker-up"
+                    + " (as root) and build the base image with scripts/base-image";
+            if ("true".equals(System.getenv("CI"))) {
+                fail("CI=true: " + why, e);
+            }
+            assumeTrue(false, why);
+            throw e;
+        }
+    }
+}
