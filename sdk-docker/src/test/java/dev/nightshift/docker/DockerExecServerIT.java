@@ -61,6 +61,29 @@ class DockerExecServerIT {
         }
     }
 
+    /**
+     * A command that closes its output and exits at once makes the server see the end of its
+     * output just before its exit: the exit's SIGCHLD then arrived before the server's select
+     * and woke nothing, and the exec never ended (measured against the old server: a hang within
+     * 67 and 145 execs of this command). Each exec here must end within the wait.
+     */
+    @Test
+    void commandsThatCloseTheirOutputAndExitAtOnceAllEnd() throws Exception {
+        try (Machine m = track(runtime().start(spec().build()))) {
+            for (int i = 0; i < 1500; i++) {
+                ExecHandle h = m.exec(ExecRequest.builder("sh", "-c", "exec >&- 2>&-; :").user("root").build());
+                ExecResult r;
+                try {
+                    r = h.result().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("exec " + (i + 1) + " (" + h.id() + ") never ended", e);
+                }
+                assertThat(r.exitCode()).as("exec %s", h.id()).isZero();
+                assertThat(viaServer(h)).as("exec %s through the server", h.id()).isTrue();
+            }
+        }
+    }
+
     @Test
     void aDeadServerFailsItsRunningExecsClearlyAndTheNextExecStartsANewOne() {
         try (Machine m = track(runtime().start(spec().build()))) {

@@ -179,6 +179,7 @@ sub kill_exec {
     kill('KILL', -$e->{pid});
     # before its setsid the child leads no group yet, and has no children: kill it alone
     kill('KILL', $e->{pid}) unless defined $e->{status};
+    reap();
 }
 
 sub reap {
@@ -224,7 +225,11 @@ while (1) {
     vec($rin, 0, 1) = 1;
     vec($rin, fileno($sigr), 1) = 1;
     vec($rin, $_, 1) = 1 for keys %byfd;
-    my $n = select(my $rout = $rin, undef, undef, undef);
+    # Perl runs the SIGCHLD handler (which writes to the self-pipe) only at a safe point: a
+    # child that exits between the last such point and the select syscall wakes nothing. When an
+    # exec's output is closed but its process is not reaped yet, wait briefly and reap anyway.
+    my $unreaped = grep { $_->{open} == 0 && !defined $_->{status} } values %ex;
+    my $n = select(my $rout = $rin, undef, undef, $unreaped ? 0.02 : undef);
     if ($n < 0) {
         next if $!{EINTR};
         die "select: $!";
