@@ -260,6 +260,42 @@ final class Automaton {
         return n;
     }
 
+    /**
+     * Continues a scan over {@code text[from, end)} from {@code state} (0 at the start of a stream,
+     * else what the previous call returned), adding the matches (positions in {@code text}'s own
+     * coordinates) to the {@code count[0]} merged intervals already in {@code outRef[0]}, as
+     * {@link #intervals} does; updates {@code count[0]} and returns the state to continue from.
+     * A match may start before {@code from}: it began in text an earlier call read.
+     */
+    int scan(char[] text, int from, int end, int state, int[][] outRef, int[] count) {
+        int n = count[0];
+        if (delta != null) {
+            final int[] d = delta;
+            final char[] cm = classOf;
+            final int k = classes;
+            int x = state;
+            for (int i = from; i < end; i++) {
+                x = d[x + cm[text[i]]];
+                if (x < 0) {
+                    x = ~x;
+                    n = add(outRef, n, i + 1 - longest[x / k], i + 1);
+                }
+            }
+            count[0] = n;
+            return x;
+        }
+        int s = state;
+        for (int i = from; i < end; i++) {
+            s = step(s, text[i]);
+            int len = longest[s];
+            if (len != 0) {
+                n = add(outRef, n, i + 1 - len, i + 1);
+            }
+        }
+        count[0] = n;
+        return s;
+    }
+
     private static int add(int[][] ref, int n, int start, int end) {
         int[] out = ref[0];
         while (n > 0 && start <= out[2 * n - 1]) {
