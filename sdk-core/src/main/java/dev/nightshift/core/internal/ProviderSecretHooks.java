@@ -4,11 +4,9 @@ import dev.nightshift.api.spi.Secret;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.api.spi.SecretProvider;
-import dev.nightshift.core.secrets.Redactor;
 import dev.nightshift.core.secrets.ResolvedSecrets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 /** {@link SecretHooks} over a {@link SecretProvider}: scopes merged by {@link ResolvedSecrets}. */
 public final class ProviderSecretHooks implements SecretHooks {
@@ -46,9 +44,7 @@ public final class ProviderSecretHooks implements SecretHooks {
                 buildValues.put(s.name(), s.value());
             }
         }
-        Redactor redactor = r.redactor();
-        UnaryOperator<String> redact = redactor::redact;
         return new Resolved(r.env(ResolvedSecrets.Phase.BUILD), r.env(ResolvedSecrets.Phase.AGENT),
-                r.buildSecretVersions(), Map.copyOf(buildValues), redact, r.valuesToRedact());
+                r.buildSecretVersions(), Map.copyOf(buildValues), r.redactor(), r.pushGuard());
     }
 }
