@@ -597,7 +597,8 @@ public final class AgentActor {
         }
         UnaryOperator<String> base = engine.redactor();
         Redactor runtime = s.redactor();
-        events.redactor(runtime.isEmpty() ? base : text -> base.apply(runtime.redact(text)));
+        // command output left the agent's secrets behind at the byte stream (RecordingMachine)
+        events.redactor(runtime.isEmpty() ? base : text -> base.apply(runtime.redact(text)), base);
         if (info.branch() != null) {
             engine.pushGuard().watch(info.branch(), s.pushGuard());
         }

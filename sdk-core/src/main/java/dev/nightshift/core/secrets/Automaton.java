@@ -296,6 +296,36 @@ final class Automaton {
         return s;
     }
 
+    /** {@link #scan(char[], int, int, int, int[][], int[])} over bytes (each byte as the char of the same value). */
+    int scan(byte[] text, int from, int end, int state, int[][] outRef, int[] count) {
+        int n = count[0];
+        if (delta != null) {
+            final int[] d = delta;
+            final char[] cm = classOf;
+            final int k = classes;
+            int x = state;
+            for (int i = from; i < end; i++) {
+                x = d[x + cm[text[i] & 0xff]];
+                if (x < 0) {
+                    x = ~x;
+                    n = add(outRef, n, i + 1 - longest[x / k], i + 1);
+                }
+            }
+            count[0] = n;
+            return x;
+        }
+        int s = state;
+        for (int i = from; i < end; i++) {
+            s = step(s, (char) (text[i] & 0xff));
+            int len = longest[s];
+            if (len != 0) {
+                n = add(outRef, n, i + 1 - len, i + 1);
+            }
+        }
+        count[0] = n;
+        return s;
+    }
+
     private static int add(int[][] ref, int n, int start, int end) {
         int[] out = ref[0];
         while (n > 0 && start <= out[2 * n - 1]) {

@@ -187,6 +187,38 @@ class SecretFormsTest {
     }
 
     @Test
+    void theEnginesByteStreamPathFindsEveryFormCutAtEveryByte() {
+        Map<String, String> sample = new LinkedHashMap<>(printed(TOKEN));
+        Map<String, String> pemForms = printed(PEM);
+        for (String k : List.of("plain", "crlf", "align 2 base64 (76)", "align 0 openssl base64 (64)", "json", "HEX")) {
+            sample.put("pem " + k, pemForms.get(k));
+        }
+        for (Map.Entry<String, String> f : sample.entrySet()) {
+            String text = "before ✓\n" + f.getValue() + "after\n";
+            byte[] bytes = utf8(text);
+            String expected = R.redact(text);
+            for (int cut = 0; cut <= bytes.length; cut++) {
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                RedactingExecListener l = new RedactingExecListener(R, new dev.nightshift.api.runtime.ExecListener() {
+                    @Override
+                    public void onStdout(byte[] b, int off, int len) {
+                        got.write(b, off, len);
+                    }
+
+                    @Override
+                    public void onStderr(byte[] b, int off, int len) {
+                    }
+                });
+                l.onStdout(bytes, 0, cut);
+                l.onStdout(bytes, cut, bytes.length - cut);
+                l.flush();
+                assertThat(got.toString(StandardCharsets.UTF_8)).as("%s cut at byte %d", f.getKey(), cut)
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void theSameShapesThatAreNotSecretsAreNotFlagged() {
         for (String value : List.of(OTHER_TOKEN, OTHER_PEM)) {
             for (Map.Entry<String, String> f : printed(value).entrySet()) {
