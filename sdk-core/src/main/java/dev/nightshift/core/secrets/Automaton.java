@@ -27,6 +27,8 @@ final class Automaton {
     private final int states;
     /** Length of the longest pattern that ends in each state (0: none). */
     private final int[] longest;
+    /** Depth of each state in the trie: how many of the last chars read may begin a match. */
+    private final int[] depthOf;
     /** Labels of the patterns ending exactly at each state (null: none). */
     private final int[][] ownLabels;
     private final int[] fail;
@@ -91,6 +93,10 @@ final class Automaton {
         patternCount = count;
         states = children.size();
         longest = new int[states];
+        depthOf = new int[states];
+        for (int s = 0; s < states; s++) {
+            depthOf[s] = depth.get(s);
+        }
         ownLabels = new int[states][];
         fail = new int[states];
         for (int s = 0; s < states; s++) {
@@ -209,6 +215,14 @@ final class Automaton {
             s = fail[s];
         }
         return rootRow[cls];
+    }
+
+    /**
+     * How many of the last chars read may be the beginning of a match still to come, in a state
+     * as {@link #scan} returns it: no match can start before them.
+     */
+    int pendingDepth(int scanState) {
+        return depthOf[delta != null ? scanState / classes : scanState];
     }
 
     /** Length of the longest pattern ending when the automaton is in state {@code s}, 0 if none. */

@@ -44,7 +44,8 @@ final class ByteStreamRedactor {
         System.arraycopy(bytes, offset, buf, length, count);
         state = automaton.scan(buf, length, length + count, state, intervals, this.count);
         length += count;
-        drain(Math.max(done, length - holdback), sink);
+        // only what may begin a match still to come waits: the automaton's depth, at most the holdback
+        drain(Math.max(done, length - Math.min(holdback, automaton.pendingDepth(state))), sink);
     }
 
     /** Ends the stream: hands on the rest and resets. */

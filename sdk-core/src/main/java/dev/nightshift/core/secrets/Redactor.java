@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * found in one pass (Aho-Corasick), so the cost hardly grows with the number of secrets.
  *
  * <p>For output that arrives in chunks use {@link #stream()}: it finds a value split across
- * chunks and holds back at most {@link #maxLength()}{@code  - 1} characters.
+ * chunks and holds back only what may begin a secret, at most {@link #maxLength()}{@code  - 1}
+ * characters.
  *
  * <p><b>Thread-safety:</b> immutable and thread-safe; build one per set of secrets and share it.
  * <b>Lifecycle:</b> a value; it holds the secret values in memory for as long as it is reachable.
@@ -109,7 +110,7 @@ public final class Redactor {
         return automaton.patternCount() == 0;
     }
 
-    /** The length of the longest form of any value; a stream holds back one less. */
+    /** The length of the longest form of any value; a stream holds back at most one less. */
     public int maxLength() {
         return automaton.maxLength();
     }

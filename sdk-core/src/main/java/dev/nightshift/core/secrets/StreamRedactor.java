@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * Redacts one stream of text that arrives in chunks (a command's stdout, a terminal), finding a
  * secret even when it is split across chunks. Each {@link #write} returns what is safe to emit
- * now; it holds back at most {@code maxLength() - 1} characters of the redactor (a possible
- * beginning of a secret), which {@link #flush()} releases at the end. The concatenated output
+ * now: it holds back only the last characters that may begin a secret (the automaton's depth: none
+ * after ordinary text, so output is not delayed), at most {@code maxLength() - 1}, which a later
+ * chunk or {@link #flush()} releases. The concatenated output
  * equals {@link Redactor#redact} of the concatenated input, however the input was cut.
  *
  * <p>Each character is read once: the automaton's state carries over from one chunk to the next,
@@ -95,7 +96,8 @@ public final class StreamRedactor {
     private String read(int n) {
         state = automaton.scan(buf, length, length + n, state, intervals, count);
         length += n;
-        return drain(Math.max(done, length - holdback));
+        // only what may begin a match still to come waits: the automaton's depth, at most the holdback
+        return drain(Math.max(done, length - Math.min(holdback, automaton.pendingDepth(state))));
     }
 
     /** Room for {@code more} chars: drops what was emitted, grows when that is not enough. */
