@@ -21,13 +21,15 @@ import java.util.Random;
  * secret cut by a line break). The output holds a secret (raw, base64 or wrapped base64) about
  * every 64 KiB. Rows: 0 to 1000 token secrets in 8 KiB chunks, 50 in line-sized writes, and 50
  * with a PEM key and a 90-char token among them (their wrapped base64 and line forms make the
- * automaton largest).
+ * automaton largest). Figures are MB per second of the measuring thread's CPU time (the machine
+ * is shared with other builds; wall-clock figures in brackets), median of the runs.
  */
 public final class RedactionBenchmark {
     static final double TARGET_MB_S = 200;
 
     public static void main(String[] args) {
-        Bench bench = Bench.of("Redaction of command output, the engine's path (bytes -> stream redactor -> lines)", args);
+        Bench bench = Bench.of("Redaction of command output, the engine's path (bytes -> stream redactor -> lines),"
+                + " MB per CPU second", args);
         int mb = bench.size(64, 1);
         int runs = bench.size(5, 1);
         int warmup = bench.size(2, 0);
@@ -45,14 +47,42 @@ public final class RedactionBenchmark {
         List<byte[]> chunks = output(mb << 20, new ArrayList<>(secrets.values()), chunk);
         long bytes = chunks.stream().mapToLong(c -> c.length).sum();
         Redactor redactor = Redactor.of(secrets);
-        long ours = bench.medianNanos(warmup, runs, () -> enginePath(redactor, chunks));
-        long theirs = bench.medianNanos(warmup, runs, () -> linesThenRedact(redactor, chunks));
-        String figure = Bench.mbPerSecond(bytes, ours);
-        double mbs = bytes / 1e6 / (ours / 1e9);
-        String target = !targeted ? "" : String.format(Locale.ROOT, ">= %.0f MB/s: %s", TARGET_MB_S,
-                bench.smoke() ? "not judged at smoke size" : mbs >= TARGET_MB_S ? "holds" : "MISSED");
-        bench.row(what + " (" + redactor.patternCount() + " forms)", figure,
-                Bench.mbPerSecond(bytes, theirs) + " (lines, then each redacted)", target);
+        long[] ours = medianCpuAndWall(warmup, runs, () -> enginePath(redactor, chunks));
+        long[] theirs = medianCpuAndWall(warmup, runs, () -> linesThenRedact(redactor, chunks));
+        double cpu = bytes / 1e6 / (ours[0] / 1e9);
+        String target = !targeted ? "" : String.format(Locale.ROOT, ">= %.0f MB/s per CPU second: %s", TARGET_MB_S,
+                bench.smoke() ? "not judged at smoke size" : cpu >= TARGET_MB_S ? "holds" : "MISSED");
+        bench.row(what + " (" + redactor.patternCount() + " forms)",
+                Bench.mbPerSecond(bytes, ours[0]) + " (" + Bench.mbPerSecond(bytes, ours[1]) + " wall)",
+                Bench.mbPerSecond(bytes, theirs[0]) + " (" + Bench.mbPerSecond(bytes, theirs[1])
+                        + " wall) lines, then each redacted", target);
+    }
+
+    /**
+     * Median thread CPU time and median wall time of {@code runs} runs after {@code warmup}: the
+     * machine is shared, so CPU time is the figure that says what the code costs.
+     */
+    static long[] medianCpuAndWall(int warmup, int runs, java.util.function.LongSupplier task) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sink = 0;
+        for (int i = 0; i < warmup; i++) {
+            sink += task.getAsLong();
+        }
+        long[] cpu = new long[Math.max(1, runs)];
+        long[] wall = new long[cpu.length];
+        for (int i = 0; i < cpu.length; i++) {
+            long c0 = threads.getCurrentThreadCpuTime();
+            long w0 = System.nanoTime();
+            sink += task.getAsLong();
+            wall[i] = System.nanoTime() - w0;
+            cpu[i] = threads.getCurrentThreadCpuTime() - c0;
+        }
+        if (sink == 42) {
+            System.out.print("");
+        }
+        java.util.Arrays.sort(cpu);
+        java.util.Arrays.sort(wall);
+        return new long[] {cpu[cpu.length / 2], wall[wall.length / 2]};
     }
 
     /**
