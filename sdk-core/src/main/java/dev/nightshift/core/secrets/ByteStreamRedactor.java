@@ -25,16 +25,24 @@ final class ByteStreamRedactor {
     private final int holdback;
     private byte[] buf = new byte[16 * 1024];
     private int length;
-    private int done;
     private int state;
-    private final int[][] intervals = {new int[16]};
-    private final int[] count = {0};
-    private boolean open;
+    private final PendingMatches pending = new PendingMatches();
     private byte[] out = new byte[1024];
+    private int outLength;
+    private final PendingMatches.Emitter emitter = new PendingMatches.Emitter() {
+        @Override
+        public void plain(int from, int to) {
+            append(buf, from, to - from);
+        }
+
+        @Override
+        public void mark() {
+            append(MARK, 0, MARK.length);
+        }
+    };
 
     ByteStreamRedactor(Redactor redactor) {
         this.automaton = redactor.bytesAutomaton();
-        // the longest form in bytes: a char takes at most 3 UTF-8 bytes
         this.holdback = Math.max(0, automaton.maxLength() - 1);
     }
 
@@ -42,34 +50,29 @@ final class ByteStreamRedactor {
     void write(byte[] bytes, int offset, int count, Sink sink) {
         ensure(count);
         System.arraycopy(bytes, offset, buf, length, count);
-        state = automaton.scan(buf, length, length + count, state, intervals, this.count);
+        state = automaton.scan(buf, length, length + count, state, pending.intervals, pending.count);
         length += count;
         // only what may begin a match still to come waits: the automaton's depth, at most the holdback
-        drain(Math.max(done, length - Math.min(holdback, automaton.pendingDepth(state))), sink);
+        drain(Math.max(pending.done, length - Math.min(holdback, automaton.pendingDepth(state))), sink);
     }
 
     /** Ends the stream: hands on the rest and resets. */
     void flush(Sink sink) {
         drain(length, sink);
         length = 0;
-        done = 0;
         state = 0;
-        count[0] = 0;
-        open = false;
+        pending.reset();
     }
 
     private void ensure(int more) {
         if (length + more <= buf.length) {
             return;
         }
+        int done = pending.done;
         if (done > 0) {
             System.arraycopy(buf, done, buf, 0, length - done);
-            int[] iv = intervals[0];
-            for (int i = 0, m = 2 * count[0]; i < m; i++) {
-                iv[i] -= done;
-            }
+            pending.shift(done);
             length -= done;
-            done = 0;
         }
         if (length + more > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
@@ -77,60 +80,26 @@ final class ByteStreamRedactor {
     }
 
     private void drain(int limit, Sink sink) {
-        int n = count[0];
-        int[] iv = intervals[0];
-        int pos = done;
-        boolean redacting = open;
-        int outLength = -1;
-        int k = 0;
-        for (; k < n; k++) {
-            int s = iv[2 * k];
-            int e = iv[2 * k + 1];
-            if (e <= pos) {
-                continue;
+        int from = pending.done;
+        if (pending.none()) {
+            if (limit > from) {
+                sink.accept(buf, from, limit - from); // the common case: nothing found, no copy
             }
-            if (redacting && s <= pos) {
-                pos = e;
-                continue;
-            }
-            if (s >= limit) {
-                break;
-            }
-            if (outLength < 0) {
-                outLength = 0;
-            }
-            outLength = append(outLength, buf, pos, s - pos);
-            outLength = append(outLength, MARK, 0, MARK.length);
-            pos = e;
-            redacting = true;
+            pending.advance(limit);
+            return;
         }
-        if (k > 0) {
-            System.arraycopy(iv, 2 * k, iv, 0, 2 * (n - k));
-            count[0] = n - k;
-        }
-        if (outLength < 0) {
-            if (limit > pos) {
-                sink.accept(buf, pos, limit - pos); // the common case: nothing found, no copy
-            }
-        } else {
-            if (limit > pos) {
-                outLength = append(outLength, buf, pos, limit - pos);
-            }
+        outLength = 0;
+        pending.drain(limit, emitter);
+        if (outLength > 0) {
             sink.accept(out, 0, outLength);
         }
-        if (limit > pos) {
-            pos = limit;
-            redacting = false;
-        }
-        done = pos;
-        open = redacting;
     }
 
-    private int append(int at, byte[] from, int offset, int n) {
-        if (at + n > out.length) {
-            out = Arrays.copyOf(out, Math.max(out.length * 2, at + n));
+    private void append(byte[] from, int offset, int n) {
+        if (outLength + n > out.length) {
+            out = Arrays.copyOf(out, Math.max(out.length * 2, outLength + n));
         }
-        System.arraycopy(from, offset, out, at, n);
-        return at + n;
+        System.arraycopy(from, offset, out, outLength, n);
+        outLength += n;
     }
 }

@@ -28,18 +28,24 @@ public final class StreamRedactor {
     private final Automaton automaton;
     private final int holdback;
     private final boolean empty;
-    /** Chars read and not yet emitted are {@code buf[done, length)}. */
+    /** Chars read and not yet emitted are {@code buf[pending.done, length)}. */
     private char[] buf = new char[1024];
     private int length;
-    /** How far output has been decided: emitted as is, or covered by an emitted redaction. */
-    private int done;
     /** The automaton's state after {@code buf[0, length)}. */
     private int state;
-    /** Matches found and not yet emitted, merged, in {@code buf}'s coordinates. */
-    private final int[][] intervals = {new int[16]};
-    private final int[] count = {0};
-    /** Whether what was emitted last is a redaction that ends at {@link #done}. */
-    private boolean open;
+    private final PendingMatches pending = new PendingMatches();
+    private final StringBuilder out = new StringBuilder();
+    private final PendingMatches.Emitter emitter = new PendingMatches.Emitter() {
+        @Override
+        public void plain(int from, int to) {
+            out.append(buf, from, to - from);
+        }
+
+        @Override
+        public void mark() {
+            out.append(Redactor.MARK);
+        }
+    };
 
     StreamRedactor(Redactor redactor) {
         this.automaton = redactor.automaton();
@@ -79,25 +85,36 @@ public final class StreamRedactor {
         if (empty) {
             return "";
         }
-        String out = drain(length);
+        String rest = drain(length);
         length = 0;
-        done = 0;
         state = 0;
-        count[0] = 0;
-        open = false;
-        return out;
+        pending.reset();
+        return rest;
     }
 
     /** How many characters are held back now (at most {@code maxLength() - 1}). */
     public int pending() {
-        return length - done;
+        return length - pending.done;
     }
 
     private String read(int n) {
-        state = automaton.scan(buf, length, length + n, state, intervals, count);
+        state = automaton.scan(buf, length, length + n, state, pending.intervals, pending.count);
         length += n;
         // only what may begin a match still to come waits: the automaton's depth, at most the holdback
-        return drain(Math.max(done, length - Math.min(holdback, automaton.pendingDepth(state))));
+        return drain(Math.max(pending.done, length - Math.min(holdback, automaton.pendingDepth(state))));
+    }
+
+    private String drain(int limit) {
+        int from = pending.done;
+        if (pending.none()) {
+            // the common case: nothing found
+            String plain = limit > from ? new String(buf, from, limit - from) : "";
+            pending.advance(limit);
+            return plain;
+        }
+        out.setLength(0);
+        pending.drain(limit, emitter);
+        return out.toString();
     }
 
     /** Room for {@code more} chars: drops what was emitted, grows when that is not enough. */
@@ -105,68 +122,14 @@ public final class StreamRedactor {
         if (length + more <= buf.length) {
             return;
         }
+        int done = pending.done;
         if (done > 0) {
             System.arraycopy(buf, done, buf, 0, length - done);
-            int[] iv = intervals[0];
-            for (int i = 0, m = 2 * count[0]; i < m; i++) {
-                iv[i] -= done;
-            }
+            pending.shift(done);
             length -= done;
-            done = 0;
         }
         if (length + more > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
         }
-    }
-
-    /** Emits {@code buf[done, limit)} with the matches that start before {@code limit} redacted. */
-    private String drain(int limit) {
-        int n = count[0];
-        int[] iv = intervals[0];
-        int pos = done;
-        boolean redacting = open;
-        StringBuilder out = null;
-        int k = 0;
-        for (; k < n; k++) {
-            int s = iv[2 * k];
-            int e = iv[2 * k + 1];
-            if (e <= pos) {
-                continue; // inside what a redaction already covered
-            }
-            if (redacting && s <= pos) {
-                pos = e; // continues the redaction already emitted
-                continue;
-            }
-            if (s >= limit) {
-                break; // starts in the held-back tail: decided on a later chunk
-            }
-            if (out == null) {
-                out = new StringBuilder(Math.max(16, limit - pos + 16));
-            }
-            out.append(buf, pos, s - pos).append(Redactor.MARK);
-            pos = e;
-            redacting = true;
-        }
-        if (k > 0) {
-            System.arraycopy(iv, 2 * k, iv, 0, 2 * (n - k));
-            count[0] = n - k;
-        }
-        String result;
-        if (out == null) {
-            // the common case: nothing found
-            result = limit > pos ? new String(buf, pos, limit - pos) : "";
-        } else {
-            if (limit > pos) {
-                out.append(buf, pos, limit - pos);
-            }
-            result = out.toString();
-        }
-        if (limit > pos) {
-            pos = limit;
-            redacting = false;
-        }
-        done = pos;
-        open = redacting;
-        return result;
     }
 }
