@@ -16,9 +16,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
+import org.eclipse.jgit.diff.RawText;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -205,15 +208,39 @@ final class HandOff {
                             + MAX_GUARDED_COMMITS + " new commits; refusing to push that much unguarded");
                 }
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
+                List<OutgoingPush.OutgoingFile> binaries = new ArrayList<>();
                 try (DiffFormatter f = new DiffFormatter(out)) {
                     f.setRepository(repo);
-                    f.format(c.getParentCount() > 0 ? c.getParent(0).getTree() : null, c.getTree());
+                    List<DiffEntry> entries = f.scan(c.getParentCount() > 0 ? c.getParent(0).getTree() : null,
+                            c.getTree());
+                    f.format(entries);
+                    for (DiffEntry e : entries) {
+                        if (e.getChangeType() != DiffEntry.ChangeType.DELETE
+                                && e.getNewMode().getObjectType() == Constants.OBJ_BLOB) {
+                            ObjectId blob = e.getNewId().toObjectId();
+                            ObjectLoader loader = repo.open(blob, Constants.OBJ_BLOB);
+                            if (loader.getSize() > BIG_FILE || isBinary(loader)) {
+                                binaries.add(new OutgoingPush.OutgoingFile(e.getNewPath(), loader.getSize(),
+                                        () -> repo.open(blob, Constants.OBJ_BLOB).openStream()));
+                            }
+                        }
+                    }
                 }
                 commits.add(new OutgoingPush.OutgoingCommit(c.name(), c.getFullMessage(),
-                        out.toString(StandardCharsets.UTF_8)));
+                        out.toString(StandardCharsets.UTF_8), binaries));
             }
         }
         return new OutgoingPush(remote.key(), branch, tip.name(), commits);
+    }
+
+    /** Above this size {@link DiffFormatter} shows no text diff (JGit's big file threshold). */
+    static final long BIG_FILE = 50L << 20;
+
+    /** Whether a blob is binary the way the diff decides it: a NUL in its first 8000 bytes. */
+    private static boolean isBinary(ObjectLoader loader) throws IOException {
+        try (java.io.InputStream in = loader.openStream()) {
+            return RawText.isBinary(in);
+        }
     }
 
     private static String preserve(GitHost host, Remote remote, String branch, ObjectId tip) {

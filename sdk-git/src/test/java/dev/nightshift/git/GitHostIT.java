@@ -413,21 +413,38 @@ class GitHostIT {
     void pushGuardSeesEveryOutgoingCommitAndCanRefuse() {
         MachineFixture fx = machine();
         List<OutgoingPush> seen = new ArrayList<>();
+        List<String> binaries = new ArrayList<>();
         try (GitHost guarded = host(GitHost.builder(tmp.resolve("cache")).pushGuard(p -> {
             seen.add(p);
+            for (OutgoingPush.OutgoingCommit c : p.commits()) {
+                for (OutgoingPush.OutgoingFile f : c.binaryFiles()) {
+                    try (java.io.InputStream in = f.open()) {
+                        binaries.add(f.path() + ":" + new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
             return !p.diff().contains("sk-live-SECRET") && p.messages().stream().noneMatch(m -> m.contains("sk-live"));
         }))) {
             GitHost.Source src = guarded.fetch(app.url(), null);
             String branch = guarded.branchName(app.url(), "guarded", null);
             String ws = fx.dir("ws-guard");
             guarded.moveIn(fx.machine(), app.url(), src.commit(), branch, ws, null);
-            fx.sh("cd \"$1\" && echo 'key=sk-live-SECRET' > .env && git add .env && git commit -qm 'add env' "
+            fx.sh("cd \"$1\" && echo 'key=sk-live-SECRET' > .env && printf 'bin\\0key=sk-live-BIN' > blob.bin "
+                    + "&& git add .env blob.bin && git commit -qm 'add env' "
                     + "&& git rm -q .env && git commit -qm 'remove env'", ws);
             assertThatThrownBy(() -> guarded.handOff(fx.machine(), app.url(), branch, ws, null, "s", true))
                     .isInstanceOf(PushRefusedException.class)
                     .hasMessageNotContaining("sk-live");
             assertThat(seen).hasSize(1);
             assertThat(seen.get(0).commits()).as("the removed secret is still in an outgoing commit").hasSize(2);
+            OutgoingPush.OutgoingCommit added = seen.get(0).commits().get(1);
+            assertThat(added.diff()).contains("Binary files").doesNotContain("sk-live-BIN");
+            assertThat(added.binaryFiles()).as("the diff hides a binary file's bytes: the guard gets them")
+                    .extracting(OutgoingPush.OutgoingFile::path).containsExactly("blob.bin");
+            assertThat(binaries).as("read while the guard runs").containsExactly("blob.bin:bin\0key=sk-live-BIN");
+            assertThat(seen.get(0).commits().get(0).binaryFiles()).as("a deleted file is nothing to send").isEmpty();
             assertThat(Sh.git(app.bare, "branch", "--list", branch)).as("nothing sent").isEmpty();
 
             String ws2 = fx.dir("ws-guard-ok");

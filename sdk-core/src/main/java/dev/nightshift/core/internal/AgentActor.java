@@ -31,6 +31,7 @@ import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.api.spec.PortSpec;
 import dev.nightshift.api.spec.TerminalSpec;
+import dev.nightshift.core.secrets.Redactor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -610,10 +611,18 @@ public final class AgentActor {
             secrets = s;
         }
         UnaryOperator<String> base = engine.redactor();
-        UnaryOperator<String> runtime = s.redactor();
-        events.redactor(text -> base.apply(runtime.apply(text)));
+        Redactor runtime = s.redactor();
+        // command output left the agent's secrets behind at the byte stream (RecordingMachine)
+        events.redactor(runtime.isEmpty() ? base : text -> base.apply(runtime.redact(text)), base);
         if (info.branch() != null) {
-            engine.pushGuard().watch(info.branch(), s.pushGuardValues());
+            engine.pushGuard().watch(info.branch(), s.pushGuard());
+        }
+    }
+
+    /** The agent's secrets, for redacting the byte streams of its machine. */
+    private Redactor secretRedactor() {
+        synchronized (lock) {
+            return secrets.redactor();
         }
     }
 
@@ -644,7 +653,7 @@ public final class AgentActor {
         }
         synchronized (lock) {
             machine = m;
-            view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv);
+            view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv, this::secretRedactor);
         }
         emit(new AgentEvent.MachineChanged(id, 0, now(), "started", m.id(), null));
         update(i -> i.withMachine(m.id(), i.snapshotId(), false, now()));
@@ -888,7 +897,7 @@ public final class AgentActor {
             log.warn("agent {}: cannot hibernate machine {}: {}", id, m.id(), e.getMessage());
             synchronized (lock) {
                 machine = m;
-                view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv);
+                view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv, this::secretRedactor);
                 hibernating = false;
                 lock.notifyAll();
             }
@@ -930,7 +939,7 @@ public final class AgentActor {
     public void adopt(Machine m, SpecPort.Resolved spec, String environmentKey) {
         synchronized (lock) {
             this.machine = m;
-            this.view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv);
+            this.view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv, this::secretRedactor);
             this.resolved = spec;
             this.environmentKey = environmentKey;
             this.user = m.user();

@@ -15,6 +15,7 @@ import dev.nightshift.api.runtime.Runtime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.spec.BaseKind;
 import dev.nightshift.api.spec.EnvironmentSpec;
+import dev.nightshift.core.secrets.RedactingExecListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -229,9 +230,12 @@ public final class EnvironmentCache {
                         }
                     }
                 });
+                // the build's secrets leave the byte stream before it is cut into lines
+                RedactingExecListener redacted = new RedactingExecListener(request.secrets().redactor(), lines);
                 ExecResult r = machine.exec(ExecRequest.builder("bash", "-lc", spec.install())
                         .workdir("/workspace").user(user).env(request.buildEnv())
-                        .timeout(request.installTimeout()).listener(lines).build()).await();
+                        .timeout(request.installTimeout()).listener(redacted).build()).await();
+                redacted.flush();
                 if (!r.isSuccess()) {
                     List<String> last;
                     synchronized (tail) {

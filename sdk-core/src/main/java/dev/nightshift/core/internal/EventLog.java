@@ -30,6 +30,8 @@ public final class EventLog {
     private final String agentId;
     private final AgentStore store;
     private volatile UnaryOperator<String> redactor;
+    /** For command output, whose secrets left at the byte stream already (RecordingMachine). */
+    private volatile UnaryOperator<String> streamed;
     private final ArrayDeque<AgentEvent> recent = new ArrayDeque<>();
     private final List<Sub> subs = new CopyOnWriteArrayList<>();
     private long last;
@@ -39,13 +41,15 @@ public final class EventLog {
         this.store = store;
         this.last = lastSequence;
         this.redactor = redactor;
+        this.streamed = redactor;
     }
 
     /** Numbers, redacts, stores and publishes {@code event} (its sequence is ignored); returns it as stored. */
     public AgentEvent append(AgentEvent event) {
         AgentEvent stored;
         synchronized (this) {
-            stored = Redaction.redact(event, redactor).withSequence(last + 1);
+            stored = Redaction.redact(event, event instanceof AgentEvent.CommandOutput ? streamed : redactor)
+                    .withSequence(last + 1);
             store.append(stored);
             last = stored.sequence();
             recent.addLast(stored);
@@ -59,6 +63,17 @@ public final class EventLog {
 
     /** Replaces the redactor applied to events appended from now on. */
     public void redactor(UnaryOperator<String> value) {
+        redactor(value, value);
+    }
+
+    /**
+     * Replaces the redactors applied to events appended from now on: {@code value} to every event
+     * but command output, {@code forCommandOutput} to command output, whose lines were cut from a
+     * byte stream the same secrets were already redacted from (so only what is left of
+     * {@code value}, e.g. the embedder's own redactor, still applies).
+     */
+    public void redactor(UnaryOperator<String> value, UnaryOperator<String> forCommandOutput) {
+        streamed = forCommandOutput;
         redactor = value;
     }
 

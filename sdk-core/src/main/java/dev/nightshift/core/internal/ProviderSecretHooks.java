@@ -4,16 +4,25 @@ import dev.nightshift.api.spi.Secret;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.api.spi.SecretProvider;
-import dev.nightshift.core.secrets.Redactor;
 import dev.nightshift.core.secrets.ResolvedSecrets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 /** {@link SecretHooks} over a {@link SecretProvider}: scopes merged by {@link ResolvedSecrets}. */
 public final class ProviderSecretHooks implements SecretHooks {
     private final SecretProvider provider;
     private final SecretContext base;
+    /**
+     * The last few merged sets, by their secrets: agents of one user share one redactor and one
+     * push guard (their automata are the bulk of the memory secrets take), built once.
+     */
+    private final Map<List<Secret>, ResolvedSecrets> recent = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Secret>, ResolvedSecrets> eldest) {
+            return size() > 16;
+        }
+    };
 
     /** @param base the user and team this engine acts for (environment and agent are filled per call) */
     public ProviderSecretHooks(SecretProvider provider, SecretContext base) {
@@ -33,10 +42,25 @@ public final class ProviderSecretHooks implements SecretHooks {
         }
     }
 
+    private ResolvedSecrets merged(List<Secret> secrets) {
+        List<Secret> key = List.copyOf(secrets);
+        synchronized (recent) {
+            ResolvedSecrets r = recent.get(key);
+            if (r != null) {
+                return r;
+            }
+        }
+        ResolvedSecrets r = ResolvedSecrets.of(key);
+        synchronized (recent) {
+            recent.put(key, r);
+        }
+        return r;
+    }
+
     @Override
     public Resolved resolve(String agentId, String repository, Map<String, String> agentSecrets) {
         SecretContext ctx = base.withEnvironment(environmentName(repository)).withAgent(agentId);
-        ResolvedSecrets r = ResolvedSecrets.resolve(provider, ctx);
+        ResolvedSecrets r = merged(provider.secrets(ctx));
         if (r.effective().isEmpty()) {
             return Resolved.EMPTY;
         }
@@ -46,9 +70,7 @@ public final class ProviderSecretHooks implements SecretHooks {
                 buildValues.put(s.name(), s.value());
             }
         }
-        Redactor redactor = r.redactor();
-        UnaryOperator<String> redact = redactor::redact;
         return new Resolved(r.env(ResolvedSecrets.Phase.BUILD), r.env(ResolvedSecrets.Phase.AGENT),
-                r.buildSecretVersions(), Map.copyOf(buildValues), redact, r.valuesToRedact());
+                r.buildSecretVersions(), Map.copyOf(buildValues), r.redactor(), r.pushGuard());
     }
 }

@@ -11,6 +11,8 @@ import dev.nightshift.api.runtime.PortMapping;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.runtime.TerminalInfo;
 import dev.nightshift.api.runtime.Terminals;
+import dev.nightshift.core.secrets.RedactingExecListener;
+import dev.nightshift.core.secrets.Redactor;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -27,6 +30,11 @@ import java.util.function.Supplier;
  * (output line by line, capped per command so a command printing gigabytes passes through without
  * flooding the log), and every running exec can be cancelled at once when the agent is stopped.
  * Closing the view does not remove the machine; the engine owns it.
+ *
+ * <p>The agent's secrets are redacted from the byte stream of each exec's stdout and stderr
+ * before it is cut into lines (a secret split across writes, chunks or lines is still found):
+ * the recorded events, the caller's listener, the result's output tails and terminal reads all
+ * see the redacted text.
  */
 public final class RecordingMachine implements Machine {
     /** Output lines per command that become events; the rest only pass through. */
@@ -39,19 +47,22 @@ public final class RecordingMachine implements Machine {
     private final Clock clock;
     private final Set<ExecHandle> running = ConcurrentHashMap.newKeySet();
     private final Supplier<Map<String, String>> secretEnv;
+    private final Supplier<Redactor> redactor;
 
     /**
      * @param secretEnv the agent's secret variables, added to every exec and terminal (never to the
      *     container's own configuration, which a snapshot would keep)
+     * @param redactor the agent's secrets, redacted from every exec's output stream
      */
     public RecordingMachine(Machine delegate, String agentId, Consumer<AgentEvent> events, Supplier<String> phase,
-            Clock clock, Supplier<Map<String, String>> secretEnv) {
+            Clock clock, Supplier<Map<String, String>> secretEnv, Supplier<Redactor> redactor) {
         this.delegate = delegate;
         this.agentId = agentId;
         this.events = events;
         this.phase = phase;
         this.clock = clock;
         this.secretEnv = secretEnv;
+        this.redactor = redactor;
     }
 
     private Map<String, String> withSecrets(Map<String, String> env) {
@@ -91,6 +102,7 @@ public final class RecordingMachine implements Machine {
             }
         });
         ExecListener callers = request.listener();
+        Redactor redact = redactor.get();
         ExecListener tee = new ExecListener() {
             @Override
             public void onStdout(byte[] b, int off, int len) {
@@ -104,7 +116,8 @@ public final class RecordingMachine implements Machine {
                 callers.onStderr(b, off, len);
             }
         };
-        ExecRequest.Builder b = request.toBuilder().listener(tee);
+        RedactingExecListener redacting = redact.isEmpty() ? null : new RedactingExecListener(redact, tee);
+        ExecRequest.Builder b = request.toBuilder().listener(redacting == null ? tee : redacting);
         Map<String, String> secrets = secretEnv.get();
         if (!secrets.isEmpty()) {
             Map<String, String> own = request.env();
@@ -116,8 +129,12 @@ public final class RecordingMachine implements Machine {
         }
         ExecHandle handle = delegate.exec(b.build());
         running.add(handle);
+        CompletableFuture<ExecResult> recorded = new CompletableFuture<>();
         handle.result().whenComplete((r, e) -> {
             running.remove(handle);
+            if (redacting != null) {
+                redacting.flush();
+            }
             recorder.flush();
             if (callers instanceof ExecListener.LineListener l) {
                 l.flush();
@@ -129,8 +146,30 @@ public final class RecordingMachine implements Machine {
                 events.accept(new AgentEvent.CommandFinished(agentId, 0, clock.instant(), ph, -1,
                         ExecResult.Outcome.CANCELLED, ms));
             }
+            if (r != null) {
+                recorded.complete(redact.isEmpty() ? r : new ExecResult(r.exitCode(), r.outcome(),
+                        redact.redact(r.stdoutTail()), redact.redact(r.stderrTail()), r.stdoutBytes(),
+                        r.stderrBytes(), r.duration()));
+            } else {
+                recorded.completeExceptionally(e);
+            }
         });
-        return handle;
+        return new ExecHandle() {
+            @Override
+            public String id() {
+                return handle.id();
+            }
+
+            @Override
+            public CompletableFuture<ExecResult> result() {
+                return recorded;
+            }
+
+            @Override
+            public void cancel() {
+                handle.cancel();
+            }
+        };
     }
 
     static String describe(List<String> command) {
@@ -158,7 +197,7 @@ public final class RecordingMachine implements Machine {
             }
 
             @Override public List<TerminalInfo> list() { return t.list(); }
-            @Override public String read(String name, int lines) { return t.read(name, lines); }
+            @Override public String read(String name, int lines) { return redactor.get().redact(t.read(name, lines)); }
             @Override public void sendKeys(String name, String text) { t.sendKeys(name, text); }
             @Override public void stop(String name) { t.stop(name); }
             @Override public String sessionName() { return t.sessionName(); }

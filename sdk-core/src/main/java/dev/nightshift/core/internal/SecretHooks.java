@@ -1,8 +1,8 @@
 package dev.nightshift.core.internal;
 
+import dev.nightshift.core.secrets.Redactor;
+import dev.nightshift.core.secrets.SecretScanner;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.UnaryOperator;
 
 /**
  * Where the engine asks about secrets: which variables each phase gets, what to redact, and what
@@ -35,14 +35,15 @@ public interface SecretHooks {
      * @param machineEnv variables for the agent's install, start, terminals and commands (no build secrets)
      * @param buildSecretVersions name to version of each build secret (for the cache key; never values)
      * @param buildSecrets name to value of each build secret: none may appear in a snapshot's changed files
-     * @param redactor replaces runtime secret values (and their encodings) in recorded text
-     * @param pushGuardValues values a pushed diff or commit message must not contain
+     * @param redactor replaces runtime and build secret values (and their forms) in recorded text;
+     *     {@link Redactor#stream()} for byte streams before they are cut into lines
+     * @param pushGuard finds those values (and their forms) in a pushed diff, file or commit message
      */
     record Resolved(Map<String, String> buildEnv, Map<String, String> machineEnv,
-            Map<String, String> buildSecretVersions, Map<String, String> buildSecrets, UnaryOperator<String> redactor,
-            Set<String> pushGuardValues) {
+            Map<String, String> buildSecretVersions, Map<String, String> buildSecrets, Redactor redactor,
+            SecretScanner pushGuard) {
         public static final Resolved EMPTY = new Resolved(Map.of(), Map.of(), Map.of(), Map.of(),
-                UnaryOperator.identity(), Set.of());
+                Redactor.none(), SecretScanner.of(Map.of()));
 
         @Override
         public String toString() {

@@ -27,6 +27,8 @@ final class Automaton {
     private final int states;
     /** Length of the longest pattern that ends in each state (0: none). */
     private final int[] longest;
+    /** Depth of each state in the trie: how many of the last chars read may begin a match. */
+    private final int[] depthOf;
     /** Labels of the patterns ending exactly at each state (null: none). */
     private final int[][] ownLabels;
     private final int[] fail;
@@ -91,6 +93,10 @@ final class Automaton {
         patternCount = count;
         states = children.size();
         longest = new int[states];
+        depthOf = new int[states];
+        for (int s = 0; s < states; s++) {
+            depthOf[s] = depth.get(s);
+        }
         ownLabels = new int[states][];
         fail = new int[states];
         for (int s = 0; s < states; s++) {
@@ -211,6 +217,14 @@ final class Automaton {
         return rootRow[cls];
     }
 
+    /**
+     * How many of the last chars read may be the beginning of a match still to come, in a state
+     * as {@link #scan} returns it: no match can start before them.
+     */
+    int pendingDepth(int scanState) {
+        return depthOf[delta != null ? scanState / classes : scanState];
+    }
+
     /** Length of the longest pattern ending when the automaton is in state {@code s}, 0 if none. */
     int matchLength(int s) {
         return longest[s];
@@ -258,6 +272,72 @@ final class Automaton {
             }
         }
         return n;
+    }
+
+    /**
+     * Continues a scan over {@code text[from, end)} from {@code state} (0 at the start of a stream,
+     * else what the previous call returned), adding the matches (positions in {@code text}'s own
+     * coordinates) to the {@code count[0]} merged intervals already in {@code outRef[0]}, as
+     * {@link #intervals} does; updates {@code count[0]} and returns the state to continue from.
+     * A match may start before {@code from}: it began in text an earlier call read.
+     */
+    int scan(char[] text, int from, int end, int state, int[][] outRef, int[] count) {
+        int n = count[0];
+        if (delta != null) {
+            final int[] d = delta;
+            final char[] cm = classOf;
+            final int k = classes;
+            int x = state;
+            for (int i = from; i < end; i++) {
+                x = d[x + cm[text[i]]];
+                if (x < 0) {
+                    x = ~x;
+                    n = add(outRef, n, i + 1 - longest[x / k], i + 1);
+                }
+            }
+            count[0] = n;
+            return x;
+        }
+        int s = state;
+        for (int i = from; i < end; i++) {
+            s = step(s, text[i]);
+            int len = longest[s];
+            if (len != 0) {
+                n = add(outRef, n, i + 1 - len, i + 1);
+            }
+        }
+        count[0] = n;
+        return s;
+    }
+
+    /** {@link #scan(char[], int, int, int, int[][], int[])} over bytes (each byte as the char of the same value). */
+    int scan(byte[] text, int from, int end, int state, int[][] outRef, int[] count) {
+        int n = count[0];
+        if (delta != null) {
+            final int[] d = delta;
+            final char[] cm = classOf;
+            final int k = classes;
+            int x = state;
+            for (int i = from; i < end; i++) {
+                x = d[x + cm[text[i] & 0xff]];
+                if (x < 0) {
+                    x = ~x;
+                    n = add(outRef, n, i + 1 - longest[x / k], i + 1);
+                }
+            }
+            count[0] = n;
+            return x;
+        }
+        int s = state;
+        for (int i = from; i < end; i++) {
+            s = step(s, (char) (text[i] & 0xff));
+            int len = longest[s];
+            if (len != 0) {
+                n = add(outRef, n, i + 1 - len, i + 1);
+            }
+        }
+        count[0] = n;
+        return s;
     }
 
     private static int add(int[][] ref, int n, int start, int end) {

@@ -1,5 +1,6 @@
 package dev.nightshift.core.secrets;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -17,7 +18,8 @@ import java.util.TreeSet;
  * found in one pass (Aho-Corasick), so the cost hardly grows with the number of secrets.
  *
  * <p>For output that arrives in chunks use {@link #stream()}: it finds a value split across
- * chunks and holds back at most {@link #maxLength()}{@code  - 1} characters.
+ * chunks and holds back only what may begin a secret, at most {@link #maxLength()}{@code  - 1}
+ * characters.
  *
  * <p><b>Thread-safety:</b> immutable and thread-safe; build one per set of secrets and share it.
  * <b>Lifecycle:</b> a value; it holds the secret values in memory for as long as it is reachable.
@@ -37,20 +39,45 @@ public final class Redactor {
 
     private final String[] names;
     private final Automaton automaton;
+    private final List<String> patterns = new ArrayList<>();
+    private final int[] labels;
+    private final Boolean forceDense;
+    /** The forms as UTF-8 bytes, for {@link ByteStreamRedactor}; built when first needed. */
+    private volatile Automaton bytes;
 
     private Redactor(Map<String, String> valuesByName, Boolean forceDense) {
         names = valuesByName.keySet().toArray(String[]::new);
-        List<String> patterns = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
+        List<Integer> labelList = new ArrayList<>();
         int i = 0;
         for (String value : valuesByName.values()) {
             for (String form : Encodings.forms(value)) {
                 patterns.add(form);
-                labels.add(i);
+                labelList.add(i);
             }
             i++;
         }
-        automaton = new Automaton(patterns, labels.stream().mapToInt(Integer::intValue).toArray(), forceDense);
+        labels = labelList.stream().mapToInt(Integer::intValue).toArray();
+        this.forceDense = forceDense;
+        automaton = new Automaton(patterns, labels, forceDense);
+    }
+
+    /** The automaton over the forms' UTF-8 bytes (each byte one char), built once. */
+    Automaton bytesAutomaton() {
+        Automaton a = bytes;
+        if (a == null) {
+            synchronized (this) {
+                a = bytes;
+                if (a == null) {
+                    List<String> utf8 = new ArrayList<>(patterns.size());
+                    for (String p : patterns) {
+                        utf8.add(new String(p.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+                    }
+                    a = new Automaton(utf8, labels, forceDense);
+                    bytes = a;
+                }
+            }
+        }
+        return a;
     }
 
     /** A redactor for {@code valuesByName} (secret name to value); empty values are ignored. */
@@ -83,7 +110,7 @@ public final class Redactor {
         return automaton.patternCount() == 0;
     }
 
-    /** The length of the longest form of any value; a stream holds back one less. */
+    /** The length of the longest form of any value; a stream holds back at most one less. */
     public int maxLength() {
         return automaton.maxLength();
     }

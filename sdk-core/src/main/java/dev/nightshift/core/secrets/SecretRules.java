@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * ({@link #RESERVED_NAMES}). Values are at most {@value #MAX_VALUE_BYTES} bytes of UTF-8 and
  * hold no NUL character (an environment variable cannot). A redacted value (runtime or build
  * secret) has at least {@value #MIN_REDACTED_LENGTH} characters: redacting a shorter one would
- * blank out ordinary words in every output.
+ * blank out ordinary words in every output (and its encoded forms would be shorter still), so
+ * a shorter runtime or build secret is refused with an error that suggests the {@code ENV} kind
+ * (injected, not redacted).
  *
  * <p>Messages name the secret but never hold its value.
  *
@@ -29,7 +31,7 @@ import java.util.regex.Pattern;
 public final class SecretRules {
     public static final int MAX_NAME_LENGTH = 128;
     public static final int MAX_VALUE_BYTES = 32 * 1024;
-    public static final int MIN_REDACTED_LENGTH = 4;
+    public static final int MIN_REDACTED_LENGTH = 8;
     public static final List<String> RESERVED_PREFIXES = List.of("NIGHTSHIFT_", "BASH_FUNC_");
     public static final Set<String> RESERVED_NAMES = Set.of("PATH", "HOME", "USER", "SHELL", "PWD", "HOSTNAME");
 
@@ -87,7 +89,8 @@ public final class SecretRules {
         if (kind.redacted() && value.length() < MIN_REDACTED_LENGTH) {
             throw new ValidationException("secret " + name + " is a " + kind.name().toLowerCase(Locale.ROOT)
                     + " secret of " + value.length() + " characters; redacted secrets need at least "
-                    + MIN_REDACTED_LENGTH + " (or make it a plain ENV variable)");
+                    + MIN_REDACTED_LENGTH + " to be redacted without blanking out ordinary text;"
+                    + " use a longer value, or store it as kind ENV (injected, never redacted)");
         }
     }
 

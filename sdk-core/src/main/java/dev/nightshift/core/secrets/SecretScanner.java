@@ -3,7 +3,6 @@ package dev.nightshift.core.secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import dev.nightshift.api.NightshiftException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -39,18 +38,8 @@ public final class SecretScanner {
     private SecretScanner(Map<String, String> valuesByName, Redactor text) {
         this.text = text;
         this.names = valuesByName.keySet().toArray(String[]::new);
-        List<String> patterns = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        int i = 0;
-        for (String value : valuesByName.values()) {
-            for (String form : Encodings.forms(value)) {
-                // each UTF-8 byte as one char, to match files read as ISO-8859-1
-                patterns.add(new String(form.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
-                labels.add(i);
-            }
-            i++;
-        }
-        this.bytes = new Automaton(patterns, labels.stream().mapToInt(Integer::intValue).toArray(), null);
+        // the same forms as the redactor's, each UTF-8 byte as one char (files are read as bytes)
+        this.bytes = text.bytesAutomaton();
     }
 
     /** A scanner for {@code valuesByName} (secret name to value). */

@@ -5,9 +5,14 @@ import java.util.Arrays;
 /**
  * Redacts one stream of text that arrives in chunks (a command's stdout, a terminal), finding a
  * secret even when it is split across chunks. Each {@link #write} returns what is safe to emit
- * now; it holds back at most {@code maxLength() - 1} characters of the redactor (a possible
- * beginning of a secret), which {@link #flush()} releases at the end. The concatenated output
+ * now: it holds back only the last characters that may begin a secret (the automaton's depth: none
+ * after ordinary text, so output is not delayed), at most {@code maxLength() - 1}, which a later
+ * chunk or {@link #flush()} releases. The concatenated output
  * equals {@link Redactor#redact} of the concatenated input, however the input was cut.
+ *
+ * <p>Each character is read once: the automaton's state carries over from one chunk to the next,
+ * so a stream of many small chunks (a command printing a line at a time) costs no more per
+ * character than one big chunk, however long the held-back tail is.
  *
  * <p><b>Thread-safety:</b> not thread-safe: one per stream, fed by one thread at a time.
  * <b>Lifecycle:</b> {@link Redactor#stream()} creates it; call {@link #flush()} when the stream
@@ -23,14 +28,24 @@ public final class StreamRedactor {
     private final Automaton automaton;
     private final int holdback;
     private final boolean empty;
-    /** Held-back chars in {@code buf[0, length)}. */
-    private char[] buf = new char[256];
+    /** Chars read and not yet emitted are {@code buf[pending.done, length)}. */
+    private char[] buf = new char[1024];
     private int length;
-    private final int[][] intervals = {new int[16]};
-    /** How many leading chars of {@link #buf} were already emitted, as part of a redaction. */
-    private int skip;
-    /** Whether what was emitted last is a redaction that ends at {@link #skip}. */
-    private boolean open;
+    /** The automaton's state after {@code buf[0, length)}. */
+    private int state;
+    private final PendingMatches pending = new PendingMatches();
+    private final StringBuilder out = new StringBuilder();
+    private final PendingMatches.Emitter emitter = new PendingMatches.Emitter() {
+        @Override
+        public void plain(int from, int to) {
+            out.append(buf, from, to - from);
+        }
+
+        @Override
+        public void mark() {
+            out.append(Redactor.MARK);
+        }
+    };
 
     StreamRedactor(Redactor redactor) {
         this.automaton = redactor.automaton();
@@ -52,8 +67,7 @@ public final class StreamRedactor {
                 buf[length + i] = chunk.charAt(i);
             }
         }
-        length += n;
-        return drain(Math.max(0, length - holdback));
+        return read(n);
     }
 
     /** Takes the next chunk as chars; see {@link #write(CharSequence)}. */
@@ -63,8 +77,7 @@ public final class StreamRedactor {
         }
         ensure(count);
         System.arraycopy(chars, offset, buf, length, count);
-        length += count;
-        return drain(Math.max(0, length - holdback));
+        return read(count);
     }
 
     /** Ends the stream: returns the rest, redacted, and resets. */
@@ -72,67 +85,51 @@ public final class StreamRedactor {
         if (empty) {
             return "";
         }
-        String out = drain(length);
+        String rest = drain(length);
         length = 0;
-        skip = 0;
-        open = false;
-        return out;
+        state = 0;
+        pending.reset();
+        return rest;
     }
 
     /** How many characters are held back now (at most {@code maxLength() - 1}). */
     public int pending() {
-        return length - skip;
+        return length - pending.done;
     }
 
-    private void ensure(int more) {
-        if (length + more > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
-        }
+    private String read(int n) {
+        state = automaton.scan(buf, length, length + n, state, pending.intervals, pending.count);
+        length += n;
+        // only what may begin a match still to come waits: the automaton's depth, at most the holdback
+        return drain(Math.max(pending.done, length - Math.min(holdback, automaton.pendingDepth(state))));
     }
 
     private String drain(int limit) {
-        int n = automaton.intervals(buf, 0, length, intervals);
-        int pos = skip;
-        boolean redacting = open;
-        String result;
-        if (n == 0) {
+        int from = pending.done;
+        if (pending.none()) {
             // the common case: nothing found
-            result = limit > pos ? new String(buf, pos, limit - pos) : "";
-            if (limit > pos) {
-                pos = limit;
-                redacting = false;
-            }
-        } else {
-            int[] iv = intervals[0];
-            StringBuilder out = new StringBuilder(Math.max(16, limit - skip + 16));
-            for (int k = 0; k < n; k++) {
-                int s = iv[2 * k];
-                int e = iv[2 * k + 1];
-                if (e <= pos) {
-                    continue; // inside what a redaction already covered
-                }
-                if (redacting && s <= pos) {
-                    pos = e; // continues the redaction already emitted
-                    continue;
-                }
-                if (s >= limit) {
-                    break; // starts in the held-back tail: decided on a later chunk
-                }
-                out.append(buf, pos, s - pos).append(Redactor.MARK);
-                pos = e;
-                redacting = true;
-            }
-            if (limit > pos) {
-                out.append(buf, pos, limit - pos);
-                pos = limit;
-                redacting = false;
-            }
-            result = out.toString();
+            String plain = limit > from ? new String(buf, from, limit - from) : "";
+            pending.advance(limit);
+            return plain;
         }
-        System.arraycopy(buf, limit, buf, 0, length - limit);
-        length -= limit;
-        skip = pos - limit;
-        open = redacting;
-        return result;
+        out.setLength(0);
+        pending.drain(limit, emitter);
+        return out.toString();
+    }
+
+    /** Room for {@code more} chars: drops what was emitted, grows when that is not enough. */
+    private void ensure(int more) {
+        if (length + more <= buf.length) {
+            return;
+        }
+        int done = pending.done;
+        if (done > 0) {
+            System.arraycopy(buf, done, buf, 0, length - done);
+            pending.shift(done);
+            length -= done;
+        }
+        if (length + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
+        }
     }
 }

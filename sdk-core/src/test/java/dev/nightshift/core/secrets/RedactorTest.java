@@ -106,12 +106,17 @@ class RedactorTest {
     }
 
     @Test
-    void streamEmitsEverythingButATailOfAtMostMaxLengthMinusOne() {
+    void streamHoldsBackOnlyWhatMayBeginASecret() {
         StreamRedactor s = R.stream();
-        String text = "x".repeat(1000);
-        String out = s.write(text);
-        assertThat(out.length()).isEqualTo(1000 - (R.maxLength() - 1));
-        assertThat(out + s.flush()).isEqualTo(text);
+        String text = "x".repeat(1000) + "\n";
+        assertThat(s.write(text)).as("ordinary text is not delayed").isEqualTo(text);
+        assertThat(s.pending()).isZero();
+        String start = TOKEN.substring(0, 10);
+        assertThat(s.write("token=" + start)).as("a possible beginning of a secret waits").isEqualTo("token=");
+        assertThat(s.pending()).isEqualTo(10);
+        assertThat(s.write(TOKEN.substring(10) + " ok")).isEqualTo("[REDACTED] ok");
+        assertThat(s.write("x".repeat(10) + start)).isEqualTo("x".repeat(10));
+        assertThat(s.flush()).as("the end releases it").isEqualTo(start);
     }
 
     @Test

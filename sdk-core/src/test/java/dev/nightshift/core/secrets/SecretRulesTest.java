@@ -52,10 +52,14 @@ class SecretRulesTest {
 
     @Test
     void redactedSecretsNeedAMinimumLengthPlainOnesDoNot() {
-        assertThatThrownBy(() -> SecretRules.check("PIN", SecretKind.RUNTIME, "123"))
-                .isInstanceOf(ValidationException.class).hasMessageContaining("at least 4")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("123"));
-        assertThatCode(() -> SecretRules.check("PIN", SecretKind.RUNTIME, "1234")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> SecretRules.check("PIN", SecretKind.RUNTIME, "1234567"))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("at least 8")
+                .hasMessageContaining("kind ENV")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("1234567"));
+        assertThatThrownBy(() -> SecretRules.check("PIN", SecretKind.BUILD, "1234567"))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("at least 8");
+        assertThatCode(() -> SecretRules.check("PIN", SecretKind.RUNTIME, "12345678")).doesNotThrowAnyException();
+        assertThatCode(() -> SecretRules.check("PIN", SecretKind.ENV, "1234567")).doesNotThrowAnyException();
         assertThatCode(() -> SecretRules.check("DEBUG", SecretKind.ENV, "")).doesNotThrowAnyException();
     }
 }
