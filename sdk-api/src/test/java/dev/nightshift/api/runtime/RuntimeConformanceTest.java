@@ -211,6 +211,9 @@ public abstract class RuntimeConformanceTest {
         // script), sees the agent's screen, types a command, and the agent's side sees its effect.
         String marker = "attached-" + UUID.randomUUID();
         String file = "/tmp/" + marker;
+        // the window the human lands on is the session's active one: make it "main", whatever other
+        // windows the runtime keeps in the session
+        assertThat(run(m, "tmux select-window -t '" + t.sessionName() + ":main'").exitCode()).isZero();
         try (HostTerminal human = HostTerminal.run(t.attachCommand())) {
             human.awaitOutput("hello conformance", WAIT);
             human.type("echo typed-by-a-human > " + file + "\r");
