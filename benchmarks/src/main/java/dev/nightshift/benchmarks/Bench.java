@@ -61,15 +61,25 @@ public final class Bench {
         return times[times.length / 2];
     }
 
-    /** Adds a row: what was measured, our figure, the comparison's figure, and the target. */
+    /**
+     * Adds a row without a verdict: what was measured, our figure, the comparison's figure, and a
+     * target that is not judged (use {@code "-"} when there is none). Prefer
+     * {@link #row(String, String, String, String, boolean)} whenever a target exists.
+     */
     public Bench row(String what, String ours, String theirs, String target) {
-        rows.add(new String[] {what, ours, theirs, target});
+        rows.add(new String[] {what, ours, theirs, target, target.isBlank() || "-".equals(target) ? "-" : "not judged"});
         return this;
     }
 
-    /** Prints the table. */
+    /** Adds a row whose target is judged: {@code holds} says whether the figure meets it. */
+    public Bench row(String what, String ours, String theirs, String target, boolean holds) {
+        rows.add(new String[] {what, ours, theirs, target, holds ? "holds" : "misses"});
+        return this;
+    }
+
+    /** Prints the table, with a verdict column and a closing line counting the targets that hold and miss. */
     public void print() {
-        String[] head = {"measure", "nightshift", "baseline", "target"};
+        String[] head = {"measure", "nightshift", "baseline", "target", "verdict"};
         int[] w = new int[head.length];
         for (int i = 0; i < head.length; i++) {
             w[i] = head[i].length();
@@ -80,11 +90,17 @@ public final class Bench {
             }
         }
         System.out.println(title + (smoke ? " (smoke size: numbers not meaningful)" : ""));
-        String fmt = "  %-" + w[0] + "s  %" + w[1] + "s  %" + w[2] + "s  %-" + w[3] + "s%n";
+        String fmt = "  %-" + w[0] + "s  %" + w[1] + "s  %" + w[2] + "s  %-" + w[3] + "s  %s%n";
         System.out.printf(Locale.ROOT, fmt, (Object[]) head);
+        int hold = 0;
+        int miss = 0;
         for (String[] r : rows) {
             System.out.printf(Locale.ROOT, fmt, (Object[]) r);
+            hold += "holds".equals(r[4]) ? 1 : 0;
+            miss += "misses".equals(r[4]) ? 1 : 0;
         }
+        System.out.printf(Locale.ROOT, "  targets: %d hold, %d miss%s%n", hold, miss,
+                smoke ? " (smoke size: verdicts not meaningful)" : "");
     }
 
     public static String millis(long nanos) {

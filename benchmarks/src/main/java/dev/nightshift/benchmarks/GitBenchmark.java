@@ -106,8 +106,10 @@ public final class GitBenchmark {
             cliMirror.add(time(() -> sh(root, "git", "clone", "-q", "--mirror", "--no-local", url, mirror.toString())));
         }
         bench.row("mirror fetch, cold (" + size + ")" + suffix, Bench.millis(median(coldFetch)),
-                Bench.millis(median(cliMirror)) + " (git clone --mirror --no-local)", "within 1.5x");
-        bench.row("mirror fetch, warm (no change)" + suffix, Bench.millis(median(warmFetch)), "-", "a few ms");
+                Bench.millis(median(cliMirror)) + " (git clone --mirror --no-local)", "within 1.5x",
+                within(median(coldFetch), median(cliMirror), 1.5));
+        bench.row("mirror fetch, warm (no change)" + suffix, Bench.millis(median(warmFetch)), "-", "a few ms (<= 10 ms)",
+                median(warmFetch) <= 10_000_000L);
         if (machine == null) {
             bench.row("into/out of a machine" + suffix, "skipped", "-", "no Runtime found (start Docker: scripts/docker-up)");
             return;
@@ -193,17 +195,27 @@ public final class GitBenchmark {
             }
         }
         bench.row("cold: mirror + full bundle into machine" + suffix, Bench.millis(median(coldIn)),
-                Bench.millis(median(cliClone)) + " (git clone --no-local)", "within 1.5x");
+                Bench.millis(median(cliClone)) + " (git clone --no-local)", "within 1.5x",
+                within(median(coldIn), median(cliClone), 1.5));
         bench.row("warm: fetch + thin bundle of 1 commit" + suffix, Bench.millis(median(warmIn)),
-                Bench.millis(median(cliPull)) + " (git fetch + checkout)", "within 1.5x");
+                Bench.millis(median(cliPull)) + " (git fetch + checkout)", "within 1.5x",
+                within(median(warmIn), median(cliPull), 1.5));
         bench.row("handoff: commit + bundle out + push" + suffix, Bench.millis(median(handoff)),
-                Bench.millis(median(cliPush)) + " (git add -A + commit + push)", "within 1.5x");
+                Bench.millis(median(cliPush)) + " (git add -A + commit + push)", "within 1.5x",
+                within(median(handoff), median(cliPush), 1.5));
         bench.row("handoff, vs tracked files only" + suffix, Bench.millis(median(handoff)),
                 Bench.millis(median(cliPushTracked)) + " (git commit -am + push)", "-");
         bench.row("committed work: bundle out + push (handOffCommits)" + suffix, Bench.millis(median(handoffCommits)),
-                Bench.millis(median(cliPushOnly)) + " (git push)", "within 1.5x");
+                Bench.millis(median(cliPushOnly)) + " (git push)", "within 1.5x",
+                within(median(handoffCommits), median(cliPushOnly), 1.5));
         bench.row("committed work, leftovers looked for (handOff)" + suffix, Bench.millis(median(handoffCommitted)),
-                Bench.millis(median(cliStatusPush)) + " (git status + push)", "within 1.5x");
+                Bench.millis(median(cliStatusPush)) + " (git status + push)", "within 1.5x",
+                within(median(handoffCommitted), median(cliStatusPush), 1.5));
+    }
+
+    /** Whether {@code ours} is at most {@code factor} times {@code theirs}. */
+    private static boolean within(long ours, long theirs, double factor) {
+        return ours <= theirs * factor;
     }
 
     /** The agent's commit in the machine and one in the CLI's clone (a change to f1.txt), then {@link #settle}. */

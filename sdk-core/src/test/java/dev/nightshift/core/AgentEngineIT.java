@@ -127,19 +127,44 @@ class AgentEngineIT extends DockerEngineTest {
     }
 
     @Test
-    void aHumanTakesOverBetweenCheckpointsAndTheChangeIsPushed() {
+    void aHumanTakesOverBetweenCheckpointsAndTheChangeIsPushed() throws Exception {
         TestRemote remote = TestRemote.create(dir, project("takeover"));
         try (Nightshift ns = engineBuilder("state").build()) {
-            String prompt = "echo agent-before > before.txt\n# checkpoint\ncat human.txt > seen-by-agent.txt";
+            // Take-over lands while the first step runs (after the driver passed its first checkpoint);
+            // that step cannot end before the human opens its gate, so the driver then meets the
+            // second checkpoint taken over, every time.
+            String gate = "/tmp/nightshift-takeover-gate";
+            String prompt = "echo agent-before > before.txt\nuntil [ -f " + gate + " ]; do sleep 0.1; done\n"
+                    + "echo first-step-done\n# checkpoint\ncat human.txt > seen-by-agent.txt";
             Agent a = ns.spawn(AgentRequest.builder(prompt, remote.url()).build());
-            a.awaitStatus(AgentStatus.RUNNING, WAIT);
-            TakeOver t = a.takeOver();
-            assertThat(t.attach().command()).contains("tmux", "attach");
-            exec(t.session(), "echo from-the-human > human.txt");
-            assertThat(a.status()).isIn(AgentStatus.RUNNING);
-            a.handBack();
+            CountDownLatch firstStepStarted = new CountDownLatch(1);
+            CountDownLatch firstStepEnded = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean sawFirstStepOutput = new java.util.concurrent.atomic.AtomicBoolean();
+            try (var sub = a.addListener(e -> {
+                if (e instanceof AgentEvent.CommandStarted c && "turn".equals(c.phase()) && c.command().contains("agent-before")) {
+                    firstStepStarted.countDown();
+                } else if (e instanceof AgentEvent.CommandOutput o && o.line().contains("first-step-done")) {
+                    sawFirstStepOutput.set(true);
+                } else if (e instanceof AgentEvent.CommandFinished f && "turn".equals(f.phase()) && sawFirstStepOutput.get()) {
+                    firstStepEnded.countDown();
+                }
+            }, 0)) {
+                assertThat(firstStepStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the first step to start").isTrue();
+                TakeOver t = a.takeOver();
+                assertThat(t.attach().command()).contains("tmux", "attach");
+                exec(t.session(), "touch " + gate);
+                // The event that proves the driver is past its first step: its next call is the checkpoint.
+                assertThat(firstStepEnded.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+                        .as("the first step to end after the human opened the gate").isTrue();
+                exec(t.session(), "echo from-the-human > human.txt");
+                assertThat(a.status()).isIn(AgentStatus.RUNNING);
+                assertThat(a.events(0, 100_000)).as("the step after the checkpoint waits for the hand-back")
+                        .noneMatch(e -> e instanceof AgentEvent.CommandStarted c && c.command().contains("cat human.txt"));
+                a.handBack();
+            }
             AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
+            assertThat(remote.show(done.branch(), "before.txt")).isEqualTo("agent-before\n");
             assertThat(remote.show(done.branch(), "human.txt")).isEqualTo("from-the-human\n");
             assertThat(remote.show(done.branch(), "seen-by-agent.txt")).isEqualTo("from-the-human\n");
             ns.closeAndRemoveMachines();

@@ -90,6 +90,20 @@ class AgentFailuresIT extends DockerEngineTest {
             assertThat(info.status()).isEqualTo(AgentStatus.ERROR);
             assertThat(info.error()).contains(branch).containsIgnoringCase("rejected").contains("refs/nightshift/");
             assertThat(remote.head(branch)).as("never forced").isEqualTo(theirs);
+            java.util.regex.Matcher kept = java.util.regex.Pattern.compile("refs/nightshift/rejected/[A-Za-z0-9/_.-]*[0-9a-f]")
+                    .matcher(info.error());
+            assertThat(kept.find()).as("the error names the kept ref: %s", info.error()).isTrue();
+            String ref = kept.group();
+            try (java.util.stream.Stream<Path> mirrors = java.nio.file.Files.list(dir.resolve("state/mirrors"))) {
+                Path mirror = mirrors.filter(p -> p.getFileName().toString().endsWith(".git")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no host mirror under " + dir.resolve("state/mirrors")));
+                assertThat(TestRemote.run(mirror, "git", "show", ref + ":mine.txt"))
+                        .as("the agent's work is kept in the host mirror as %s", ref).isEqualTo("mine\n");
+                assertThat(TestRemote.run(mirror, "git", "rev-parse", ref).strip())
+                        .as("the kept commit is the agent's, not the remote's").isNotEqualTo(theirs);
+                assertThat(TestRemote.run(mirror, "git", "log", "--format=%s", ref))
+                        .as("kept on top of the commit the agent started from").contains("initial commit");
+            }
             ns.closeAndRemoveMachines();
         }
     }

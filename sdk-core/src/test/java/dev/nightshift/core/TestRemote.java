@@ -18,14 +18,19 @@ final class TestRemote {
     final Path bare;
     private final Path work;
 
-    private TestRemote(Path dir) {
-        this.bare = dir.resolve("remote.git");
-        this.work = dir.resolve("seed");
+    private TestRemote(Path dir, String name) {
+        this.bare = dir.resolve(name + ".git");
+        this.work = dir.resolve(name.equals("remote") ? "seed" : name + "-seed");
     }
 
     /** A bare repository whose {@code main} holds {@code files} in one commit. */
     static TestRemote create(Path dir, Map<String, String> files) {
-        TestRemote r = new TestRemote(dir);
+        return create(dir, "remote", files);
+    }
+
+    /** A bare repository {@code dir/<name>.git} whose {@code main} holds {@code files} in one commit. */
+    static TestRemote create(Path dir, String name, Map<String, String> files) {
+        TestRemote r = new TestRemote(dir, name);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -54,6 +59,14 @@ final class TestRemote {
         }
         run(work, "git", "add", "-A");
         run(work, "git", "-c", "user.name=Seed", "-c", "user.email=seed@example.invalid", "commit", "-q", "-m", message);
+        run(work, "git", "push", "-q", "origin", "HEAD:main");
+    }
+
+    /** Adds {@code sub} as a submodule at {@code path} (pinned at its main as it is now), commits and pushes. */
+    void addSubmodule(TestRemote sub, String path) {
+        run(work, "git", "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.url(), path);
+        run(work, "git", "-c", "user.name=Seed", "-c", "user.email=seed@example.invalid", "commit", "-q", "-m",
+                "add submodule " + path);
         run(work, "git", "push", "-q", "origin", "HEAD:main");
     }
 

@@ -91,12 +91,23 @@ class DockerImagesIT {
     }
 
     @Test
-    void anInlineDockerfileBuilds() {
+    void anInlineDockerfileBuilds() throws IOException {
+        Files.writeString(context.resolve("from-context.txt"), "read from the context\n");
+        // A decoy: the inline text, not a Dockerfile lying in the context, is what gets built.
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + runtime().baseImage()
+                + "\nRUN echo decoy > /opt/inline.txt\n");
         ImageSource.Dockerfile source = ((ImageSource.Dockerfile) ImageSource.dockerfile(context, null,
-                "FROM " + runtime().baseImage() + "\nRUN echo inline > /opt/inline.txt\n", Map.of())).withLabels(runLabels());
+                "FROM " + runtime().baseImage() + "\nCOPY from-context.txt /opt/from-context.txt\n"
+                        + "RUN echo inline > /opt/inline.txt\n", Map.of())).withLabels(runLabels());
         Image image = runtime().prepareImage(source, null);
         BUILT.add(image.id());
         assertThat(image.labels()).containsEntry("dev.nightshift.managed", "true");
+        try (Machine m = track(runtime().start(spec().image(image.id()).build()))) {
+            assertThat(m.exec(ExecRequest.bash("cat /opt/inline.txt /opt/from-context.txt").build())
+                    .await(Duration.ofSeconds(60)).stdoutTail())
+                    .as("the files the inline Dockerfile wrote and copied from its context")
+                    .isEqualTo("inline\nread from the context\n");
+        }
     }
 
     @Test

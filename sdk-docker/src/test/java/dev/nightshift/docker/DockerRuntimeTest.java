@@ -1,6 +1,7 @@
 package dev.nightshift.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nightshift.api.EnvironmentUnavailableException;
@@ -32,9 +33,15 @@ class DockerRuntimeTest {
 
     @Test
     void aFlattenThresholdBeyondTheLayerLimitIsRefused() {
-        assertThatThrownBy(() -> DockerRuntime.builder().flattenThreshold(200).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flattenThreshold");
-        assertThat(DockerRuntime.builder().flattenThreshold(120).build()).isNotNull();
+        for (int refused : new int[] {0, 121, 200}) {
+            assertThatThrownBy(() -> DockerRuntime.builder().flattenThreshold(refused).build())
+                    .as("flattenThreshold %d", refused).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("flattenThreshold must be within 1..120").hasMessageEndingWith(": " + refused);
+        }
+        for (int accepted : new int[] {1, 60, 120}) {
+            assertThatCode(() -> DockerRuntime.builder().flattenThreshold(accepted).build().close())
+                    .as("flattenThreshold %d is within overlay2's limit", accepted).doesNotThrowAnyException();
+        }
     }
 
     @Test

@@ -87,16 +87,21 @@ class GitHostHttpIT {
             assertThat(fx.git(ws, "remote", "get-url", "origin")).isEqualTo(url);
             assertThat(fx.sh("cat \"$1\"/.git/config", ws)).doesNotContain(CANARY).doesNotContain("@127.0.0.1");
             fx.sh("cd \"$1\" && echo work > work.txt", ws);
+            assertThat(server.refusedLogins.get()).as("the right credential is never refused (fetch, name, move-in)")
+                    .isZero();
             try (GitHost wrong = host(GitCredentials.forHost("127.0.0.1", GitCredential.basic(USER, WRONG)))) {
                 assertThatThrownBy(() -> record(() -> wrong.handOff(fx.machine(), url, branch, ws, null, "Canary run", true)))
                         .as("a push with the wrong password").isInstanceOf(AuthenticationException.class);
             }
             assertThat(Sh.git(app.bare, "branch", "--list", branch)).as("nothing pushed").isEmpty();
+            int refusedByTheWrongPush = server.refusedLogins.get();
+            assertThat(refusedByTheWrongPush).as("the wrong password reached the server and was refused").isPositive();
             GitHost.Handoff h = git.handOff(fx.machine(), url, branch, ws, null, "Canary run", true);
             assertThat(h.pushed()).isTrue();
             assertThat(app.head(branch)).isEqualTo(h.commit());
+            assertThat(server.refusedLogins.get()).as("only the wrong push was refused, the right one was not")
+                    .isEqualTo(refusedByTheWrongPush);
         }
-        assertThat(server.refusedLogins.get()).as("only the wrong push was refused").isPositive();
     }
 
     @Test

@@ -196,7 +196,7 @@ public abstract class RuntimeConformanceTest {
     }
 
     @Test
-    void terminalsRunCommandsAHumanCanAttachTo() {
+    void terminalsRunCommandsAHumanCanAttachTo() throws Exception {
         Machine m = start(spec());
         Terminals t = m.terminals();
         assertThat(t.list()).isEmpty();
@@ -206,8 +206,99 @@ public abstract class RuntimeConformanceTest {
         waitFor(() -> t.read("main", 10).contains("hello conformance"), "the shell to echo");
         assertThat(t.list()).extracting(TerminalInfo::name).containsExactly("main");
         assertThat(t.attachCommand()).contains(t.sessionName());
+
+        // A human attaches for real: the attach command runs on the host under a pty (util-linux
+        // script), sees the agent's screen, types a command, and the agent's side sees its effect.
+        String marker = "attached-" + UUID.randomUUID();
+        String file = "/tmp/" + marker;
+        // the window the human lands on is the session's active one: make it "main", whatever other
+        // windows the runtime keeps in the session
+        assertThat(run(m, "tmux select-window -t '" + t.sessionName() + ":main'").exitCode()).isZero();
+        try (HostTerminal human = HostTerminal.run(t.attachCommand())) {
+            human.awaitOutput("hello conformance", WAIT);
+            human.type("echo typed-by-a-human > " + file + "\r");
+            waitFor(() -> exists(m, file), "the command typed in the attached terminal to write " + file);
+            assertThat(new String(m.readFile(file), UTF_8)).isEqualTo("typed-by-a-human\n");
+            assertThat(t.read("main", 20)).as("the agent's window shows what the human typed").contains(file);
+            human.type("\u0002d"); // tmux's prefix, then detach
+            assertThat(human.awaitExit(WAIT)).as("the attach command ends when the human detaches").isTrue();
+        }
+        assertThat(t.list()).as("detaching leaves the terminal running").singleElement()
+                .satisfies(i -> assertThat(i.running()).isTrue());
         t.stop("main");
         assertThat(t.list()).isEmpty();
+    }
+
+    private static boolean exists(Machine m, String path) {
+        try {
+            m.readFile(path);
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /** A command run on the host under a pseudo-terminal ({@code script} from util-linux), as a person would. */
+    private static final class HostTerminal implements AutoCloseable {
+        private final Process process;
+        private final StringBuffer output = new StringBuffer();
+        private final Thread reader;
+
+        private HostTerminal(Process process) {
+            this.process = process;
+            this.reader = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                try (var in = process.getInputStream()) {
+                    for (int n; (n = in.read(buf)) >= 0; ) {
+                        output.append(new String(buf, 0, n, UTF_8));
+                    }
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            }, "nightshift-test-pty-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static HostTerminal run(List<String> command) throws IOException {
+            String quoted = command.stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
+                    .collect(java.util.stream.Collectors.joining(" "));
+            ProcessBuilder pb = new ProcessBuilder("script", "-q", "-e", "-c", quoted, "/dev/null")
+                    .redirectErrorStream(true);
+            pb.environment().put("TERM", "xterm");
+            try {
+                return new HostTerminal(pb.start());
+            } catch (IOException e) {
+                throw new IOException("the attach test runs the attach command under a pty with 'script' "
+                        + "(util-linux); install it on the host: " + e.getMessage(), e);
+            }
+        }
+
+        void awaitOutput(String text, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (output.indexOf(text) < 0) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("the attached terminal did not show '" + text + "' within " + timeout
+                            + (process.isAlive() ? "" : " (the attach command exited " + process.exitValue() + ")")
+                            + "; it showed:\n" + output);
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        void type(String keys) throws IOException {
+            process.getOutputStream().write(keys.getBytes(UTF_8));
+            process.getOutputStream().flush();
+        }
+
+        boolean awaitExit(Duration timeout) throws InterruptedException {
+            return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
     }
 
     private static void waitFor(BooleanSupplier condition, String what) {
