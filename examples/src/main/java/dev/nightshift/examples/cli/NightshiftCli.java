@@ -7,6 +7,7 @@ import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.ValidationException;
 import dev.nightshift.core.Nightshift;
+import dev.nightshift.docker.DockerRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -59,6 +60,12 @@ public final class NightshiftCli implements Callable<Integer> {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces.")
     boolean debug;
 
+    @Option(names = "--docker-in-docker", scope = ScopeType.INHERIT,
+            description = "Let machines run their own Docker engine (start: sudo service docker start): they get"
+                    + " SYS_ADMIN and NET_ADMIN with seccomp unconfined, so only for repositories you trust"
+                    + " (default: $NIGHTSHIFT_DOCKER_IN_DOCKER).")
+    boolean dockerInDocker;
+
     @Override
     public Integer call() {
         new CommandLine(this).usage(System.out);
@@ -75,9 +82,16 @@ public final class NightshiftCli implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".nightshift");
     }
 
-    /** An engine on the state directory; the runtime is found on the classpath (sdk-docker). */
+    /**
+     * An engine on the state directory; the runtime is found on the classpath (sdk-docker), or is
+     * a Docker runtime that lets machines run their own engine with {@code --docker-in-docker}.
+     */
     Nightshift engine() {
-        return Nightshift.builder().stateDirectory(home()).build();
+        Nightshift.Builder b = Nightshift.builder().stateDirectory(home());
+        if (dockerInDocker) {
+            b.runtime(DockerRuntime.builder().dockerInDocker(true).build());
+        }
+        return b.build();
     }
 
     Printer printer() {
