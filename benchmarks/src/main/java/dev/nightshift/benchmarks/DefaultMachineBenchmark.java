@@ -9,8 +9,6 @@ import dev.nightshift.core.Limits;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.docker.DockerRuntime;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -60,10 +57,10 @@ public final class DefaultMachineBenchmark {
             List<Long> reRun = new ArrayList<>();
             for (int i = 0; i < reRuns; i++) {
                 Files.writeString(work.resolve("NOTES.md"), "commit " + i + "\n");
-                git(work, "add", "-A");
-                git(work, "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m",
+                EngineBenchmark.git(work, "add", "-A");
+                EngineBenchmark.git(work, "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m",
                         "notes " + i);
-                git(work, "push", "-q", bare.toString(), "main");
+                EngineBenchmark.git(work, "push", "-q", bare.toString(), "main");
                 reRun.add(spawnToRunning(ns, remote));
             }
             long warmMedian = median(warm);
@@ -82,7 +79,7 @@ public final class DefaultMachineBenchmark {
                 runtime.deleteSnapshot(s.id());
             }
             runtime.close();
-            deleteTree(dir);
+            EngineBenchmark.deleteTree(dir);
         }
         bench.print();
     }
@@ -90,6 +87,10 @@ public final class DefaultMachineBenchmark {
     private static long spawnToRunning(Nightshift ns, String remote) {
         long t = System.nanoTime();
         Agent a = ns.spawn(AgentRequest.builder("sleep 3600", remote).push(false).build());
+        if (Boolean.getBoolean("bench.trace")) { // where a spawn's time goes, event by event
+            a.addListener(e -> System.err.printf(Locale.ROOT, "  +%6.0f ms  %s%n", (System.nanoTime() - t) / 1e6,
+                    e.toString().length() > 160 ? e.toString().substring(0, 160) : e), 0);
+        }
         AgentInfo i = a.awaitStatus(AgentStatus.RUNNING, Duration.ofMinutes(20));
         long nanos = System.nanoTime() - t;
         if (!i.status().equals(AgentStatus.RUNNING)) {
@@ -116,28 +117,10 @@ public final class DefaultMachineBenchmark {
                 Files.copy(p, to);
             }
         }
-        git(work.getParent(), "init", "-q", "--bare", "-b", "main", bare.toString());
-        git(work, "init", "-q", "-b", "main");
-        git(work, "add", "-A");
-        git(work, "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "fixture");
-        git(work, "push", "-q", bare.toString(), "main");
-    }
-
-    private static void git(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("git"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("git " + String.join(" ", args) + ": " + out);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        EngineBenchmark.git(work.getParent(), "init", "-q", "--bare", "-b", "main", bare.toString());
+        EngineBenchmark.git(work, "init", "-q", "-b", "main");
+        EngineBenchmark.git(work, "add", "-A");
+        EngineBenchmark.git(work, "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "fixture");
+        EngineBenchmark.git(work, "push", "-q", bare.toString(), "main");
     }
 }

@@ -128,7 +128,8 @@ public final class EngineBenchmark {
         return bare.toUri().toString();
     }
 
-    private static void git(Path dir, String... args) throws IOException, InterruptedException {
+    /** Runs git in {@code dir}; fails with its output. */
+    static void git(Path dir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("git"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -138,7 +139,7 @@ public final class EngineBenchmark {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (var walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
