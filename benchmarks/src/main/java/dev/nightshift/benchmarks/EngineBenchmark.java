@@ -92,6 +92,11 @@ public final class EngineBenchmark {
                 }
                 ns.closeAndRemoveMachines();
             } finally {
+                // the environment snapshot this run built (the repository is gone after the run)
+                for (dev.nightshift.api.runtime.SnapshotInfo s : runtime.snapshots(
+                        java.util.Map.of("dev.nightshift.env.repository", remote))) {
+                    runtime.deleteSnapshot(s.id());
+                }
                 runtime.close();
             }
         } finally {
