@@ -109,6 +109,11 @@ public final class EngineBenchmark {
                 }
                 ns.closeAndRemoveMachines();
             } finally {
+                // the environment snapshot this run built (the repository is gone after the run)
+                for (dev.nightshift.api.runtime.SnapshotInfo s : runtime.snapshots(
+                        java.util.Map.of("dev.nightshift.env.repository", remote))) {
+                    runtime.deleteSnapshot(s.id());
+                }
                 runtime.close();
             }
         } finally {
@@ -152,7 +157,8 @@ public final class EngineBenchmark {
         return bare.toUri().toString();
     }
 
-    private static void git(Path dir, String... args) throws IOException, InterruptedException {
+    /** Runs git in {@code dir}; fails with its output. */
+    static void git(Path dir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("git"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -162,7 +168,7 @@ public final class EngineBenchmark {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (var walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

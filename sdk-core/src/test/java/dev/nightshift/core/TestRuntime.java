@@ -11,7 +11,7 @@ import dev.nightshift.docker.DockerRuntime;
  * elsewhere the test is skipped with a message saying how to start one.
  */
 final class TestRuntime {
-    static final String BASE_IMAGE = DockerRuntime.DEFAULT_BASE_IMAGE;
+    static final String BASE_IMAGE = DockerRuntime.MINIMAL_BASE_IMAGE;
 
     private TestRuntime() {
     }

@@ -36,7 +36,9 @@ import java.util.function.Consumer;
  * output of the machine's other execs, and it must not wait for another exec of the same machine. The spec's environment is applied to every exec and terminal and
  * is <em>not</em> written into the container's configuration, so snapshots never carry it.
  * Resource limits default to {@link Builder#defaultLimits}; Docker's default capabilities apply
- * (so {@code sudo} works); {@code --privileged} only with {@link Builder#allowPrivileged}.
+ * (so {@code sudo} works); {@code --privileged} only with {@link Builder#allowPrivileged} (for
+ * specs that ask for it); {@link Builder#dockerInDocker} gives every machine what its own Docker
+ * engine needs.
  * Dockerfiles are built by the engine's classic builder, so BuildKit-only syntax is refused
  * with an error that names the line. Snapshots are {@code docker commit}s tagged
  * {@code nightshift/snapshot:<snapshot id>}; a chain longer than
@@ -62,8 +64,17 @@ public final class DockerRuntime implements Runtime {
     public static final String LABEL_MANAGED = Labels.MANAGED;
     /** The label sdk-core sets to the agent a machine works for. */
     public static final String LABEL_AGENT = Labels.AGENT;
-    /** The default base image when neither the builder nor {@code NIGHTSHIFT_BASE_IMAGE} names one. */
-    public static final String DEFAULT_BASE_IMAGE = "nightshift/base:bookworm";
+    /**
+     * The default base image when neither the builder nor {@code NIGHTSHIFT_BASE_IMAGE} names one:
+     * the default machine with the usual toolchains (Node, Python, build tools, Docker), built
+     * offline by {@code scripts/default-image}.
+     */
+    public static final String DEFAULT_BASE_IMAGE = "nightshift/default:trixie";
+    /**
+     * The minimal image (Debian minbase with git, tmux, sudo), built offline by
+     * {@code scripts/base-image}: for machines that need nothing more, e.g. tests.
+     */
+    public static final String MINIMAL_BASE_IMAGE = "nightshift/base:bookworm";
 
     private final RuntimeCore core;
     private final Builder config;
@@ -77,7 +88,7 @@ public final class DockerRuntime implements Runtime {
         this.config = b.copy();
         this.core = new RuntimeCore(new Settings(b.dockerHost, b.baseImage, b.defaultLimits, b.allowPrivileged,
                 b.createContainerCmdModifier, b.flattenThreshold, b.reapOrphans, b.removeOnExit, b.execServers,
-                b.execServerIdle));
+                b.execServerIdle, b.dockerInDocker));
     }
 
     public static Builder builder() {
@@ -96,6 +107,11 @@ public final class DockerRuntime implements Runtime {
     /** The default base image reference this runtime uses. */
     public String baseImage() {
         return config.baseImage;
+    }
+
+    /** Whether every machine may run its own Docker engine ({@link Builder#dockerInDocker}). */
+    public boolean dockerInDocker() {
+        return config.dockerInDocker;
     }
 
     @Override
@@ -180,6 +196,8 @@ public final class DockerRuntime implements Runtime {
         private boolean removeOnExit = true;
         private boolean execServers = true;
         private java.time.Duration execServerIdle = java.time.Duration.ofSeconds(30);
+        private boolean dockerInDocker = "true".equalsIgnoreCase(System.getenv("NIGHTSHIFT_DOCKER_IN_DOCKER"))
+                || "1".equals(System.getenv("NIGHTSHIFT_DOCKER_IN_DOCKER"));
 
         private Builder() {
         }
@@ -195,6 +213,25 @@ public final class DockerRuntime implements Runtime {
 
         /** Whether specs may ask for {@code --privileged} (e.g. docker-in-docker). Default {@code false}. */
         public Builder allowPrivileged(boolean value) { allowPrivileged = value; return this; }
+
+        /**
+         * Whether every machine may run its own Docker engine ({@code start: sudo service docker
+         * start} in environment.json, as the default machine supports): machines get the
+         * capabilities such an engine needs ({@code SYS_ADMIN}, {@code NET_ADMIN}) with seccomp
+         * and AppArmor unconfined, short of {@code --privileged} (which an engine that lacks a
+         * capability itself refuses). Default: {@code NIGHTSHIFT_DOCKER_IN_DOCKER=true} (or
+         * {@code 1}), else {@code false}.
+         *
+         * <p>The trade-off: such a machine can mount file systems, change the network and use
+         * every system call, so the code it runs is much less contained (a repository's
+         * {@code install} could escape to the host); turn it on only for repositories you trust.
+         * The inner engine keeps its state on the machine's disk ({@code vfs} storage driver on
+         * the overlay root: slow and large; snapshots carry it), and no process survives a
+         * snapshot, so the engine is started by {@code start} on every machine start, after a
+         * restore or a hibernation too. Without this option the default machine's
+         * {@code service docker start} fails with a message naming it.
+         */
+        public Builder dockerInDocker(boolean value) { dockerInDocker = value; return this; }
 
         /** An escape hatch: called last on every container create. */
         public Builder createContainerCmdModifier(Consumer<CreateContainerCmd> value) {
@@ -266,6 +303,7 @@ public final class DockerRuntime implements Runtime {
             b.removeOnExit = removeOnExit;
             b.execServers = execServers;
             b.execServerIdle = execServerIdle;
+            b.dockerInDocker = dockerInDocker;
             return b;
         }
     }

@@ -23,11 +23,24 @@ class DockerRuntimeTest {
     void theBaseImageDefaultsToTheEnvironmentThenTheFixedName() {
         String env = System.getenv("NIGHTSHIFT_BASE_IMAGE");
         try (DockerRuntime r = DockerRuntime.builder().build()) {
-            assertThat(r.baseImage()).isEqualTo(env == null || env.isBlank() ? "nightshift/base:bookworm" : env);
+            assertThat(r.baseImage()).isEqualTo(env == null || env.isBlank() ? "nightshift/default:trixie" : env);
         }
         try (DockerRuntime r = DockerRuntime.builder().baseImage("example/base:1").build()) {
             assertThat(r.baseImage()).isEqualTo("example/base:1");
             assertThat(r.toBuilder().build().baseImage()).isEqualTo("example/base:1");
+        }
+    }
+
+    @Test
+    void dockerInDockerIsAnExplicitOptIn() {
+        String env = System.getenv("NIGHTSHIFT_DOCKER_IN_DOCKER");
+        boolean fromEnv = "true".equalsIgnoreCase(env) || "1".equals(env);
+        try (DockerRuntime r = DockerRuntime.builder().build()) {
+            assertThat(r.dockerInDocker()).isEqualTo(fromEnv);
+        }
+        try (DockerRuntime r = DockerRuntime.builder().dockerInDocker(true).build()) {
+            assertThat(r.dockerInDocker()).isTrue();
+            assertThat(r.toBuilder().build().dockerInDocker()).isTrue();
         }
     }
 

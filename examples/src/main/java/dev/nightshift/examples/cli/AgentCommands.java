@@ -8,10 +8,14 @@ import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.Subscription;
+import dev.nightshift.api.Session;
 import dev.nightshift.api.TakeOver;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.api.runtime.PortMapping;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.core.ShellDriver;
 import dev.nightshift.model.ModelDriver;
+import dev.nightshift.docker.DockerRuntime;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -27,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -222,6 +227,9 @@ final class AgentCommands {
             }
             cmd.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), NightshiftCli.class.getName(),
                     "hold", "--home", cli.home().toString(), "--request", req.toString()));
+            if (cli.dockerInDocker) {
+                cmd.add("--docker-in-docker");
+            }
             Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectError(ProcessBuilder.Redirect.appendTo(log(cli.home(), request.id()).toFile())).start();
             String first;
@@ -287,8 +295,31 @@ final class AgentCommands {
     static final class Status extends OnAgent {
         @Override
         int run(Agent agent) {
-            cli.printer().agent(agent.info());
+            AgentInfo info = agent.info();
+            cli.printer().agent(info, ports(agent, info));
             return NightshiftCli.OK;
+        }
+
+        /**
+         * The machine's published ports: from the session when this process drives the agent,
+         * else from the running machine itself (another process drives it).
+         */
+        static List<PortMapping> ports(Agent agent, AgentInfo info) {
+            Optional<Session> session = agent.session();
+            if (session.isPresent()) {
+                try (Session s = session.get()) {
+                    return s.machine().ports();
+                }
+            }
+            if (info.machineId() == null || info.hibernated() || info.status().isFinal()) {
+                return List.of();
+            }
+            try (DockerRuntime docker = DockerRuntime.builder().reapOrphans(false).removeOnExit(false).build()) {
+                // an attached view: never closed here, which would remove the agent's machine
+                return docker.attach(info.machineId()).map(Machine::ports).orElse(List.of());
+            } catch (RuntimeException e) {
+                return List.of();
+            }
         }
     }
 

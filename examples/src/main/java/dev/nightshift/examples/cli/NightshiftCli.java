@@ -9,6 +9,7 @@ import dev.nightshift.api.ValidationException;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.model.ModelDriver;
 import dev.nightshift.model.Models;
+import dev.nightshift.docker.DockerRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -62,6 +63,12 @@ public final class NightshiftCli implements Callable<Integer> {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces.")
     boolean debug;
 
+    @Option(names = "--docker-in-docker", scope = ScopeType.INHERIT,
+            description = "Let machines run their own Docker engine (start: sudo service docker start): they get"
+                    + " SYS_ADMIN and NET_ADMIN with seccomp unconfined, so only for repositories you trust"
+                    + " (default: $NIGHTSHIFT_DOCKER_IN_DOCKER).")
+    boolean dockerInDocker;
+
     @Override
     public Integer call() {
         new CommandLine(this).usage(System.out);
@@ -79,12 +86,17 @@ public final class NightshiftCli implements Callable<Integer> {
     }
 
     /**
-     * An engine on the state directory; the runtime is found on the classpath (sdk-docker). It
+     * An engine on the state directory; the runtime is found on the classpath (sdk-docker), or is
+     * a Docker runtime that lets machines run their own engine with {@code --docker-in-docker}. It
      * knows the shell driver and the model driver (models from the environment, prices from
      * {@value ModelPrices#VARIABLE}).
      */
     Nightshift engine() {
-        return Nightshift.builder().stateDirectory(home()).driver(modelDriver(System.getenv())).build();
+        Nightshift.Builder b = Nightshift.builder().stateDirectory(home()).driver(modelDriver(System.getenv()));
+        if (dockerInDocker) {
+            b.runtime(DockerRuntime.builder().dockerInDocker(true).build());
+        }
+        return b.build();
     }
 
     static ModelDriver modelDriver(java.util.Map<String, String> environment) {

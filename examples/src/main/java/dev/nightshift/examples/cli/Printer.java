@@ -11,6 +11,7 @@ import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.Todo;
 import dev.nightshift.api.TokenUsage;
 import dev.nightshift.api.Usage;
+import dev.nightshift.api.runtime.PortMapping;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,8 +61,23 @@ final class Printer {
 
     /** One agent, as a block for people or a JSON object. */
     synchronized void agent(AgentInfo a) {
+        agent(a, List.of());
+    }
+
+    /** One agent, with the machine's published ports (machine port to host address and port). */
+    synchronized void agent(AgentInfo a, List<PortMapping> ports) {
         if (json) {
-            object(agentMap(a));
+            Map<String, Object> m = agentMap(a);
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (PortMapping p : ports) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("machinePort", p.machinePort());
+                one.put("hostAddress", p.hostAddress());
+                one.put("hostPort", p.hostPort());
+                list.add(one);
+            }
+            m.put("ports", list);
+            object(m);
             return;
         }
         out.println(bold(a.id()) + "  " + status(a.status().name()) + flags(a));
@@ -72,6 +88,14 @@ final class Printer {
         row("error", a.error());
         row("machine", a.machineId());
         row("model", a.request().model());
+        if (!ports.isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            for (PortMapping p : ports) {
+                b.append(b.length() == 0 ? "" : ", ").append(p.machinePort()).append(" -> http://")
+                        .append(p.hostAddress()).append(':').append(p.hostPort());
+            }
+            row("ports", b.toString());
+        }
         row("usage", String.format(Locale.ROOT, "%.1f machine seconds", a.usage().totalMachineSeconds()));
         row("tokens", tokens(a.usage()));
         row("created", a.createdAt().toString());

@@ -3,13 +3,22 @@ package dev.nightshift.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.ModelPrice;
 import dev.nightshift.api.Usage;
+import dev.nightshift.api.runtime.PortMapping;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** Status, tool-call lines, tokens and cost, prices, and ports as the CLI prints them. */
 class PrinterTest {
 
     private static AgentEvent.ToolCallFinished finished(String name, String args, boolean error, String result,
@@ -58,5 +67,32 @@ class PrinterTest {
         assertThatThrownBy(() -> ModelPrices.parse("openai:gpt-4.1=2,-1"))
                 .hasMessageContaining("finite and >= 0");
         assertThatThrownBy(() -> ModelPrices.parse("gpt")).hasMessageContaining("expected MODEL=INPUT,OUTPUT");
+    }
+
+    static final AgentInfo INFO = AgentInfo.creating("bc-1", AgentRequest.builder("true", "file:///r.git").build(),
+            Instant.parse("2026-12-03T00:00:00Z"));
+    static final List<PortMapping> PORTS = List.of(new PortMapping(3000, "127.0.0.1", 49155),
+            new PortMapping(8000, "127.0.0.1", 49156));
+
+    static String print(boolean json, List<PortMapping> ports) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new Printer(new PrintStream(bytes, true, StandardCharsets.UTF_8), json).agent(INFO, ports);
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void statusListsThePublishedPorts() {
+        assertThat(print(false, PORTS)).contains("3000 -> http://127.0.0.1:49155, 8000 -> http://127.0.0.1:49156");
+        assertThat(print(false, List.of())).as("no ports, no row").doesNotContain("ports");
+    }
+
+    @Test
+    void jsonStatusCarriesThePorts() throws Exception {
+        JsonNode n = Printer.JSON.readTree(print(true, PORTS));
+        assertThat(n.get("ports")).hasSize(2);
+        assertThat(n.get("ports").get(0).get("machinePort").asInt()).isEqualTo(3000);
+        assertThat(n.get("ports").get(0).get("hostAddress").asText()).isEqualTo("127.0.0.1");
+        assertThat(n.get("ports").get(0).get("hostPort").asInt()).isEqualTo(49155);
+        assertThat(Printer.JSON.readTree(print(true, List.of())).get("ports")).isEmpty();
     }
 }

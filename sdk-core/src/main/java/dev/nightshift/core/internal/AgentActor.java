@@ -589,7 +589,13 @@ public final class AgentActor {
             emit(new AgentEvent.BuildOutput(id, 0, now(), "checked out " + source.commit().substring(0, 12) + " on "
                     + branch + " in " + WORKSPACE));
 
-            runPhase("install", resolved.spec().install(), engine.limits().installTimeout());
+            if (prepared.installedAt(source.commit())) {
+                // the snapshot is this commit's install: running it again would redo work (npm ci starts over)
+                emit(new AgentEvent.BuildOutput(id, 0, now(), "install already ran on this commit in snapshot "
+                        + prepared.snapshot().id()));
+            } else {
+                runPhase("install", resolved.spec().install(), engine.limits().installTimeout());
+            }
             startServices();
             return true;
         } catch (AgentCancelledException e) {

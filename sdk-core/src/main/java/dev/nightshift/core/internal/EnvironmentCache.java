@@ -46,6 +46,8 @@ public final class EnvironmentCache {
     public static final String LABEL_KEY = "dev.nightshift.env.key";
     public static final String LABEL_REPO = "dev.nightshift.env.repository";
     public static final String LABEL_KIND = "dev.nightshift.snapshot.kind";
+    /** On a built snapshot: the commit its {@code install} ran on (an agent on it need not run it again). */
+    public static final String LABEL_COMMIT = "dev.nightshift.env.commit";
     public static final String DEFAULT_USER = "ubuntu";
     private static final int LAST_LINES = 30;
 
@@ -70,6 +72,10 @@ public final class EnvironmentCache {
 
     /** A prepared environment: the snapshot and whether it was built now. */
     public record Prepared(SnapshotInfo snapshot, String key, boolean built, String user) {
+        /** Whether the snapshot's {@code install} already ran on {@code commit}, so it need not run again. */
+        public boolean installedAt(String commit) {
+            return commit != null && commit.equals(snapshot.labels().get(LABEL_COMMIT));
+        }
     }
 
     /** The user commands run as: the spec's, else {@code ubuntu} on the default base. */
@@ -256,6 +262,7 @@ public final class EnvironmentCache {
             snapLabels.put(LABEL_KEY, key);
             snapLabels.put(LABEL_REPO, labelSafe(request.repository()));
             snapLabels.put(LABEL_KIND, "environment");
+            snapLabels.put(LABEL_COMMIT, request.source().commit());
             SnapshotInfo snapshot = machine.snapshot(snapLabels);
             out.accept("environment " + shortKey(key) + ": snapshot " + snapshot.id());
             return snapshot;

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
@@ -127,9 +128,10 @@ public final class RuntimeCore implements AutoCloseable {
         Consumer<String> sink = output == null ? line -> { } : output;
         if (source instanceof ImageSource.DefaultBase) {
             String ref = settings.baseImage();
+            String script = ref.startsWith("nightshift/default:") ? "scripts/default-image" : "scripts/base-image";
             return local(ref).or(() -> tryPull(ref, sink)).orElseThrow(() -> new EnvironmentUnavailableException(
                     "the default base image " + ref + " is neither present in the Docker engine nor pullable; build it"
-                            + " offline with scripts/base-image, or name another with NIGHTSHIFT_BASE_IMAGE or"
+                            + " offline with " + script + ", or name another with NIGHTSHIFT_BASE_IMAGE or"
                             + " DockerRuntime.builder().baseImage(..)"));
         }
         if (source instanceof ImageSource.Reference r) {
@@ -338,6 +340,12 @@ public final class RuntimeCore implements AutoCloseable {
                 .withPidsLimit(limits.pids())
                 .withPrivileged(spec.privileged())
                 .withPortBindings(bindings);
+        if (settings.dockerInDocker() && !spec.privileged()) {
+            // what an inner Docker engine needs (mounts, cgroups, networks, iptables), short of
+            // --privileged, which an engine without every capability itself refuses
+            host.withCapAdd(Capability.SYS_ADMIN, Capability.NET_ADMIN)
+                    .withSecurityOpts(List.of("seccomp=unconfined", "apparmor=unconfined"));
+        }
         CreateContainerCmd create = client().createContainerCmd(image.getId())
                 .withEntrypoint("/bin/sh", "-c", INIT)
                 .withCmd(List.of())
