@@ -92,6 +92,11 @@ public final class EngineBenchmark {
                 }
                 ns.closeAndRemoveMachines();
             } finally {
+                // the images the engine made for its store (environment and agents' snapshots, newest first)
+                String store = dir.resolve("state").toAbsolutePath().normalize().toString();
+                runtime.snapshots(java.util.Map.of("dev.nightshift.store.path", store)).stream()
+                        .sorted((a, b) -> b.createdAt().compareTo(a.createdAt()))
+                        .forEach(s -> runtime.deleteSnapshot(s.id()));
                 runtime.close();
             }
         } finally {

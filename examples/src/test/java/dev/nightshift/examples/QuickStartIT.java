@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 class QuickStartIT {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void removeWhatTheEnginesMade() throws Exception {
+        Docker.removeUnder(dir);
+        assertThat(Docker.under(dir)).as("machines and images of this test's stores left behind").isEmpty();
+    }
 
     @Test
     void theQuickStartPushesABranchAndEndsWithItsJsonLine() throws Exception {

@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeExampleIT {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void removeWhatTheEnginesMade() throws Exception {
+        if (dir.resolve("state").toFile().exists()) { // only the embedding example runs an engine
+            Docker.removeUnder(dir);
+            assertThat(Docker.under(dir)).as("machines and images of this test's stores left behind").isEmpty();
+        }
+    }
 
     static String readme() throws Exception {
         return Files.readString(Processes.root().resolve("README.md"), StandardCharsets.UTF_8);
