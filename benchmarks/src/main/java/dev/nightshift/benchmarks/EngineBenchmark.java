@@ -109,11 +109,11 @@ public final class EngineBenchmark {
                 }
                 ns.closeAndRemoveMachines();
             } finally {
-                // the environment snapshot this run built (the repository is gone after the run)
-                for (dev.nightshift.api.runtime.SnapshotInfo s : runtime.snapshots(
-                        java.util.Map.of("dev.nightshift.env.repository", remote))) {
-                    runtime.deleteSnapshot(s.id());
-                }
+                // the images the engine made for its store (environment and agents' snapshots, newest first)
+                String store = dir.resolve("state").toAbsolutePath().normalize().toString();
+                runtime.snapshots(java.util.Map.of("dev.nightshift.store.path", store)).stream()
+                        .sorted((a, b) -> b.createdAt().compareTo(a.createdAt()))
+                        .forEach(s -> runtime.deleteSnapshot(s.id()));
                 runtime.close();
             }
         } finally {

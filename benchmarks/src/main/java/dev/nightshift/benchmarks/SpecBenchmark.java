@@ -20,9 +20,9 @@ import java.util.stream.Stream;
  * location index, JSON Schema validation, lenient rules, binding), next to a bare Jackson
  * {@code readTree} of the same bytes: for a typical file after warm-up (target under 1 ms), for
  * the whole conformance corpus, and for the two hostile inputs that must fail fast (a 50 MB file
- * and a 200,000-deep array). The corpus is found like the conformance test does
- * ({@code -Dnightshift.conformance.dir}, else {@code shared/conformance/environment-json} above
- * the working directory); without it that row says so.
+ * and a 200,000-deep array). The corpus is the conformance test's
+ * ({@code sdk-spec/src/test/resources/conformance/environment-json} of the repository the
+ * benchmark runs in, or {@code -Dnightshift.conformance.dir}); without it that row says so.
  */
 public final class SpecBenchmark {
     /** The reference's build example: a typical file. */
@@ -116,7 +116,7 @@ public final class SpecBenchmark {
             dir = Path.of(configured);
         } else {
             for (Path d = Path.of("").toAbsolutePath(); d != null && dir == null; d = d.getParent()) {
-                Path candidate = d.resolve("shared/conformance/environment-json");
+                Path candidate = d.resolve("sdk-spec/src/test/resources/conformance/environment-json");
                 if (Files.isDirectory(candidate)) {
                     dir = candidate;
                 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import dev.nightshift.model.testing.Reply;
 import dev.nightshift.model.testing.ScriptedModelServer;
 import dev.nightshift.model.testing.WireFormat;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class QuickStartIT {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void removeWhatTheEnginesMade() throws Exception {
+        Docker.removeUnder(dir);
+        assertThat(Docker.under(dir)).as("machines and images of this test's stores left behind").isEmpty();
+    }
 
     @Test
     void theQuickStartPushesABranchAndEndsWithItsJsonLine() throws Exception {

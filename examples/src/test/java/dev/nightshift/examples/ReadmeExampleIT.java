@@ -14,6 +14,7 @@ import javax.tools.ToolProvider;
 import dev.nightshift.model.testing.Reply;
 import dev.nightshift.model.testing.ScriptedModelServer;
 import dev.nightshift.model.testing.WireFormat;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeExampleIT {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void removeWhatTheEnginesMade() throws Exception {
+        if (dir.resolve("state").toFile().exists()) { // only the embedding example runs an engine
+            Docker.removeUnder(dir);
+            assertThat(Docker.under(dir)).as("machines and images of this test's stores left behind").isEmpty();
+        }
+    }
 
     static String readme() throws Exception {
         return Files.readString(Processes.root().resolve("README.md"), StandardCharsets.UTF_8);

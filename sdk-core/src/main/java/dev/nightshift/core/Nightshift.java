@@ -39,6 +39,7 @@ import dev.nightshift.core.internal.Spi;
 import dev.nightshift.api.spi.Kms;
 import dev.nightshift.core.internal.UninterruptibleStore;
 import dev.nightshift.core.internal.EnvironmentHandle;
+import dev.nightshift.core.internal.ImageGc;
 import dev.nightshift.core.internal.ReadOnlyAgent;
 import dev.nightshift.core.internal.SpecPort;
 import java.net.InetAddress;
@@ -106,6 +107,9 @@ public final class Nightshift implements AutoCloseable {
     private final SecretPushGuard pushGuard;
     private final SecretProvider secretProvider;
     private final SecretStore ownedSecretStore;
+    private final ImageGc images;
+    private final Duration imageGracePeriod;
+    private final int environmentSnapshotsKept;
     private volatile boolean closed;
 
     private Nightshift(Builder b, Runtime runtime, AgentStore store, ExecutorService executor) {
@@ -120,9 +124,13 @@ public final class Nightshift implements AutoCloseable {
         this.git = new JGitPort(mirrors, b.gitCredentials, b.branchPrefix, b.authorName, b.authorEmail, pushGuard);
         SpecPort spec = new SdkSpecPort(b.strictSpec, b.personalConfig, b.teamConfig);
         String owner = ownerName();
+        // a store of our own files lives in the state directory: any engine can tell when it is gone
+        this.images = new ImageGc(runtime, b.storeId(), b.store == null ? b.stateDirectory() : null);
+        this.imageGracePeriod = b.imageGracePeriod;
+        this.environmentSnapshotsKept = b.environmentSnapshotsKept;
         this.context = new EngineContext(runtime, this.git, spec, store, Map.copyOf(drivers), executor, scheduler, b.clock,
                 b.limits, b.machineLimits, owner, new Semaphore(b.limits.maxRunningMachines(), true),
-                new EnvironmentCache(runtime, this.git, b.machineLimits), b.redactor, Map.copyOf(b.machineEnv),
+                new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels()), b.redactor, Map.copyOf(b.machineEnv),
                 b.secretHooks(), pushGuard, b.storeId());
         this.secretProvider = b.secretProvider;
         this.ownedSecretStore = b.ownedSecretStore;
@@ -235,29 +243,39 @@ public final class Nightshift implements AutoCloseable {
         return new EnvironmentHandle(context, repository, ref);
     }
 
-    /** What {@link #gc()} removed. */
-    public record GcReport(int machinesRemoved, int snapshotsRemoved, int agentsExpired) {
+    /**
+     * What {@link #gc()} removed.
+     *
+     * @param imagesRemoved Dockerfile builds (environment bases) removed
+     */
+    public record GcReport(int machinesRemoved, int snapshotsRemoved, int agentsExpired, int imagesRemoved) {
+        /** A report without images. */
+        public GcReport(int machinesRemoved, int snapshotsRemoved, int agentsExpired) {
+            this(machinesRemoved, snapshotsRemoved, agentsExpired, 0);
+        }
     }
 
     /**
-     * Sweeps leftovers of this store (machines are labelled with it, so other state directories'
-     * agents on the same engine are never touched): machines and hibernation snapshots of agents
-     * that no longer exist or are final, and agents past the retention window.
+     * Sweeps leftovers now, without the grace period of the periodic sweep. Machines are labelled
+     * with their store, so other state directories' agents on the same engine are never touched:
+     * machines of this store's agents that no longer exist or are final, agents past the retention
+     * window, and images nothing references: snapshots of agents that no longer exist or are final,
+     * environment snapshots beyond the newest {@linkplain Builder#environmentSnapshotsKept kept}
+     * per environment (the newest, the one in force, always stays), Dockerfile builds no snapshot
+     * is built on, and every image of a store (state directory) on this host that no longer exists.
+     * Images of live stores other than this one are never touched.
      */
     public GcReport gc() {
         checkOpen();
         int machines = removeOrphanMachines();
-        int snapshots = 0;
-        for (SnapshotInfo s : context.runtime().snapshots(Map.of(AgentActor.LABEL_STORE, context.storeId()))) {
-            String agentId = s.labels().get(AgentActor.LABEL_AGENT);
-            if (agentId != null && context.store().get(agentId).map(a -> a.status().isFinal()).orElse(true)
-                    && !"promoted".equals(s.labels().get(EnvironmentCache.LABEL_KIND))) {
-                context.runtime().deleteSnapshot(s.id());
-                snapshots++;
-            }
-        }
         int expired = expire(context.clock().instant());
-        return new GcReport(machines, snapshots, expired);
+        ImageGc.Result r = collectImages(context.clock().instant());
+        return new GcReport(machines, r.snapshots(), expired, r.images());
+    }
+
+    private ImageGc.Result collectImages(Instant cutoff) {
+        return images.collect(cutoff, environmentSnapshotsKept, id -> actors.containsKey(id)
+                ? Optional.of(actors.get(id).info()) : context.store().get(id));
     }
 
     /** Removes this store's machines whose agent is gone or final; returns how many. */
@@ -364,6 +382,9 @@ public final class Nightshift implements AutoCloseable {
                 }
             }
             expire(now);
+            if (!imageGracePeriod.isNegative()) {
+                collectImages(now.minus(imageGracePeriod));
+            }
         } catch (RuntimeException e) {
             log.warn("sweep failed: {}", e.toString());
         }
@@ -495,6 +516,8 @@ public final class Nightshift implements AutoCloseable {
         private SecretContext secretContext = SecretContext.of(System.getProperty("user.name"));
         private SecretStore ownedSecretStore;
         private boolean storeDiscovered;
+        private Duration imageGracePeriod = Duration.ofDays(1);
+        private int environmentSnapshotsKept = 3;
 
         private Builder() {
         }
@@ -525,6 +548,25 @@ public final class Nightshift implements AutoCloseable {
         public Builder machineEnv(String name, String value) { machineEnv.put(name, value); return this; }
         /** How often idle machines and expired agents are swept (default 30 s). */
         public Builder sweepInterval(Duration value) { sweepInterval = Objects.requireNonNull(value); return this; }
+
+        /**
+         * How old an image nothing references must be before the periodic sweep removes it
+         * (default 1 day; {@link Nightshift#gc()} does not wait). A negative value turns the
+         * sweep of images off.
+         */
+        public Builder imageGracePeriod(Duration value) { imageGracePeriod = Objects.requireNonNull(value); return this; }
+
+        /**
+         * How many environment snapshots (built and promoted) to keep per environment (repository)
+         * of this store, newest first (default 3; at least 1: the newest is the one in force).
+         */
+        public Builder environmentSnapshotsKept(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("environmentSnapshotsKept must be at least 1, was " + value);
+            }
+            environmentSnapshotsKept = value;
+            return this;
+        }
 
         /**
          * Where secrets come from. A {@link SecretStore} also keeps the per-agent secrets given to

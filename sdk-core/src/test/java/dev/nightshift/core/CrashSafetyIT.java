@@ -79,6 +79,8 @@ class CrashSafetyIT {
             a.delete();
             assertThat(runtime.machines(Map.of("dev.nightshift.agent", agentId))).isEmpty();
         } finally {
+            TestImages.removeUnder(runtime, dir); // the environment the crashed engine built
+            assertThat(TestImages.under(runtime, dir)).as("left behind").isEmpty();
             runtime.close();
         }
     }

@@ -2,6 +2,7 @@ package dev.nightshift.docker;
 
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import dev.nightshift.api.runtime.Image;
+import dev.nightshift.api.runtime.ImageInfo;
 import dev.nightshift.api.runtime.ImageSource;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineInfo;
@@ -154,6 +155,21 @@ public final class DockerRuntime implements Runtime {
     @Override
     public void deleteSnapshot(String snapshotId) {
         core.deleteSnapshot(snapshotId);
+    }
+
+    @Override
+    public List<ImageInfo> images(Map<String, String> labels) {
+        return core.images(labels == null ? Map.of() : labels);
+    }
+
+    /**
+     * {@inheritDoc} Only Dockerfile builds and snapshots this runtime made (labelled
+     * {@code dev.nightshift.managed=true}, untagged or named {@code nightshift/snapshot:*}); any
+     * other image, the base image included, is an {@link IllegalArgumentException}.
+     */
+    @Override
+    public boolean removeImage(String imageId) {
+        return core.removeImage(imageId);
     }
 
     /**

@@ -51,6 +51,35 @@ class DockerImagesIT {
     }
 
     @Test
+    void madeImagesAreListedByLabelAndRemovedOnlyWhenNothingIsBuiltOnThem() throws IOException {
+        Files.writeString(context.resolve("gc.txt"), "gc " + System.nanoTime() + "\n");
+        ImageSource.Dockerfile source = dockerfile("FROM " + runtime().baseImage() + "\nCOPY gc.txt /opt/gc.txt\n", Map.of())
+                .withLabels(Map.of(DockerTests.RUN_LABEL, DockerTests.RUN_ID, "dev.nightshift.test.gc", "build"));
+        Image built = runtime().prepareImage(source, null);
+        BUILT.add(built.id());
+        // the classic builder gives each label a layer: only the build itself carries all of them
+        Map<String, String> all = Map.of(DockerTests.RUN_LABEL, DockerTests.RUN_ID, "dev.nightshift.test.gc", "build");
+        assertThat(runtime().images(all)).extracting(i -> i.id()).containsExactly(built.id());
+        dev.nightshift.api.runtime.SnapshotInfo snapshot;
+        try (Machine m = track(runtime().start(spec().image(built.id()).build()))) {
+            snapshot = m.snapshot(runLabels());
+        }
+        try {
+            assertThat(runtime().images(all)).as("the build is listed while a snapshot (which inherits its labels)"
+                    + " hides it from the default list").extracting(i -> i.id()).contains(built.id(), snapshot.imageId());
+            assertThat(runtime().removeImage(built.id())).as("a snapshot is built on it").isFalse();
+        } finally {
+            runtime().deleteSnapshot(snapshot.id());
+        }
+        assertThat(runtime().removeImage(built.id())).as("removed with the snapshot, or now").isTrue();
+        assertThat(runtime().images(Map.of("dev.nightshift.test.gc", "build"))).as("its label layers went with it")
+                .isEmpty();
+        assertThatThrownBy(() -> runtime().removeImage(runtime().prepareImage(ImageSource.defaultBase(), null).id()))
+                .as("the base image (labelled managed, but named) is never removed").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a build or snapshot");
+    }
+
+    @Test
     void theDefaultBaseAndLocalReferencesResolve() {
         Image base = runtime().prepareImage(ImageSource.defaultBase(), null);
         assertThat(base.id()).startsWith("sha256:");

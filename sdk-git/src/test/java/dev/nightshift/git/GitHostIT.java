@@ -152,6 +152,13 @@ class GitHostIT {
         assertThat(ctx.resolve("README.md")).doesNotExist();
         assertThatThrownBy(() -> git.export(app.url(), c3, "nope", tmp.resolve("x")))
                 .isInstanceOf(NotFoundException.class);
+
+        // the repository root as the context: nested folders are written before their files
+        Path root = tmp.resolve("root");
+        git.export(app.url(), c3, "", root);
+        assertThat(root.resolve("docker/Dockerfile")).hasContent("FROM debian:bookworm");
+        assertThat(root.resolve("README.md")).hasContent("changed");
+        assertThat(Files.isSymbolicLink(root.resolve("docker/current"))).isTrue();
     }
 
     @Test

@@ -1,11 +1,12 @@
 package dev.nightshift.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.nightshift.api.Problem;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,31 +20,26 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every real environment.json in the shared conformance folder against the golden file in the
- * test resources. The folder is found from {@code -Dnightshift.conformance.dir},
- * {@code NIGHTSHIFT_CONFORMANCE_DIR}, or by walking up from the module to a
- * {@code shared/conformance/environment-json} (or {@code conformance/environment-json}).
+ * Every real environment.json of the conformance corpus against the golden file. The corpus lives
+ * in this module's test resources ({@code conformance/environment-json/}, with {@code SOURCES}
+ * naming the repository, commit and path each file was taken from), so the test needs nothing
+ * outside the repository.
  */
 class ConformanceTest {
     static final String GOLDEN = "/conformance/environment-json.golden.tsv";
+    static final String CORPUS = "/conformance/environment-json";
 
     record Expected(String outcome, List<String> warnings, List<String> errors) {
     }
 
     static Path corpus() {
-        String configured = System.getProperty("nightshift.conformance.dir", System.getenv("NIGHTSHIFT_CONFORMANCE_DIR"));
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
+        URL url = ConformanceTest.class.getResource(CORPUS);
+        assertThat(url).as("the corpus folder %s in the test resources", CORPUS).isNotNull();
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            for (Path candidate : List.of(dir.resolve("shared/conformance/environment-json"),
-                    dir.resolve("conformance/environment-json"))) {
-                if (Files.isDirectory(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        return fail("conformance folder not found: set -Dnightshift.conformance.dir=.../conformance/environment-json");
     }
 
     static Map<String, Expected> golden() throws IOException {
@@ -110,5 +106,25 @@ class ConformanceTest {
             }
         }
         assertThat(mismatches).as("corpus files whose outcome differs from %s", GOLDEN).isEmpty();
+    }
+
+    @Test
+    void sourcesNameEveryCorpusFileWithItsRepositoryCommitAndPath() throws IOException {
+        Path dir = corpus();
+        List<String> lines = Files.readAllLines(dir.resolve("SOURCES"), StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        assertThat(lines.get(0)).isEqualTo("file\trepository\tcommit\tpath");
+        TreeSet<String> listed = new TreeSet<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split("\t");
+            assertThat(f).as("SOURCES line %s", line).hasSize(4);
+            assertThat(f[1]).as("repository of %s", f[0]).matches("github\\.com/[^/\\s]+/[^/\\s]+");
+            assertThat(f[2]).as("commit of %s", f[0]).matches("[0-9a-f]{40}");
+            assertThat(f[3]).as("path of %s", f[0]).isEqualTo(".cursor/environment.json");
+            assertThat(listed.add(f[0])).as("%s listed once", f[0]).isTrue();
+        }
+        TreeSet<String> files = corpusFiles(dir).stream().map(p -> p.getFileName().toString())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(listed).as("SOURCES lists exactly the corpus files").isEqualTo(files);
     }
 }

@@ -457,7 +457,8 @@ final class AgentCommands {
         }
     }
 
-    @Command(name = "gc", description = "Sweep leftovers: machines and snapshots no agent owns, expired agents.")
+    @Command(name = "gc", description = "Sweep leftovers: machines, snapshots and images nothing references (also those of"
+            + " state directories that no longer exist), expired agents.")
     static final class Gc implements Callable<Integer> {
         @ParentCommand NightshiftCli cli;
 
@@ -470,10 +471,11 @@ final class AgentCommands {
                     m.put("machinesRemoved", r.machinesRemoved());
                     m.put("snapshotsRemoved", r.snapshotsRemoved());
                     m.put("agentsExpired", r.agentsExpired());
+                    m.put("imagesRemoved", r.imagesRemoved());
                     cli.printer().object(m);
                 } else {
                     cli.printer().line("removed " + r.machinesRemoved() + " machines, " + r.snapshotsRemoved()
-                            + " snapshots; expired " + r.agentsExpired() + " agents");
+                            + " snapshots, " + r.imagesRemoved() + " images; expired " + r.agentsExpired() + " agents");
                 }
                 return NightshiftCli.OK;
             }

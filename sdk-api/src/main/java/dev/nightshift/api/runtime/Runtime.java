@@ -72,6 +72,26 @@ public interface Runtime extends AutoCloseable {
      */
     void deleteSnapshot(String snapshotId);
 
+    /**
+     * Images this runtime made (Dockerfile builds and snapshots) whose labels include all of
+     * {@code labels}, untagged ones included. A runtime may list layers of a build that carry only
+     * some of its labels (Docker's classic builder gives each label a layer): filter on every
+     * label that was set. The default lists the snapshots.
+     */
+    default List<ImageInfo> images(Map<String, String> labels) {
+        return snapshots(labels).stream()
+                .map(s -> new ImageInfo(s.imageId(), List.of(s.id()), s.createdAt(), s.labels())).toList();
+    }
+
+    /**
+     * Removes an image this runtime made, by id, unless something still needs it (a machine, a
+     * snapshot or another image built on it): then it stays and the answer is {@code false}.
+     * An unknown id is already removed ({@code true}). The default removes nothing.
+     */
+    default boolean removeImage(String imageId) {
+        return false;
+    }
+
     /** Releases the runtime's resources. Idempotent. */
     @Override
     void close();

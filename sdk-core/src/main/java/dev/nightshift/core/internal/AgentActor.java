@@ -646,6 +646,7 @@ public final class AgentActor {
         acquireSlot();
         EnvironmentSpec spec = resolved.spec();
         MachineSpec.Builder b = MachineSpec.builder(image.id()).user(user).limits(engine.machineLimits())
+                .labels(engine.environments().storeLabels()) // snapshots of the machine name the store too
                 .label(LABEL_AGENT, id).label(LABEL_STORE, engine.storeId()).workdir(WORKSPACE).env(engine.machineEnv());
         for (PortSpec p : spec.ports()) {
             b.port(p.port());

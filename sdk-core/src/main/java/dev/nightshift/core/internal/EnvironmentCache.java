@@ -37,10 +37,11 @@ import java.util.function.Consumer;
 
 /**
  * Prepared environments: the build (base by precedence, checkout at the source commit,
- * {@code install}, snapshot) and its cache. Snapshots carry their cache key as a label, so the
- * cache survives the process and is shared by every engine on the same runtime. Concurrent
- * prepares of one key share one build; a failed build leaves no snapshot, so the last good one
- * stays in force.
+ * {@code install}, snapshot) and its cache. Snapshots carry their cache key and their store as
+ * labels, so the cache survives the process and is shared by every engine of the same store on
+ * the same runtime (another store builds its own: images belong to the store that made them, see
+ * {@link ImageGc}). Concurrent prepares of one key share one build; a failed build leaves no
+ * snapshot, so the last good one stays in force.
  */
 public final class EnvironmentCache {
     public static final String LABEL_KEY = "dev.nightshift.env.key";
@@ -54,12 +55,29 @@ public final class EnvironmentCache {
     private final Runtime runtime;
     private final GitPort git;
     private final ResourceLimits machineLimits;
+    private final Map<String, String> storeLabels;
     private final Map<String, CompletableFuture<SnapshotInfo>> inFlight = new ConcurrentHashMap<>();
 
-    public EnvironmentCache(Runtime runtime, GitPort git, ResourceLimits machineLimits) {
+    /** @param storeLabels the labels of the owning store ({@link ImageGc#labels()}), put on every image made here */
+    public EnvironmentCache(Runtime runtime, GitPort git, ResourceLimits machineLimits, Map<String, String> storeLabels) {
         this.runtime = runtime;
         this.git = git;
         this.machineLimits = machineLimits;
+        this.storeLabels = Map.copyOf(storeLabels);
+        if (!storeLabels.containsKey(ImageGc.LABEL_STORE)) {
+            throw new IllegalArgumentException("storeLabels must name the store (" + ImageGc.LABEL_STORE + ")");
+        }
+    }
+
+    /** The labels of the owning store, on every machine and image of its agents and builds. */
+    public Map<String, String> storeLabels() {
+        return storeLabels;
+    }
+
+    /** Snapshots of this store that serve as environments (built or promoted) and match {@code labels}. */
+    private List<SnapshotInfo> environmentSnapshots(String label, String value) {
+        return runtime.snapshots(Map.of(label, value, ImageGc.LABEL_STORE, storeLabels.get(ImageGc.LABEL_STORE)))
+                .stream().filter(s -> List.of("environment", "promoted").contains(s.labels().get(LABEL_KIND))).toList();
     }
 
     /** What a build needs to know. */
@@ -88,13 +106,13 @@ public final class EnvironmentCache {
 
     /** The newest good snapshot of {@code key}. */
     public Optional<SnapshotInfo> find(String key) {
-        return runtime.snapshots(Map.of(LABEL_KEY, key)).stream()
+        return environmentSnapshots(LABEL_KEY, key).stream()
                 .max(Comparator.comparing(SnapshotInfo::createdAt));
     }
 
     /** The newest good snapshot of any key for {@code repository}. */
     public Optional<SnapshotInfo> newestFor(String repository) {
-        return runtime.snapshots(Map.of(LABEL_REPO, labelSafe(repository))).stream()
+        return environmentSnapshots(LABEL_REPO, labelSafe(repository)).stream()
                 .max(Comparator.comparing(SnapshotInfo::createdAt));
     }
 
@@ -137,8 +155,10 @@ public final class EnvironmentCache {
 
     /** Registers a promoted snapshot as the newest of {@code key}: it carries the key label. */
     public Map<String, String> promotionLabels(String key, String repository, String agentId) {
-        return Map.of(LABEL_KEY, key, LABEL_REPO, labelSafe(repository), LABEL_KIND, "promoted",
-                "dev.nightshift.promoted-by", agentId);
+        Map<String, String> labels = new HashMap<>(storeLabels);
+        labels.putAll(Map.of(LABEL_KEY, key, LABEL_REPO, labelSafe(repository), LABEL_KIND, "promoted",
+                "dev.nightshift.promoted-by", agentId));
+        return Map.copyOf(labels);
     }
 
     record BaseChoice(BaseKind kind, Image image) {
@@ -182,7 +202,9 @@ public final class EnvironmentCache {
                             StandardCharsets.UTF_8)
                     : r.spec().build().dockerfileContents();
             // no build secrets as build args: the classic builder records them in the image's history
-            return runtime.prepareImage(new ImageSource.Dockerfile(dir, null, dockerfile, Map.of(), Map.of()),
+            Map<String, String> labels = new HashMap<>(storeLabels);
+            labels.put(LABEL_KIND, ImageGc.KIND_BUILD);
+            return runtime.prepareImage(new ImageSource.Dockerfile(dir, null, dockerfile, Map.of(), labels),
                     request.output());
         } finally {
             deleteTree(dir);
@@ -211,7 +233,7 @@ public final class EnvironmentCache {
         EnvironmentSpec spec = request.resolved().spec();
         Consumer<String> out = request.output();
         out.accept("environment " + shortKey(key) + ": building from " + base.image().reference());
-        Map<String, String> labels = new HashMap<>();
+        Map<String, String> labels = new HashMap<>(storeLabels);
         labels.put("dev.nightshift.role", "build");
         MachineSpec.Builder ms = MachineSpec.builder(base.image().id()).user(user).limits(machineLimits).labels(labels);
         try (Machine machine = runtime.start(ms.build())) {
@@ -258,7 +280,7 @@ public final class EnvironmentCache {
             if (guard) {
                 refuseLeakedBuildSecrets(machine, request.secrets().buildSecrets(), key);
             }
-            Map<String, String> snapLabels = new HashMap<>();
+            Map<String, String> snapLabels = new HashMap<>(storeLabels);
             snapLabels.put(LABEL_KEY, key);
             snapLabels.put(LABEL_REPO, labelSafe(request.repository()));
             snapLabels.put(LABEL_KIND, "environment");

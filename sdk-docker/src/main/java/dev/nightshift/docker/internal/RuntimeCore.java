@@ -22,6 +22,7 @@ import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.EnvironmentUnavailableException;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.runtime.Image;
+import dev.nightshift.api.runtime.ImageInfo;
 import dev.nightshift.api.runtime.ImageSource;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineInfo;
@@ -608,6 +609,56 @@ public final class RuntimeCore implements AutoCloseable {
             out.add(new SnapshotInfo(id, i.getId(), created, l));
         }
         return List.copyOf(out);
+    }
+
+    /** Managed images (Dockerfile builds and snapshots) whose labels include all of {@code labels}. */
+    public List<ImageInfo> images(Map<String, String> labels) {
+        Map<String, String> filter = new LinkedHashMap<>(labels);
+        filter.put(Labels.MANAGED, "true");
+        List<ImageInfo> out = new ArrayList<>();
+        // all: an untagged Dockerfile build that a snapshot is built on is hidden from the default list
+        for (com.github.dockerjava.api.model.Image i : client().listImagesCmd().withShowAll(true).withLabelFilter(filter)
+                .exec()) {
+            Map<String, String> l = i.getLabels() == null ? Map.of() : i.getLabels();
+            List<String> tags = i.getRepoTags() == null ? List.of()
+                    : List.of(i.getRepoTags()).stream().filter(t -> !t.equals("<none>:<none>")).toList();
+            Instant created;
+            try {
+                created = Instant.parse(l.getOrDefault(Labels.SNAPSHOT_CREATED, ""));
+            } catch (RuntimeException e) {
+                created = Instant.ofEpochSecond(i.getCreated() == null ? 0 : i.getCreated());
+            }
+            out.add(new ImageInfo(i.getId(), tags, created, l));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Removes a managed image by id (with its tags and the untagged parents only it needed);
+     * false when a container or a child image still needs it. Only untagged builds and snapshots
+     * ({@code nightshift/snapshot:*}) are removed: images without the managed label, or with
+     * another name (the base image), are refused.
+     */
+    public boolean removeImage(String imageId) {
+        try {
+            InspectImageResponse r = client().inspectImageCmd(imageId).exec();
+            Map<String, String> l = r.getConfig() == null || r.getConfig().getLabels() == null ? Map.of()
+                    : r.getConfig().getLabels();
+            List<String> tags = r.getRepoTags() == null ? List.of() : r.getRepoTags();
+            if (!"true".equals(l.get(Labels.MANAGED))
+                    || tags.stream().anyMatch(t -> !t.startsWith(Labels.SNAPSHOT_REPOSITORY + ":"))) {
+                // the base image is labelled managed too, but it is named: only builds and snapshots go
+                throw new IllegalArgumentException("image " + imageId + " " + tags + " is not a build or snapshot"
+                        + " made by Nightshift; not removing it");
+            }
+            client().removeImageCmd(r.getId()).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return true;
+        } catch (com.github.dockerjava.api.exception.ConflictException e) {
+            LOG.debug("image {} stays: {}", imageId, e.getMessage());
+            return false;
+        }
     }
 
     public void deleteSnapshot(String snapshotId) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.eclipse.jgit.lib.FileMode;
@@ -48,10 +49,18 @@ public final class TreeFiles {
             throw new IOException("tree entry '" + rel + "' would land outside " + root);
         }
         Path parent = target.getParent();
-        if (!parent.toRealPath().startsWith(root.toRealPath())) {
+        Path realRoot = root.toRealPath();
+        Path existing = parent;
+        while (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) { // folders of a nested entry come later
+            existing = existing.getParent();
+        }
+        if (!existing.toRealPath().startsWith(realRoot)) {
             throw new IOException("tree entry '" + rel + "' would be written through a link");
         }
         Files.createDirectories(parent);
+        if (!parent.toRealPath().startsWith(realRoot)) {
+            throw new IOException("tree entry '" + rel + "' would be written through a link");
+        }
         if (mode == FileMode.GITLINK) {
             Files.createDirectories(target);
         } else if (mode == FileMode.SYMLINK) {
