@@ -33,6 +33,8 @@ final class RunStream {
     private final Runs.Run run;
     private final Duration heartbeat;
     private final Map<String, String> openCalls = new HashMap<>();
+    /** Whether the model streamed the text since the last message: then its whole message is not sent again. */
+    private boolean streamedText;
 
     RunStream(Agent agent, Runs.Run run, Duration heartbeat) {
         this.agent = agent;
@@ -111,14 +113,44 @@ final class RunStream {
         }
     }
 
-    private ObjectNode map(AgentEvent e) {
+    ObjectNode map(AgentEvent e) {
         ObjectNode d = ApiBase.JSON.createObjectNode();
         if (e instanceof AgentEvent.StatusChanged s) {
             d.put("event", "status").put("status", AgentStatus.CREATING.equals(s.to()) ? "CREATING" : "RUNNING");
             return d;
         }
-        if (e instanceof AgentEvent.MessageAdded m && m.message().type() == ConversationMessage.Type.ASSISTANT_MESSAGE) {
-            d.put("event", "assistant").put("text", m.message().text());
+        if (e instanceof AgentEvent.AssistantDelta delta) {
+            streamedText = true;
+            d.put("event", "assistant").put("text", delta.text());
+            return d;
+        }
+        if (e instanceof AgentEvent.MessageAdded m) {
+            boolean streamed = streamedText;
+            streamedText = false;
+            if (m.message().type() == ConversationMessage.Type.ASSISTANT_MESSAGE && !streamed
+                    && !m.message().text().isEmpty()) {
+                d.put("event", "assistant").put("text", m.message().text());
+                return d;
+            }
+            return null;
+        }
+        if (e instanceof AgentEvent.ToolCallStarted t) {
+            d.put("event", "tool_call").put("callId", t.callId()).put("name", t.name()).put("status", "running");
+            d.set("args", args(t.arguments()));
+            return d;
+        }
+        if (e instanceof AgentEvent.ToolCallFinished t) {
+            d.put("event", "tool_call").put("callId", t.callId()).put("name", t.name())
+                    .put("status", t.error() ? "error" : "completed");
+            d.set("args", args(t.arguments()));
+            ObjectNode result = d.putObject("result");
+            if (t.result() != null) {
+                result.put("text", t.result());
+            }
+            if (t.exitCode() != null) {
+                result.put("exitCode", t.exitCode());
+            }
+            result.put("durationMs", t.durationMillis());
             return d;
         }
         if (e instanceof AgentEvent.CommandStarted c && "turn".equals(c.phase())) {
@@ -141,6 +173,18 @@ final class RunStream {
         return null;
     }
 
+    private static com.fasterxml.jackson.databind.JsonNode args(String arguments) {
+        if (arguments == null || arguments.isBlank()) {
+            return ApiBase.JSON.createObjectNode();
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = ApiBase.JSON.readTree(arguments);
+            return n != null && n.isObject() ? n : ApiBase.JSON.createObjectNode().put("raw", arguments);
+        } catch (java.io.IOException malformed) {
+            return ApiBase.JSON.createObjectNode().put("raw", arguments);
+        }
+    }
+
     private ObjectNode result(AgentEvent.StatusChanged end) {
         Runs.Run now = Runs.of(agent.info(), agent.events(0, Integer.MAX_VALUE)).stream()
                 .filter(r -> r.id().equals(run.id())).findFirst().orElse(run);
@@ -152,6 +196,25 @@ final class RunStream {
         d.put("durationMs", Math.max(0, Duration.between(now.createdAt(), end.time()).toMillis()));
         if (now.branch() != null) {
             d.set("git", V1Api.git(now, agent.info().request().repository()));
+        }
+        long in = 0;
+        long out = 0;
+        long cacheRead = 0;
+        long cacheWrite = 0;
+        for (AgentEvent e : agent.events(now.startSequence() - 1, Integer.MAX_VALUE)) {
+            if (e.sequence() > end.sequence()) {
+                break;
+            }
+            if (e instanceof AgentEvent.ModelUsageReported u) {
+                in += u.usage().inputTokens();
+                out += u.usage().outputTokens();
+                cacheRead += u.usage().cacheReadTokens();
+                cacheWrite += u.usage().cacheWriteTokens();
+            }
+        }
+        if (in + out > 0) {
+            d.putObject("usage").put("inputTokens", in).put("outputTokens", out).put("cacheReadTokens", cacheRead)
+                    .put("cacheWriteTokens", cacheWrite);
         }
         if (AgentStatus.ERROR.equals(end.to())) {
             String why = agent.info().error();
