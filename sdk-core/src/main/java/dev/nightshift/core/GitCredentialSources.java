@@ -103,11 +103,17 @@ public final class GitCredentialSources {
      * {@code timeout}. Nothing the helper prints is logged.
      */
     public static GitCredentials gitCredentialHelper(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        return remote -> fill(remote, timeout);
+        return gitCredentialHelper(timeout, Map.of());
     }
 
-    private static Optional<GitCredential> fill(URI remote, Duration timeout) {
+    /** {@link #gitCredentialHelper(Duration)} with variables set for git (tests: {@code HOME}). */
+    static GitCredentials gitCredentialHelper(Duration timeout, Map<String, String> environment) {
+        Objects.requireNonNull(timeout, "timeout");
+        Map<String, String> env = Map.copyOf(environment);
+        return remote -> fill(remote, timeout, env);
+    }
+
+    private static Optional<GitCredential> fill(URI remote, Duration timeout, Map<String, String> env) {
         String scheme = remote.getScheme() == null ? "" : remote.getScheme().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("https") || scheme.equals("http")) || remote.getHost() == null) {
             return Optional.empty();
@@ -117,6 +123,7 @@ public final class GitCredentialSources {
         String request = "protocol=" + scheme + "\nhost=" + host + "\n" + (path.isEmpty() ? "" : "path=" + path + "\n")
                 + "\n";
         ProcessBuilder pb = new ProcessBuilder("git", "-c", "credential.interactive=false", "credential", "fill");
+        pb.environment().putAll(env);
         pb.environment().put("GIT_TERMINAL_PROMPT", "0");
         pb.environment().put("GIT_ASKPASS", "true");
         pb.environment().put("SSH_ASKPASS", "true");
