@@ -32,7 +32,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {AgentCommands.Spawn.class, AgentCommands.ListAgents.class, AgentCommands.Status.class,
                 AgentCommands.Logs.class, AgentCommands.FollowUp.class, AgentCommands.TakeOverCmd.class,
                 AgentCommands.HandBack.class, AgentCommands.Stop.class, AgentCommands.Delete.class,
-                EnvCommands.class, SecretsCommands.class, AgentCommands.Gc.class, AgentCommands.Hold.class},
+                EnvCommands.class, SecretsCommands.class, GitCredentialsCommands.class, AgentCommands.Gc.class, AgentCommands.Hold.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the agent ended in ERROR or CANCELLED", "2:bad usage",
                 "3:unknown agent or repository", "4:another process drives the agent, or the id is taken",
@@ -77,7 +77,11 @@ public final class NightshiftCli implements Callable<Integer> {
 
     /** An engine on the state directory; the runtime is found on the classpath (sdk-docker). */
     Nightshift engine() {
-        return Nightshift.builder().stateDirectory(home()).build();
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        var credentials = GitCredentialsCommands.sources(home(), GitCredentialsCommands.owner(System.getenv()),
+                System.getenv(), warnings);
+        warnings.forEach(w -> System.err.println("nightshift: warning: " + w));
+        return Nightshift.builder().stateDirectory(home()).gitCredentials(credentials).build();
     }
 
     Printer printer() {
@@ -151,7 +155,8 @@ public final class NightshiftCli implements Callable<Integer> {
         } else if (e instanceof NotFoundException) {
             return "nightshift list shows the agents on this state directory (--home)";
         } else if (e instanceof AuthenticationException) {
-            return "check the git credentials (NIGHTSHIFT_GIT_TOKEN) for this remote";
+            return "nightshift git-credentials set HOST (token from stdin), NIGHTSHIFT_GIT_TOKEN_<HOST>, or"
+                    + " NIGHTSHIFT_GIT_CREDENTIAL_HELPER=true; see README, 'Git credentials'";
         } else if (e instanceof ValidationException) {
             return "nightshift env validate FILE explains every problem";
         }
