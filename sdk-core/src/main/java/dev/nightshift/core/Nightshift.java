@@ -523,14 +523,22 @@ public final class Nightshift implements AutoCloseable {
         SecretProvider secretProvider() {
             if (secretProvider == null) {
                 // nightshift.secrets / NIGHTSHIFT_SECRETS, then ServiceLoader, then the local store
-                secretProvider = Spi.find(SecretProvider.class, "nightshift.secrets", "NIGHTSHIFT_SECRETS",
-                        new ArrayList<>()).orElse(null);
+                List<String> tried = new ArrayList<>();
+                secretProvider = Spi.find(SecretProvider.class, "nightshift.secrets", "NIGHTSHIFT_SECRETS", tried)
+                        .orElse(null);
+                if (secretProvider == null) {
+                    log.debug("no SecretProvider configured ({}): the local secret store of the state directory,"
+                            + " when it exists", String.join("; ", tried));
+                }
             }
             if (secretProvider == null && Files.isDirectory(stateDirectory().resolve("secrets"))) {
                 // the local store's keys: a Kms named by nightshift.kms / NIGHTSHIFT_KMS or found by
                 // ServiceLoader (a cloud KMS), else the local key file or NIGHTSHIFT_KMS_KEY
-                Kms kms = Spi.find(Kms.class, "nightshift.kms", "NIGHTSHIFT_KMS", new ArrayList<>())
-                        .orElseGet(() -> LocalKms.openDefault(stateDirectory()));
+                List<String> tried = new ArrayList<>();
+                Kms kms = Spi.find(Kms.class, "nightshift.kms", "NIGHTSHIFT_KMS", tried).orElseGet(() -> {
+                    log.debug("no Kms configured ({}): the local key file", String.join("; ", tried));
+                    return LocalKms.openDefault(stateDirectory());
+                });
                 ownedSecretStore = SecretStore.open(stateDirectory(), kms);
                 secretProvider = ownedSecretStore;
             }
@@ -566,8 +574,12 @@ public final class Nightshift implements AutoCloseable {
             Runtime rt = runtime != null ? runtime : discoverRuntime();
             if (store == null) {
                 // nightshift.store / NIGHTSHIFT_STORE, then ServiceLoader, then files in the state directory
-                store = Spi.find(AgentStore.class, "nightshift.store", "NIGHTSHIFT_STORE", new ArrayList<>()).orElse(null);
+                List<String> tried = new ArrayList<>();
+                store = Spi.find(AgentStore.class, "nightshift.store", "NIGHTSHIFT_STORE", tried).orElse(null);
                 storeDiscovered = store != null;
+                if (store == null) {
+                    log.debug("no AgentStore configured ({}): files in {}", String.join("; ", tried), stateDirectory());
+                }
             }
             AgentStore st = new UninterruptibleStore(store != null ? store : FileAgentStore.open(stateDirectory(), clock));
             ExecutorService ex = executor != null ? executor : new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,

@@ -13,7 +13,7 @@ import dev.nightshift.git.internal.InMachine;
 import dev.nightshift.git.internal.Mirrors;
 import dev.nightshift.git.internal.Remote;
 import dev.nightshift.git.internal.TreeFiles;
-import dev.nightshift.spec.RepositoryTree;
+import dev.nightshift.api.spec.RepositoryTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.PushRejectedException;
 import dev.nightshift.api.ValidationException;
 import dev.nightshift.api.runtime.Machine;
-import dev.nightshift.spec.RepositoryTree;
+import dev.nightshift.api.spec.RepositoryTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.nightshift.spec;
 
+import dev.nightshift.api.spec.RepositoryTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,11 +9,27 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** {@link RepositoryTree} over a directory on disk; never follows a link out of the root. */
-final class DirectoryTree implements RepositoryTree {
+/**
+ * A {@link RepositoryTree} over a checkout on disk; never follows a link out of the root.
+ *
+ * <p><b>Thread-safety:</b> safe for concurrent reads. <b>Lifecycle:</b> valid while the
+ * directory exists.
+ *
+ * <pre>{@code
+ * RepositoryTree tree = DirectoryTree.of(Path.of("."));
+ * Optional<byte[]> file = tree.read(".cursor/environment.json");
+ * }</pre>
+ */
+public final class DirectoryTree implements RepositoryTree {
+
+    /** A tree over the directory {@code root}. */
+    public static DirectoryTree of(Path root) {
+        return new DirectoryTree(root);
+    }
+
     private final Path root;
 
-    DirectoryTree(Path root) {
+    private DirectoryTree(Path root) {
         this.root = root.toAbsolutePath().normalize();
     }
 

@@ -1,5 +1,6 @@
 package dev.nightshift.spec;
 
+import dev.nightshift.api.spec.RepositoryTree;
 import dev.nightshift.api.Problem;
 import dev.nightshift.api.ValidationException;
 import dev.nightshift.spec.internal.BuildPathRules;
@@ -32,7 +33,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * EnvironmentParser parser = EnvironmentParser.builder().strict(false).build();
- * ParseResult r = parser.parse(".cursor/environment.json", bytes, RepositoryTree.ofDirectory(repo));
+ * ParseResult r = parser.parse(".cursor/environment.json", bytes, DirectoryTree.of(repo));
  * EnvironmentSpec spec = r.orThrow(); // ValidationException with file, pointer, line, column
  * }</pre>
  */

@@ -1,5 +1,6 @@
 package dev.nightshift.spec;
 
+import dev.nightshift.api.spec.RepositoryTree;
 import dev.nightshift.api.Problem;
 import dev.nightshift.api.ValidationException;
 import dev.nightshift.api.spec.EnvironmentSpec;

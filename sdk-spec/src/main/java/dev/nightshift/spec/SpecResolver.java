@@ -1,5 +1,6 @@
 package dev.nightshift.spec;
 
+import dev.nightshift.api.spec.RepositoryTree;
 import dev.nightshift.api.Problem;
 import dev.nightshift.api.ValidationException;
 import dev.nightshift.api.spec.BaseKind;
@@ -22,7 +23,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * SpecResolver resolver = SpecResolver.builder().strict(false).personal(mine).team(ours).build();
- * ResolvedSpec r = resolver.resolve(RepositoryTree.ofDirectory(checkout));
+ * ResolvedSpec r = resolver.resolve(DirectoryTree.of(checkout));
  * r.warnings().forEach(w -> log.warn("{}", w));
  * }</pre>
  */

@@ -1,5 +1,6 @@
 package dev.nightshift.spec;
 
+import dev.nightshift.api.spec.RepositoryTree;
 import dev.nightshift.api.Problem;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -72,7 +73,7 @@ public final class ValidateEnv {
             err.println("validate-env: --repo " + repo + " is not a directory");
             return 2;
         }
-        RepositoryTree tree = repo == null ? null : RepositoryTree.ofDirectory(repo);
+        RepositoryTree tree = repo == null ? null : DirectoryTree.of(repo);
         EnvironmentParser parser = EnvironmentParser.builder().strict(strict).build();
         int status = 0;
         for (Path f : files) {

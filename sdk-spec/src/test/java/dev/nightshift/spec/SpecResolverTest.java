@@ -1,5 +1,6 @@
 package dev.nightshift.spec;
 
+import dev.nightshift.api.spec.RepositoryTree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +32,7 @@ class SpecResolverTest {
     }
 
     private RepositoryTree tree() {
-        return RepositoryTree.ofDirectory(repo);
+        return DirectoryTree.of(repo);
     }
 
     private ResolvedSpec resolve() {

@@ -51,9 +51,12 @@ public interface GitCredentials {
         };
     }
 
-    /** Credentials by host name. */
+    /** Credentials by host name (compared without case, as DNS names are). */
     static GitCredentials byHost(Map<String, GitCredential> byHost) {
-        Map<String, GitCredential> copy = Map.copyOf(byHost);
-        return remote -> Optional.ofNullable(remote.getHost() == null ? null : copy.get(remote.getHost()));
+        Map<String, GitCredential> copy = new java.util.HashMap<>();
+        byHost.forEach((host, credential) -> copy.put(host.toLowerCase(java.util.Locale.ROOT), credential));
+        Map<String, GitCredential> hosts = Map.copyOf(copy);
+        return remote -> Optional.ofNullable(remote.getHost() == null ? null
+                : hosts.get(remote.getHost().toLowerCase(java.util.Locale.ROOT)));
     }
 }

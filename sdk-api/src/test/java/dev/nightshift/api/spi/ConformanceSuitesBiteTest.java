@@ -60,4 +60,40 @@ class ConformanceSuitesBiteTest {
         assertThatThrownBy(suite::returnsEverySecretVisibleInTheContextAndNoOther).isInstanceOf(AssertionError.class);
         assertThatThrownBy(suite::scopesTheContextLeavesOutSeeNothing).isInstanceOf(AssertionError.class);
     }
+
+    /** Matches hosts by suffix: {@code github.com.evil.example.org} gets github.com's token. */
+    static final class SuffixCredentialsSuite extends GitCredentialsConformanceTest {
+        @Override
+        protected GitCredentials credentials(java.util.Map<String, GitCredential> byHost) {
+            return remote -> byHost.entrySet().stream()
+                    .filter(e -> remote.getHost() != null && remote.getHost().toLowerCase().contains(e.getKey()))
+                    .map(java.util.Map.Entry::getValue).findFirst();
+        }
+    }
+
+    /** Accepts an event whatever its sequence. */
+    static final class GappyStoreSuite extends AgentStoreConformanceTest {
+        @Override
+        protected AgentStore open(java.time.Clock clock) {
+            return new ReferenceAgentStore(clock) {
+                @Override
+                boolean sequenceOk(long last, long sequence) {
+                    return true;
+                }
+            };
+        }
+    }
+
+    @Test
+    void gitCredentialsSuiteRejectsMatchingByPartOfTheHostName() {
+        SuffixCredentialsSuite suite = new SuffixCredentialsSuite();
+        assertThatThrownBy(suite::anotherHostGetsNothingEvenWhenItsNameLooksAlike).isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void agentStoreSuiteRejectsAStoreThatAcceptsGapsAndRepeats() {
+        GappyStoreSuite suite = new GappyStoreSuite();
+        assertThatThrownBy(suite::anEventOutOfSequenceIsAConflictAndChangesNothing).isInstanceOf(AssertionError.class);
+        suite.closeStores();
+    }
 }

@@ -1,7 +1,7 @@
 package dev.nightshift.core.internal;
 
 import dev.nightshift.api.runtime.Machine;
-import dev.nightshift.spec.RepositoryTree;
+import dev.nightshift.api.spec.RepositoryTree;
 import java.nio.file.Path;
 
 /** What the engine needs of git; implemented over sdk-git by {@link JGitPort}. */

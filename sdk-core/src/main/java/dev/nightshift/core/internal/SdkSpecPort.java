@@ -2,7 +2,7 @@ package dev.nightshift.core.internal;
 
 import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.spec.EnvironmentParser;
-import dev.nightshift.spec.RepositoryTree;
+import dev.nightshift.api.spec.RepositoryTree;
 import dev.nightshift.spec.ResolvedSpec;
 import dev.nightshift.spec.SpecResolver;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.nightshift.core.internal;
 
 import dev.nightshift.api.Problem;
 import dev.nightshift.api.spec.EnvironmentSpec;
-import dev.nightshift.spec.RepositoryTree;
+import dev.nightshift.api.spec.RepositoryTree;
 import java.util.List;
 
 /** What the engine needs of sdk-spec; implemented by {@link SdkSpecPort}. */

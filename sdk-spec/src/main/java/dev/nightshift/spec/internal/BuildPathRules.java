@@ -1,7 +1,7 @@
 package dev.nightshift.spec.internal;
 
 import dev.nightshift.api.spec.BuildSpec;
-import dev.nightshift.spec.RepositoryTree;
+import dev.nightshift.api.spec.RepositoryTree;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -9,18 +9,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.TokenStreamLocation;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.core.json.JsonReadFeature;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ContainerNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 
 /**
  * Reads environment.json bytes into a Jackson tree and, in the same streaming pass, a
@@ -58,11 +58,14 @@ public final class LocatingReader {
         }
         LocationIndex index = new LocationIndex();
         findings.locations(index);
-        try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), text)) {
+        try (JsonParser p = FACTORY.createParser(text)) {
             return tree(p, index, findings, text);
         } catch (JacksonException e) {
             syntaxError(e, text, findings);
             return null;
+        } catch (IOException e) {
+            // a String source does no I/O; Jackson 2 declares it all the same
+            throw new IllegalStateException("reading a string failed", e);
         }
     }
 
@@ -129,7 +132,7 @@ public final class LocatingReader {
         }
     }
 
-    private static JsonNode tree(JsonParser p, LocationIndex index, Findings findings, String text) {
+    private static JsonNode tree(JsonParser p, LocationIndex index, Findings findings, String text) throws IOException {
         Deque<Frame> stack = new ArrayDeque<>();
         JsonNode root = null;
         JsonToken t = p.nextToken();
@@ -148,10 +151,10 @@ public final class LocatingReader {
                 continue;
             }
             Frame parent = stack.peek();
-            if (t == JsonToken.PROPERTY_NAME) {
+            if (t == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 String pointer = parent.pointer + "/" + LocationIndex.escape(name);
-                TokenStreamLocation loc = p.currentTokenLocation();
+                JsonLocation loc = p.currentTokenLocation();
                 if (((ObjectNode) parent.node).has(name)) {
                     long first = index.find(pointer);
                     findings.errorAt(pointer, loc.getLineNr(), loc.getColumnNr(),
@@ -168,20 +171,20 @@ public final class LocatingReader {
                 pointer = "";
             } else if (parent.node instanceof ArrayNode) {
                 pointer = parent.pointer + "/" + parent.index++;
-                TokenStreamLocation loc = p.currentTokenLocation();
+                JsonLocation loc = p.currentTokenLocation();
                 index.put(pointer, loc.getLineNr(), loc.getColumnNr());
             } else {
                 pointer = parent.pointer + "/" + LocationIndex.escape(parent.name);
             }
             if (parent == null) {
-                TokenStreamLocation loc = p.currentTokenLocation();
+                JsonLocation loc = p.currentTokenLocation();
                 index.put(pointer, loc.getLineNr(), loc.getColumnNr());
             }
             JsonNode node;
             switch (t) {
                 case START_OBJECT -> node = NODES.objectNode();
                 case START_ARRAY -> node = NODES.arrayNode();
-                case VALUE_STRING -> node = NODES.stringNode(p.getString());
+                case VALUE_STRING -> node = NODES.textNode(p.getText());
                 case VALUE_NUMBER_INT -> node = switch (p.getNumberType()) {
                     case INT -> NODES.numberNode(p.getIntValue());
                     case LONG -> NODES.numberNode(p.getLongValue());
@@ -202,7 +205,7 @@ public final class LocatingReader {
             }
             if (node instanceof ContainerNode<?> c) {
                 if (stack.size() >= MAX_DEPTH) {
-                    TokenStreamLocation loc = p.currentTokenLocation();
+                    JsonLocation loc = p.currentTokenLocation();
                     findings.errorAt(pointer, loc.getLineNr(), loc.getColumnNr(),
                             "nesting is deeper than " + MAX_DEPTH + " levels", null);
                     return null;
@@ -215,7 +218,7 @@ public final class LocatingReader {
         }
         JsonToken after = p.nextToken();
         if (after != null) {
-            TokenStreamLocation loc = p.currentTokenLocation();
+            JsonLocation loc = p.currentTokenLocation();
             findings.errorAt("", loc.getLineNr(), loc.getColumnNr(),
                     "unexpected content after the end of the JSON value", "a file holds one JSON object");
             return null;
@@ -224,7 +227,7 @@ public final class LocatingReader {
     }
 
     private static void syntaxError(JacksonException e, String text, Findings findings) {
-        TokenStreamLocation loc = e.getLocation();
+        JsonLocation loc = e.getLocation();
         int line = loc == null ? 0 : Math.max(0, loc.getLineNr());
         int column = loc == null ? 0 : Math.max(0, loc.getColumnNr());
         long offset = loc == null ? -1 : loc.getCharOffset();

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import tools.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The environment.json JSON Schema (draft 2019-09, shipped as a resource), compiled once on
@@ -67,10 +67,10 @@ public final class SchemaCheck {
             case "required":
                 return "required property '" + e.getProperty() + "' is missing";
             case "type":
-                return "must be " + article(schema == null ? "?" : schema.asString()) + ", not " + kind(instance);
+                return "must be " + article(schema == null ? "?" : schema.asText()) + ", not " + kind(instance);
             case "minimum":
             case "maximum":
-                return "must be in 1..65535, was " + (instance == null ? "?" : instance.asString());
+                return "must be in 1..65535, was " + (instance == null ? "?" : instance.asText());
             case "pattern":
             case "minLength":
                 return "must not be empty";
@@ -94,7 +94,7 @@ public final class SchemaCheck {
         if (node == null) {
             return "missing";
         }
-        if (node.isString()) {
+        if (node.isTextual()) {
             return "a string";
         }
         if (node.isIntegralNumber()) {

@@ -5,16 +5,16 @@ import dev.nightshift.api.spec.EgressMode;
 import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.api.spec.PortSpec;
 import dev.nightshift.api.spec.TerminalSpec;
-import dev.nightshift.spec.RepositoryTree;
+import dev.nightshift.api.spec.RepositoryTree;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The whole reading of one environment.json: bytes to tree ({@link LocatingReader}), lenient
@@ -112,8 +112,8 @@ public final class SpecReader {
             for (int i = 0; i < ports.size(); i++) {
                 JsonNode p = ports.get(i);
                 if (p.isIntegralNumber()) {
-                    f.lenient("/ports/" + i, "a bare port number; read as {\"port\": " + p.asString() + "}",
-                            "write {\"port\": " + p.asString() + "}");
+                    f.lenient("/ports/" + i, "a bare port number; read as {\"port\": " + p.asText() + "}",
+                            "write {\"port\": " + p.asText() + "}");
                     ObjectNode o = JsonNodeFactory.instance.objectNode();
                     o.set("port", p);
                     ports.set(i, o);
@@ -123,13 +123,13 @@ public final class SpecReader {
             }
         }
         JsonNode snapshot = root.get("snapshot");
-        if (snapshot != null && snapshot.isString() && SNAPSHOT_PLACEHOLDER.equals(snapshot.asString())) {
+        if (snapshot != null && snapshot.isTextual() && SNAPSHOT_PLACEHOLDER.equals(snapshot.asText())) {
             f.lenient("/snapshot", "'" + SNAPSHOT_PLACEHOLDER + "' is a placeholder, not a snapshot id; no snapshot is used",
                     "remove \"snapshot\", or set the id of a saved snapshot");
             root.remove("snapshot");
         }
         JsonNode egress = root.get("egressMode");
-        if (egress != null && egress.isString() && !EgressMode.of(egress.asString()).isKnown()) {
+        if (egress != null && egress.isTextual() && !EgressMode.of(egress.asText()).isKnown()) {
             f.lenient("/egressMode", "unknown egressMode; carried through unchanged",
                     "one of allow_all, parent_plus_network_settings, default_with_network_settings, network_settings_only");
         }
@@ -206,7 +206,7 @@ public final class SpecReader {
 
     private static String text(JsonNode o, String key) {
         JsonNode v = o.get(key);
-        return v == null || v.isNull() ? null : v.asString();
+        return v == null || v.isNull() ? null : v.asText();
     }
 
     private static Boolean bool(JsonNode o, String key) {
@@ -218,7 +218,7 @@ public final class SpecReader {
         List<String> out = new ArrayList<>();
         JsonNode v = o.get(key);
         if (v != null) {
-            v.forEach(x -> out.add(x.asString()));
+            v.forEach(x -> out.add(x.asText()));
         }
         return out;
     }

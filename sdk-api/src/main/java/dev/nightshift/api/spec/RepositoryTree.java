@@ -1,11 +1,11 @@
-package dev.nightshift.spec;
+package dev.nightshift.api.spec;
 
 import java.util.Optional;
 
 /**
  * A read-only view of a repository's files, used to read environment.json and to check that
  * the paths it names stay inside the repository. {@code nightshift-sdk-git} implements it for
- * a commit; {@link #ofDirectory(java.nio.file.Path)} implements it for a checkout on disk.
+ * a commit; {@code nightshift-sdk-spec}'s {@code DirectoryTree} implements it for a checkout on disk.
  *
  * <p>Paths are repository-relative, {@code /}-separated, without a leading {@code /}
  * ({@code ".cursor/environment.json"}); {@code ""} is the root.
@@ -14,7 +14,7 @@ import java.util.Optional;
  * valid as long as what backs it (a commit's objects, a directory).
  *
  * <pre>{@code
- * RepositoryTree tree = RepositoryTree.ofDirectory(Path.of("."));
+ * RepositoryTree tree = DirectoryTree.of(Path.of(".")); // nightshift-sdk-spec
  * Optional<byte[]> file = tree.read(".cursor/environment.json");
  * }</pre>
  */
@@ -34,9 +34,4 @@ public interface RepositoryTree {
 
     /** The target text of the symbolic link at {@code path}; empty when it is not one. */
     Optional<String> linkTarget(String path);
-
-    /** A tree over a directory on disk. */
-    static RepositoryTree ofDirectory(java.nio.file.Path root) {
-        return new DirectoryTree(root);
-    }
 }
