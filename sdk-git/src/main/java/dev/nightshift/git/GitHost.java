@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * Git on the host: fetches repositories into a mirror cache, names branches, reads trees at a
  * commit, and moves commits into and out of a {@link Machine} as git bundles. Credentials come
  * from {@link GitCredentials} and stay on the host: they are handed to JGit in memory for each
- * fetch or push and never written to a URL, a config file, a machine, a log or an exception.
+ * fetch or push (a password or token by HTTP basic auth, an SSH key over JGit's Apache MINA
+ * SSHD transport with the server's host key checked) and never written to a URL, a config file,
+ * a machine, a log or an exception.
  *
  * <p>Refs Nightshift keeps in a mirror (never pushed): {@code refs/nightshift/base/<branch>}
  * (the commit moved into a machine), {@code refs/nightshift/handoff/<branch>} (the last
@@ -116,14 +118,19 @@ public final class GitHost implements AutoCloseable {
     /**
      * Fetches {@code repository} into its host mirror and resolves {@code ref} there.
      *
-     * @param repository the remote URL ({@code https://…}, {@code http://…}, {@code file:///…}, an
-     *     absolute path or {@code host/org/repo}); never with credentials in it. {@code ssh://} and
-     *     {@code git@host:…} are recognised but refused for now (no SSH keys in GitCredentials yet)
+     * @param repository the remote URL ({@code https://…}, {@code http://…}, {@code ssh://…},
+     *     {@code git@host:org/repo}, {@code file:///…}, an absolute path or {@code host/org/repo});
+     *     never with a password in it. An ssh remote is fetched with the SSH key
+     *     {@link GitCredentials} gives for it, over JGit's Apache MINA SSHD transport, and only
+     *     from a server whose host key the credential pins (or the user's
+     *     {@code ~/.ssh/known_hosts} holds); nothing from {@code ~/.ssh/config} or
+     *     {@code ~/.ssh/id_*} is used
      * @param ref a branch, tag, full ref or commit id; {@code null} for the remote's default branch
      * @return the commit, a tree over it, and the remote's key
      * @throws NotFoundException for a ref the remote does not have (the message lists some branches)
      * @throws dev.nightshift.api.AuthenticationException when the remote refuses the credentials
-     * @throws ValidationException for a malformed URL, one holding credentials, or an ssh remote
+     * @throws ValidationException for a malformed URL, one holding credentials, or an SSH key that
+     *     cannot be read (garbled, or encrypted without the right passphrase)
      */
     public Source fetch(String repository, String ref) {
         Remote remote = Remote.parse(repository);

@@ -29,11 +29,13 @@ import org.eclipse.jgit.transport.ReceivePack;
  * A smart-HTTP git server (JGit's GitServlet on Jetty 12, loopback only) serving the bare
  * repositories under a directory, fetch and push both behind HTTP basic auth.
  */
-final class HttpGitServer implements AutoCloseable {
+public final class HttpGitServer implements AutoCloseable {
     private final Server server;
-    final AtomicInteger refusedLogins = new AtomicInteger();
+    /** Requests that carried credentials the server refused. */
+    public final AtomicInteger refusedLogins = new AtomicInteger();
 
-    HttpGitServer(Path base, String user, String password) throws Exception {
+    /** Serves the bare repositories under {@code base} to {@code user} with {@code password}. */
+    public HttpGitServer(Path base, String user, String password) throws Exception {
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -62,9 +64,14 @@ final class HttpGitServer implements AutoCloseable {
     }
 
     /** The URL of repository {@code name} (a directory under the base), without credentials. */
-    String url(String name) {
+    public String url(String name) {
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         return "http://127.0.0.1:" + port + "/git/" + name;
+    }
+
+    /** The server's port on 127.0.0.1. */
+    public int port() {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
     @Override

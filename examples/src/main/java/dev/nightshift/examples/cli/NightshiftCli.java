@@ -35,7 +35,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {AgentCommands.Spawn.class, AgentCommands.ListAgents.class, AgentCommands.Status.class,
                 AgentCommands.Logs.class, AgentCommands.FollowUp.class, AgentCommands.TakeOverCmd.class,
                 AgentCommands.HandBack.class, AgentCommands.Stop.class, AgentCommands.Delete.class,
-                EnvCommands.class, SecretsCommands.class, AgentCommands.Gc.class, AgentCommands.Hold.class,
+                EnvCommands.class, SecretsCommands.class, GitCredentialsCommands.class, AgentCommands.Gc.class, AgentCommands.Hold.class,
                 ServerCommands.Serve.class, ServerCommands.Keys.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the agent ended in ERROR or CANCELLED", "2:bad usage",
@@ -92,7 +92,12 @@ public final class NightshiftCli implements Callable<Integer> {
      * {@value ModelPrices#VARIABLE}).
      */
     Nightshift engine() {
-        Nightshift.Builder b = Nightshift.builder().stateDirectory(home()).driver(modelDriver(System.getenv()));
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        var credentials = GitCredentialsCommands.sources(home(), GitCredentialsCommands.owner(System.getenv()),
+                System.getenv(), warnings);
+        warnings.forEach(w -> System.err.println("nightshift: warning: " + w));
+        Nightshift.Builder b = Nightshift.builder().stateDirectory(home()).gitCredentials(credentials)
+                .driver(modelDriver(System.getenv()));
         if (dockerInDocker) {
             b.runtime(DockerRuntime.builder().dockerInDocker(true).build());
         }
@@ -176,7 +181,8 @@ public final class NightshiftCli implements Callable<Integer> {
         } else if (e instanceof NotFoundException) {
             return "nightshift list shows the agents on this state directory (--home)";
         } else if (e instanceof AuthenticationException) {
-            return "check the git credentials (NIGHTSHIFT_GIT_TOKEN) for this remote";
+            return "nightshift git-credentials set HOST (token from stdin), NIGHTSHIFT_GIT_TOKEN_<HOST>, or"
+                    + " NIGHTSHIFT_GIT_CREDENTIAL_HELPER=true; see README, 'Git credentials'";
         } else if (e instanceof ValidationException && e.getMessage() != null && e.getMessage().contains("model")) {
             return "model names: openai:MODEL, anthropic:MODEL, openai-compatible:MODEL@http://HOST:PORT/v1;"
                     + " keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENAI_COMPATIBLE_API_KEY";

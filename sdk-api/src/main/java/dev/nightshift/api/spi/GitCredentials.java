@@ -34,6 +34,23 @@ public interface GitCredentials {
         return remote -> host.equalsIgnoreCase(remote.getHost()) ? Optional.of(credential) : Optional.empty();
     }
 
+    /**
+     * The first of {@code sources} that has a credential for a remote (in the order given), so
+     * e.g. environment variables can come before a store and a user's credential helper last.
+     */
+    static GitCredentials firstOf(java.util.List<GitCredentials> sources) {
+        java.util.List<GitCredentials> copy = java.util.List.copyOf(sources);
+        return remote -> {
+            for (GitCredentials s : copy) {
+                Optional<GitCredential> c = s.credentialFor(remote);
+                if (c.isPresent()) {
+                    return c;
+                }
+            }
+            return Optional.empty();
+        };
+    }
+
     /** Credentials by host name (compared without case, as DNS names are). */
     static GitCredentials byHost(Map<String, GitCredential> byHost) {
         Map<String, GitCredential> copy = new java.util.HashMap<>();

@@ -11,12 +11,15 @@ package dev.nightshift.api.spi;
  *       refused.
  *   <li>{@link #BUILD}: reaches only the Dockerfile build and the build's {@code install}; never an
  *       agent's machine, never a snapshot. Redacted like a runtime secret.
+ *   <li>{@link #GIT_CREDENTIAL}: a git credential (token, password or SSH key) the host uses to
+ *       fetch and push; never an environment variable, never in any machine. Stored secrets of
+ *       this kind are not handed out by a store's {@code secrets(context)}.
  * </ul>
  *
  * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a constant.
  */
 public enum SecretKind {
-    ENV, RUNTIME, BUILD;
+    ENV, RUNTIME, BUILD, GIT_CREDENTIAL;
 
     /** Whether the value is replaced by {@code [REDACTED]} in what Nightshift records. */
     public boolean redacted() {
@@ -25,6 +28,6 @@ public enum SecretKind {
 
     /** Whether the value may be in an agent's machine (install, start, terminals, commands). */
     public boolean reachesAgentMachine() {
-        return this != BUILD;
+        return this == ENV || this == RUNTIME;
     }
 }

@@ -48,7 +48,7 @@ public final class ResolvedSecrets {
 
         /** Whether a secret of {@code kind} is injected in this phase. */
         public boolean admits(SecretKind kind) {
-            return this == BUILD || kind.reachesAgentMachine();
+            return kind == SecretKind.BUILD ? this == BUILD : kind.reachesAgentMachine();
         }
     }
 

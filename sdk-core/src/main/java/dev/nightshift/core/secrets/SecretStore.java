@@ -223,7 +223,8 @@ public final class SecretStore implements SecretProvider, AutoCloseable {
                 continue;
             }
             for (String name : names(scope, owner.get())) {
-                get(scope, owner.get(), name).ifPresent(out::add);
+                // git credentials are for the host's fetch and push, never environment variables
+                get(scope, owner.get(), name).filter(s -> s.kind() != SecretKind.GIT_CREDENTIAL).ifPresent(out::add);
             }
         }
         return out;
@@ -366,7 +367,7 @@ public final class SecretStore implements SecretProvider, AutoCloseable {
         try {
             return SecretKind.valueOf(text(f, r, "kind"));
         } catch (IllegalArgumentException e) {
-            throw new NightshiftException(f + ": /kind is not one of ENV, RUNTIME, BUILD");
+            throw new NightshiftException(f + ": /kind is not one of ENV, RUNTIME, BUILD, GIT_CREDENTIAL");
         }
     }
 

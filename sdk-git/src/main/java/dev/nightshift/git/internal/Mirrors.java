@@ -73,11 +73,14 @@ public final class Mirrors implements AutoCloseable {
     private final GitCredentials credentials;
     private final Duration timeout;
     private final Map<Path, Repository> open = new ConcurrentHashMap<>();
+    private final SshSessions ssh;
 
     public Mirrors(Path root, GitCredentials credentials, Duration timeout) {
         this.root = root.toAbsolutePath().normalize();
         this.credentials = credentials;
         this.timeout = timeout;
+        this.ssh = new SshSessions(this.root.resolve(".ssh-home"),
+                Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
     }
 
     public Path root() {
@@ -185,12 +188,10 @@ public final class Mirrors implements AutoCloseable {
      * mirrored {@code refs/tags/*}, the configured timeout.
      */
     private Transport fetchTransport(Repository repo, Remote remote) throws IOException, java.net.URISyntaxException {
-        URIish uri = new URIish(remote.url());
-        CredentialsProvider credentialsProvider = provider(remote);
+        URIish uri = uri(remote);
         Transport local = LocalTransport.openIfLocal(repo, uri);
         Transport t = local != null ? local : Transport.open(repo, uri);
-        t.setCredentialsProvider(credentialsProvider);
-        t.setTimeout(seconds());
+        configure(t, remote);
         t.setTagOpt(TagOpt.NO_TAGS);
         return t;
     }
@@ -299,8 +300,8 @@ public final class Mirrors implements AutoCloseable {
     /** Branch names ({@code refs/heads/} stripped) on the remote right now. */
     public Set<String> remoteBranches(Remote remote) {
         try {
-            Collection<Ref> refs = Git.lsRemoteRepository().setRemote(remote.url()).setHeads(true)
-                    .setCredentialsProvider(provider(remote)).setTimeout(seconds()).call();
+            Collection<Ref> refs = Git.lsRemoteRepository().setRemote(uri(remote).toString()).setHeads(true)
+                    .setTransportConfigCallback(t -> configure(t, remote)).call();
             Set<String> names = new TreeSet<>();
             for (Ref r : refs) {
                 if (r.getName().startsWith(Constants.R_HEADS)) {
@@ -308,7 +309,7 @@ public final class Mirrors implements AutoCloseable {
                 }
             }
             return names;
-        } catch (GitAPIException | RuntimeException e) {
+        } catch (GitAPIException | java.net.URISyntaxException | RuntimeException e) {
             throw failure("list branches of", remote, e);
         }
     }
@@ -320,9 +321,8 @@ public final class Mirrors implements AutoCloseable {
     public RemoteRefUpdate push(Remote remote, String source, String branch) {
         Repository repo = repository(remote);
         String target = Constants.R_HEADS + branch;
-        try (Transport t = Transport.open(repo, new URIish(remote.url()))) {
-            t.setCredentialsProvider(provider(remote));
-            t.setTimeout(seconds());
+        try (Transport t = Transport.open(repo, uri(remote))) {
+            configure(t, remote);
             RemoteRefUpdate update = new RemoteRefUpdate(repo, source, target, false, null, null);
             PushResult result = t.push(NullProgressMonitor.INSTANCE, List.of(update));
             return result.getRemoteUpdate(target);
@@ -376,15 +376,40 @@ public final class Mirrors implements AutoCloseable {
         }
     }
 
-    CredentialsProvider provider(Remote remote) {
-        if ("ssh".equalsIgnoreCase(remote.uri().getScheme())) {
-            throw new ValidationException("repository " + remote + ": ssh remotes are not supported yet; use the "
-                    + "https URL with a token or password from GitCredentials");
+    /**
+     * The URL JGit connects to: the remote's own, and for an ssh remote that names no user, the
+     * user of its SSH key credential (usually {@code git}).
+     */
+    private URIish uri(Remote remote) throws java.net.URISyntaxException {
+        URIish uri = new URIish(remote.url());
+        if (isSsh(remote) && (uri.getUser() == null || uri.getUser().isEmpty())) {
+            Optional<GitCredential> c = credentials.credentialFor(remote.credentialUri())
+                    .filter(cred -> cred.type() == GitCredential.Type.SSH_KEY);
+            uri = uri.setUser(c.map(GitCredential::username).orElse("git"));
         }
-        if (remote.isLocal()) {
+        return uri;
+    }
+
+    /** Credentials (in memory), the SSH session of an ssh remote, and the timeout. */
+    private void configure(Transport t, Remote remote) {
+        if (t instanceof org.eclipse.jgit.transport.SshTransport sshTransport) {
+            sshTransport.setSshSessionFactory(ssh.factory(credentials.credentialFor(remote.credentialUri())));
+        } else {
+            t.setCredentialsProvider(provider(remote));
+        }
+        t.setTimeout(seconds());
+    }
+
+    private static boolean isSsh(Remote remote) {
+        return "ssh".equalsIgnoreCase(remote.uri().getScheme());
+    }
+
+    CredentialsProvider provider(Remote remote) {
+        if (remote.isLocal() || isSsh(remote)) {
             return null;
         }
-        Optional<GitCredential> c = credentials.credentialFor(remote.credentialUri());
+        Optional<GitCredential> c = credentials.credentialFor(remote.credentialUri())
+                .filter(cred -> cred.type() == GitCredential.Type.PASSWORD);
         return c.map(cred -> (CredentialsProvider) new HostBound(remote.uri().getHost(), cred)).orElse(null);
     }
 
@@ -418,15 +443,29 @@ public final class Mirrors implements AutoCloseable {
         }
         String text = chainText(e).toLowerCase(java.util.Locale.ROOT);
         String subject = what + " " + remote;
+        if (isSsh(remote)) {
+            Optional<String> refused = ssh.rejectedHostKey(remote.uri().getHost(), remote.uri().getPort());
+            if (refused.isPresent() && (text.contains("server key") || text.contains("host key")
+                    || text.contains("did not validate") || text.contains("key exchange"))) {
+                return new AuthenticationException(subject + " failed: the SSH host key of " + remote.uri().getHost()
+                        + (remote.uri().getPort() < 0 ? "" : ":" + remote.uri().getPort()) + " is not known: "
+                        + refused.get() + "; if it is the server's key, pin it (nightshift git-credentials set "
+                        + remote.uri().getHost() + " --kind ssh-key --host-key '" + refused.get().replaceFirst(" .*", "")
+                        + "') or add it to ~/.ssh/known_hosts", e);
+            }
+        }
         if (text.contains("not authorized") || text.contains("authentication is required")
                 || text.contains("authentication not supported") || text.contains("not permitted")
-                || text.contains("auth fail")) {
+                || text.contains("auth fail") || text.contains("cannot log in")
+                || text.contains("no more authentication methods")) {
+            String host = remote.uri().getHost() + (remote.uri().getPort() < 0 ? "" : ":" + remote.uri().getPort());
             String given = hasCredential(remote)
-                    ? "the remote refused the credential GitCredentials supplied (user '"
+                    ? "the remote refused the credential GitCredentials supplied for " + host + " (user '"
                             + credentials.credentialFor(remote.credentialUri()).map(GitCredential::username).orElse("") + "')"
-                    : "the remote requires credentials and GitCredentials supplied none";
-            return new AuthenticationException(subject + " failed: " + given
-                    + "; check the token or password and its access to this repository", e);
+                    : "the remote requires credentials and GitCredentials supplied none for " + host;
+            return new AuthenticationException(subject + " failed: " + given + (isSsh(remote)
+                    ? "; check the SSH key and that the server accepts it for this repository"
+                    : "; check the token or password and its access to this repository"), e);
         }
         if (e instanceof NoRemoteRepositoryException || e.getCause() instanceof NoRemoteRepositoryException
                 || text.contains("repository not found") || text.contains("not found")
@@ -452,6 +491,7 @@ public final class Mirrors implements AutoCloseable {
 
     @Override
     public void close() {
+        ssh.close();
         open.values().forEach(Repository::close);
         open.clear();
     }
