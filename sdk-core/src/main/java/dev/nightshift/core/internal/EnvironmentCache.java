@@ -284,11 +284,24 @@ public final class EnvironmentCache {
             snapLabels.put(LABEL_KEY, key);
             snapLabels.put(LABEL_REPO, labelSafe(request.repository()));
             snapLabels.put(LABEL_KIND, "environment");
-            snapLabels.put(LABEL_COMMIT, request.source().commit());
+            if (installLeftTrackedFilesAsCommitted(machine, user)) {
+                // an agent's move-in restores tracked files to the commit: an install that changed
+                // them (a chmod, a regenerated file) must run again, so only a clean one is skipped
+                snapLabels.put(LABEL_COMMIT, request.source().commit());
+            } else {
+                out.accept("install changed tracked files: agents run it again on their checkout");
+            }
             SnapshotInfo snapshot = machine.snapshot(snapLabels);
             out.accept("environment " + shortKey(key) + ": snapshot " + snapshot.id());
             return snapshot;
         }
+    }
+
+    /** Whether the workspace's tracked files (content and mode) are as the commit has them. */
+    private static boolean installLeftTrackedFilesAsCommitted(Machine machine, String user) {
+        ExecResult r = machine.exec(ExecRequest.builder("git", "status", "--porcelain", "--untracked-files=no")
+                .workdir("/workspace").user(user).build()).await();
+        return r.isSuccess() && r.stdoutTail().isBlank();
     }
 
     /**
