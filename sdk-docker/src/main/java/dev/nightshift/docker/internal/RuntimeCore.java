@@ -318,7 +318,10 @@ public final class RuntimeCore implements AutoCloseable {
 
         Map<String, String> labels = new LinkedHashMap<>(spec.labels());
         labels.put(Labels.MANAGED, "true");
-        labels.putAll(Labels.self().labels());
+        if (!labels.containsKey(Labels.SETUP)) {
+            // a setup has no owner process: a person removes it (no reaper, no exit hook may)
+            labels.putAll(Labels.self().labels());
+        }
         labels.put(Labels.USER, user);
         if (workdir != null) {
             labels.put(Labels.WORKDIR, workdir);
