@@ -6,6 +6,7 @@ import dev.nightshift.api.EnvironmentUnavailableException;
 import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.ValidationException;
+import dev.nightshift.core.Limits;
 import dev.nightshift.core.Nightshift;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -59,6 +60,12 @@ public final class NightshiftCli implements Callable<Integer> {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces.")
     boolean debug;
 
+    @Option(names = "--max-running-machines", scope = ScopeType.INHERIT, paramLabel = "N",
+            defaultValue = "${env:NIGHTSHIFT_MAX_RUNNING_MACHINES:-8}",
+            description = "Machines running at once for this state directory, across every process using it"
+                    + " (default: $NIGHTSHIFT_MAX_RUNNING_MACHINES, else 8).")
+    int maxRunningMachines;
+
     @Override
     public Integer call() {
         new CommandLine(this).usage(System.out);
@@ -75,9 +82,19 @@ public final class NightshiftCli implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".nightshift");
     }
 
-    /** An engine on the state directory; the runtime is found on the classpath (sdk-docker). */
+    /**
+     * An engine on the state directory; the runtime is found on the classpath (sdk-docker). When
+     * the command ends, the machines of the agents it drove are hibernated (a taken-over one stays
+     * with its human): no machine outlives the process that drove it, and a follow-up restores it.
+     * Opening the state directory also adopts the machines of agents whose process died
+     * ({@code kill -9}), so they are hibernated by the next command.
+     */
     Nightshift engine() {
-        return Nightshift.builder().stateDirectory(home()).build();
+        if (maxRunningMachines < 1) {
+            throw new CliException.Usage("--max-running-machines must be at least 1, not " + maxRunningMachines);
+        }
+        return Nightshift.builder().stateDirectory(home()).hibernateOnClose(true)
+                .limits(Limits.DEFAULT.withMaxRunningMachines(maxRunningMachines)).build();
     }
 
     Printer printer() {
