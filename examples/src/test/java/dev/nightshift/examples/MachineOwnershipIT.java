@@ -81,14 +81,14 @@ class MachineOwnershipIT {
         String id = "bc-kill-" + UUID.randomUUID();
         Path started = dir.resolve("started");
         Process spawn = new ProcessBuilder(command("spawn", "--repo", remote, "--id", id, "--no-push", "-p",
-                "echo started\nsleep 600")).redirectErrorStream(true).redirectOutput(started.toFile()).start();
+                "echo turn-is-$((6*7))\nsleep 600")).redirectErrorStream(true).redirectOutput(started.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (!Files.readString(started).contains("started") && System.nanoTime() < deadline) {
+            while (!Files.readString(started).contains("turn-is-42") && System.nanoTime() < deadline) {
                 assertThat(spawn.isAlive()).as("spawn ended early: %s", Files.readString(started)).isTrue();
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // poll its output, with a deadline
             }
-            assertThat(Files.readString(started)).as("the turn runs").contains("started");
+            assertThat(Files.readString(started)).as("the turn runs").contains("turn-is-42");
             assertThat(machinesOf(id)).hasSize(1);
         } finally {
             spawn.destroyForcibly(); // SIGKILL: no shutdown hook, no close
