@@ -52,9 +52,17 @@ public interface Agent {
 
     /**
      * Lets a human take over: the driver pauses at its next checkpoint. Returns the session and
-     * the attach command. Fails with {@link ConflictException} when the agent has no machine.
+     * the attach command, which lands in a login shell in the workspace, in a window named for the
+     * person running this process (the {@code user.name} system property). Fails with
+     * {@link ConflictException} when the agent has no machine.
      */
     TakeOver takeOver();
+
+    /**
+     * As {@link #takeOver()}, with the shell window named {@code person} (1-64 of
+     * {@code [A-Za-z0-9_.-]}); taking over again as the same person reuses the window.
+     */
+    TakeOver takeOver(String person);
 
     /** Lets the driver continue with what the human changed. */
     void handBack();

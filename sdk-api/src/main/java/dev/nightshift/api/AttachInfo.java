@@ -18,11 +18,17 @@ import java.util.Objects;
  * @param machineId the machine
  * @param user the user the human acts as
  * @param terminalSession the tmux session name
+ * @param window the window the command selects (the person's shell on a take-over), or null
  */
-public record AttachInfo(List<String> command, String machineId, String user, String terminalSession) {
+public record AttachInfo(List<String> command, String machineId, String user, String terminalSession, String window) {
     public AttachInfo {
         command = List.copyOf(command);
         Objects.requireNonNull(machineId, "machineId");
+    }
+
+    /** Attach information without a selected window. */
+    public AttachInfo(List<String> command, String machineId, String user, String terminalSession) {
+        this(command, machineId, user, terminalSession, null);
     }
 
     /** The command as one shell-quoted line. */

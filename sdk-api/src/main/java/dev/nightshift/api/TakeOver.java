@@ -1,5 +1,7 @@
 package dev.nightshift.api;
 
+import dev.nightshift.api.runtime.TerminalInfo;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,11 +17,18 @@ import java.util.Objects;
  * }</pre>
  *
  * @param session the agent's session
- * @param attach how to attach
+ * @param attach how to attach: the command lands in the person's shell window
+ * @param terminals the environment's terminals, the session's other windows
  */
-public record TakeOver(Session session, AttachInfo attach) {
+public record TakeOver(Session session, AttachInfo attach, List<TerminalInfo> terminals) {
     public TakeOver {
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(attach, "attach");
+        terminals = terminals == null ? List.of() : List.copyOf(terminals);
+    }
+
+    /** A take-over without a list of terminals. */
+    public TakeOver(Session session, AttachInfo attach) {
+        this(session, attach, List.of());
     }
 }

@@ -32,6 +32,8 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -55,6 +57,7 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class FileAgentStore implements AgentStore {
+    private static final Logger log = LoggerFactory.getLogger(FileAgentStore.class);
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private final Path agents;
     private final Clock clock;
@@ -449,6 +452,79 @@ public final class FileAgentStore implements AgentStore {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Running-machine slots by holder (agent id): who holds each and until when. */
+    record Slots(Map<String, Lease> held) {
+        Slots {
+            held = held == null ? Map.of() : Map.copyOf(held);
+        }
+    }
+
+    private final Object slotsLock = new Object();
+
+    /**
+     * The running-machine counter shared by every process on this directory: {@code
+     * machine-slots.json}, changed under an OS lock on {@code machine-slots.lock}. Slots past
+     * their expiry or held by an owner process of this host that is gone ({@code kill -9}) do not
+     * count.
+     */
+    @Override
+    public boolean acquireMachineSlot(String holder, String owner, int max, Duration ttl) {
+        return withSlots(held -> {
+            if (!held.containsKey(holder) && held.size() >= max) {
+                return false;
+            }
+            held.put(holder, new Lease(owner, clock.instant().plus(ttl)));
+            return true;
+        });
+    }
+
+    @Override
+    public void releaseMachineSlot(String holder, String owner) {
+        withSlots(held -> {
+            Lease l = held.get(holder);
+            if (l != null && l.owner().equals(owner)) {
+                held.remove(holder);
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public int machineSlotsInUse() {
+        int[] n = new int[1];
+        withSlots(held -> {
+            n[0] = held.size();
+            return true;
+        });
+        return n[0];
+    }
+
+    /** Runs {@code change} on the live slots under the OS lock and writes them back. */
+    private boolean withSlots(java.util.function.Predicate<Map<String, Lease>> change) {
+        Path root = agents.getParent();
+        synchronized (slotsLock) {
+            try (FileChannel ch = FileChannel.open(root.resolve("machine-slots.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                Path f = root.resolve("machine-slots.json");
+                Map<String, Lease> held = new java.util.TreeMap<>();
+                if (Files.exists(f)) {
+                    try {
+                        held.putAll(json.readValue(Files.readAllBytes(f), Slots.class).held());
+                    } catch (IOException e) {
+                        log.warn("{} is unreadable ({}); counting no running machines", f, e.getMessage());
+                    }
+                }
+                Instant now = clock.instant();
+                held.values().removeIf(l -> !l.expires().isAfter(now) || ownerIsGone(l.owner()));
+                boolean result = change.test(held);
+                writeAtomically(f, json.writeValueAsBytes(new Slots(held)));
+                return result;
+            } catch (IOException e) {
+                throw new NightshiftException("cannot count running machines in " + root + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import dev.nightshift.api.EnvironmentUnavailableException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.Environment;
+import dev.nightshift.api.SetupSession;
 import dev.nightshift.api.runtime.MachineInfo;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.runtime.Machine;
@@ -32,6 +33,8 @@ import dev.nightshift.core.internal.EngineContext;
 import dev.nightshift.core.internal.EnvironmentCache;
 import dev.nightshift.core.internal.GitPort;
 import dev.nightshift.core.internal.JGitPort;
+import dev.nightshift.core.internal.Setups;
+import dev.nightshift.core.internal.MachineSlots;
 import dev.nightshift.core.internal.SdkSpecPort;
 import dev.nightshift.core.internal.SecretHooks;
 import dev.nightshift.core.internal.SecretPushGuard;
@@ -60,7 +63,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,6 +112,8 @@ public final class Nightshift implements AutoCloseable {
     private final ImageGc images;
     private final Duration imageGracePeriod;
     private final int environmentSnapshotsKept;
+    private final boolean hibernateOnClose;
+    private final Setups setups;
     private volatile boolean closed;
 
     private Nightshift(Builder b, Runtime runtime, AgentStore store, ExecutorService executor) {
@@ -129,11 +133,13 @@ public final class Nightshift implements AutoCloseable {
         this.imageGracePeriod = b.imageGracePeriod;
         this.environmentSnapshotsKept = b.environmentSnapshotsKept;
         this.context = new EngineContext(runtime, this.git, spec, store, Map.copyOf(drivers), executor, scheduler, b.clock,
-                b.limits, b.machineLimits, owner, new Semaphore(b.limits.maxRunningMachines(), true),
+                b.limits, b.machineLimits, owner, new MachineSlots(b.limits.maxRunningMachines(), store, owner, LEASE),
                 new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels()), b.redactor, Map.copyOf(b.machineEnv),
                 b.secretHooks(), pushGuard, b.storeId());
         this.secretProvider = b.secretProvider;
         this.ownedSecretStore = b.ownedSecretStore;
+        this.hibernateOnClose = b.hibernateOnClose;
+        this.setups = new Setups(context);
         reattach();
         try {
             removeOrphanMachines(); // what a crashed engine of this store left behind
@@ -241,6 +247,31 @@ public final class Nightshift implements AutoCloseable {
     public Environment environment(String repository, String ref) {
         checkOpen();
         return new EnvironmentHandle(context, repository, ref);
+    }
+
+    /**
+     * Starts the manual setup of {@code repository}'s environment: a machine from the
+     * environment's base (snapshot &gt; build &gt; image &gt; default) at {@code ref} (null: the default
+     * branch), with the repository checked out in the workspace and no agent attached. A person
+     * attaches ({@link SetupSession#attach()}), sets the machine up, and
+     * {@link SetupSession#snapshot(String)} saves its disk as a snapshot for environment.json.
+     * The machine runs until {@link SetupSession#close()}, also after this engine closes.
+     */
+    public SetupSession setup(String repository, String ref) {
+        checkOpen();
+        return setups.start(repository, ref, line -> log.info("{}", line));
+    }
+
+    /** The running setups of this state directory, oldest first. */
+    public List<SetupSession> setups() {
+        checkOpen();
+        return setups.list();
+    }
+
+    /** The running setup {@code setupId}; {@link NotFoundException} when there is none. */
+    public SetupSession setupSession(String setupId) {
+        checkOpen();
+        return setups.get(setupId);
     }
 
     /**
@@ -381,6 +412,11 @@ public final class Nightshift implements AutoCloseable {
                     log.warn("sweep of agent {} failed: {}", a.id(), e.toString());
                 }
             }
+            try {
+                context.machineSlots().renewAll();
+            } catch (RuntimeException e) {
+                log.warn("renewing the running-machine slots failed: {}", e.toString());
+            }
             expire(now);
             if (!imageGracePeriod.isNegative()) {
                 collectImages(now.minus(imageGracePeriod));
@@ -425,7 +461,11 @@ public final class Nightshift implements AutoCloseable {
         }
     }
 
-    /** Stops taking work; running machines stay for a later engine to reattach. */
+    /**
+     * Stops taking work; running machines stay for a later engine to reattach, or, when the
+     * engine was built with {@link Builder#hibernateOnClose(boolean) hibernateOnClose}, are
+     * hibernated (all but those a human has taken over).
+     */
     @Override
     public void close() {
         shutdown(false);
@@ -442,9 +482,11 @@ public final class Nightshift implements AutoCloseable {
         }
         closed = true;
         context.scheduler().shutdownNow();
+        AgentActor.Detach what = removeMachines ? AgentActor.Detach.REMOVE
+                : hibernateOnClose ? AgentActor.Detach.HIBERNATE : AgentActor.Detach.KEEP;
         for (AgentActor a : actors.values()) {
             try {
-                a.detach(removeMachines);
+                a.detach(what);
                 context.store().releaseLease(a.id(), context.owner());
             } catch (RuntimeException e) {
                 log.warn("closing agent {}: {}", a.id(), e.toString());
@@ -518,6 +560,7 @@ public final class Nightshift implements AutoCloseable {
         private boolean storeDiscovered;
         private Duration imageGracePeriod = Duration.ofDays(1);
         private int environmentSnapshotsKept = 3;
+        private boolean hibernateOnClose;
 
         private Builder() {
         }
@@ -567,6 +610,15 @@ public final class Nightshift implements AutoCloseable {
             environmentSnapshotsKept = value;
             return this;
         }
+
+        /**
+         * Whether {@link Nightshift#close()} hibernates the machines of the agents this engine
+         * drives, once their interrupted turn has ended (a taken-over machine stays with its
+         * human). Default false: machines stay running for the next engine, whose sweep applies
+         * {@link Limits#idleHibernateAfter()}. Short-lived processes (the CLI) set it, so no
+         * machine outlives the process that drove it; a follow-up restores it from the snapshot.
+         */
+        public Builder hibernateOnClose(boolean value) { hibernateOnClose = value; return this; }
 
         /**
          * Where secrets come from. A {@link SecretStore} also keeps the per-agent secrets given to

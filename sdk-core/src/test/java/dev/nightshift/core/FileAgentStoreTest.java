@@ -174,6 +174,33 @@ class FileAgentStoreTest {
     }
 
     @Test
+    void machineSlotsAreCountedAcrossStoresOnOneDirectory() throws Exception {
+        MutableClock clock = new MutableClock();
+        FileAgentStore a = FileAgentStore.open(dir, clock);
+        FileAgentStore b = FileAgentStore.open(dir, clock);
+        Duration ttl = Duration.ofSeconds(30);
+        assertThat(a.acquireMachineSlot("one", "engine-a", 2, ttl)).isTrue();
+        assertThat(b.acquireMachineSlot("two", "engine-b", 2, ttl)).isTrue();
+        assertThat(b.acquireMachineSlot("three", "engine-b", 2, ttl)).as("two of two held").isFalse();
+        assertThat(a.acquireMachineSlot("one", "engine-a", 2, ttl)).as("a holder renews its own").isTrue();
+        assertThat(b.machineSlotsInUse()).isEqualTo(2);
+        b.releaseMachineSlot("one", "engine-b");
+        assertThat(a.machineSlotsInUse()).as("release by a non-holder does nothing").isEqualTo(2);
+        a.releaseMachineSlot("one", "engine-a");
+        assertThat(b.acquireMachineSlot("three", "engine-b", 2, ttl)).as("freed by a").isTrue();
+        clock.now = clock.now.plusSeconds(31);
+        assertThat(a.machineSlotsInUse()).as("expired slots do not count").isZero();
+
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        assertThat(a.acquireMachineSlot("x", host + ":" + dead.pid() + ":nonce", 1, ttl)).isTrue();
+        assertThat(b.acquireMachineSlot("y", host + ":" + ProcessHandle.current().pid() + ":me", 1, ttl))
+                .as("the slot of a process that is gone does not count").isTrue();
+        assertThat(a.acquireMachineSlot("z", "engine-a", 1, ttl)).as("a live holder does").isFalse();
+    }
+
+    @Test
     void deleteRemovesEverything() {
         FileAgentStore store = FileAgentStore.open(dir);
         store.put(agent("gone", T0, "t"));

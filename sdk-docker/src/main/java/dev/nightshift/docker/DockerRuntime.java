@@ -261,7 +261,8 @@ public final class DockerRuntime implements Runtime {
         /**
          * Whether the first start removes machines of dead owner processes on this host. Default
          * {@code true}. Machines labelled {@value #LABEL_AGENT_DOC} are never reaped: an engine
-         * reattaches them after a restart (or its {@code gc} removes them).
+         * reattaches them after a restart (or its {@code gc} removes them); nor are setups
+         * (label {@code dev.nightshift.setup}), which a person removes.
          */
         public Builder reapOrphans(boolean value) { reapOrphans = value; return this; }
 
@@ -269,7 +270,8 @@ public final class DockerRuntime implements Runtime {
          * Whether a shutdown hook removes this process's machines. Default {@code true}. The hook
          * is one per process and removes every machine the process owns, so keeping machines past
          * exit needs {@code false} on every runtime the process builds. Machines labelled
-         * {@value #LABEL_AGENT_DOC} are kept at exit: they belong to an agent whose engine reattaches them.
+         * {@value #LABEL_AGENT_DOC} are kept at exit: they belong to an agent whose engine reattaches them; so are
+         * setups (label {@code dev.nightshift.setup}).
          */
         public Builder removeOnExit(boolean value) { removeOnExit = value; return this; }
 

@@ -12,6 +12,7 @@ import dev.nightshift.api.Session;
 import dev.nightshift.api.TakeOver;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.PortMapping;
+import dev.nightshift.api.runtime.TerminalInfo;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.core.ShellDriver;
 import dev.nightshift.model.ModelDriver;
@@ -392,7 +393,8 @@ final class AgentCommands {
         }
     }
 
-    @Command(name = "takeover", description = "Take the machine over: the driver pauses; prints (or runs) the attach command.")
+    @Command(name = "takeover", description = "Take the machine over: the driver pauses; prints (or runs) the attach"
+            + " command, which lands in a login shell in /workspace, in a window named for you.")
     static final class TakeOverCmd implements Callable<Integer> {
         @ParentCommand NightshiftCli cli;
 
@@ -402,25 +404,46 @@ final class AgentCommands {
         @Option(names = "--no-attach", description = "Only print the attach command, even on a terminal.")
         boolean noAttach;
 
+        @Option(names = "--as", paramLabel = "NAME", description = "Name of your shell window (default: your user name).")
+        String person;
+
+        @Option(names = "--handback-on-detach", description = "Hand the agent back when you detach (Ctrl-b d).")
+        boolean handBackOnDetach;
+
         @Override
         public Integer call() throws Exception {
             try (Nightshift engine = cli.engine()) {
-                TakeOver t = engine.agent(id).takeOver();
+                Agent agent = engine.agent(id);
+                TakeOver t = person != null ? agent.takeOver(person) : agent.takeOver();
                 String line = t.attach().commandLine();
                 if (cli.json) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("agentId", id);
                     m.put("machineId", t.attach().machineId());
+                    m.put("window", t.attach().window());
                     m.put("attach", t.attach().command());
+                    m.put("terminals", t.terminals().stream().map(TerminalInfo::name).toList());
                     cli.printer().object(m);
                 } else {
                     cli.printer().line("taken over " + id + "; the driver waits at its next checkpoint");
                     cli.printer().line("attach: " + line);
+                    cli.printer().line("  (a login shell in " + t.session().workspace() + ", window '"
+                            + t.attach().window() + "')");
+                    for (TerminalInfo terminal : t.terminals()) {
+                        cli.printer().line("terminal window '" + terminal.name() + "': " + terminal.command()
+                                + (terminal.running() ? "" : " (ended)"));
+                    }
                     cli.printer().line("hand back: nightshift handback " + id);
                 }
                 if (!noAttach && !cli.json && System.console() != null) {
-                    cli.printer().line("attaching (detach with Ctrl-b d; then 'nightshift handback " + id + "')");
-                    return new ProcessBuilder(t.attach().command()).inheritIO().start().waitFor();
+                    cli.printer().line("attaching (detach with Ctrl-b d" + (handBackOnDetach ? ", which hands back)"
+                            : "; then 'nightshift handback " + id + "')"));
+                    int code = new ProcessBuilder(t.attach().command()).inheritIO().start().waitFor();
+                    if (handBackOnDetach) {
+                        agent.handBack();
+                        cli.printer().line("handed back " + id);
+                    }
+                    return code;
                 }
                 return NightshiftCli.OK;
             }

@@ -6,6 +6,7 @@ import dev.nightshift.api.EnvironmentUnavailableException;
 import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.ValidationException;
+import dev.nightshift.core.Limits;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.model.ModelDriver;
 import dev.nightshift.model.Models;
@@ -69,6 +70,12 @@ public final class NightshiftCli implements Callable<Integer> {
                     + " (default: $NIGHTSHIFT_DOCKER_IN_DOCKER).")
     boolean dockerInDocker;
 
+    @Option(names = "--max-running-machines", scope = ScopeType.INHERIT, paramLabel = "N",
+            defaultValue = "${env:NIGHTSHIFT_MAX_RUNNING_MACHINES:-8}",
+            description = "Machines running at once for this state directory, across every process using it"
+                    + " (default: $NIGHTSHIFT_MAX_RUNNING_MACHINES, else 8).")
+    int maxRunningMachines;
+
     @Override
     public Integer call() {
         new CommandLine(this).usage(System.out);
@@ -89,15 +96,22 @@ public final class NightshiftCli implements Callable<Integer> {
      * An engine on the state directory; the runtime is found on the classpath (sdk-docker), or is
      * a Docker runtime that lets machines run their own engine with {@code --docker-in-docker}. It
      * knows the shell driver and the model driver (models from the environment, prices from
-     * {@value ModelPrices#VARIABLE}).
+     * {@value ModelPrices#VARIABLE}). When the command ends, the machines of the agents it drove are
+     * hibernated (a taken-over one stays with its human): no machine outlives the process that drove
+     * it, and a follow-up restores it. Opening the state directory also adopts the machines of
+     * agents whose process died ({@code kill -9}), so they are hibernated by the next command.
      */
     Nightshift engine() {
+        if (maxRunningMachines < 1) {
+            throw new CliException.Usage("--max-running-machines must be at least 1, not " + maxRunningMachines);
+        }
         java.util.List<String> warnings = new java.util.ArrayList<>();
         var credentials = GitCredentialsCommands.sources(home(), GitCredentialsCommands.owner(System.getenv()),
                 System.getenv(), warnings);
         warnings.forEach(w -> System.err.println("nightshift: warning: " + w));
         Nightshift.Builder b = Nightshift.builder().stateDirectory(home()).gitCredentials(credentials)
-                .driver(modelDriver(System.getenv()));
+                .driver(modelDriver(System.getenv())).hibernateOnClose(true)
+                .limits(Limits.DEFAULT.withMaxRunningMachines(maxRunningMachines));
         if (dockerInDocker) {
             b.runtime(DockerRuntime.builder().dockerInDocker(true).build());
         }

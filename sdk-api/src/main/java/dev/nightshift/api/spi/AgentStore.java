@@ -70,6 +70,28 @@ public interface AgentStore extends AutoCloseable {
     /** Gives a lease up (only if {@code owner} holds it). */
     void releaseLease(String agentId, String owner);
 
+    /**
+     * Takes or renews a running-machine slot for {@code holder} (an agent id) on behalf of
+     * {@code owner}, valid for {@code ttl}: the counter behind {@code maxRunningMachines} across
+     * every engine sharing the store. A holder that has a slot renews it (and takes it over from
+     * another owner); a new holder gets one only while fewer than {@code max} unexpired slots are
+     * held. Returns whether {@code holder} now holds a slot.
+     *
+     * <p>The default keeps no count (always true): the limit then holds per engine only.
+     */
+    default boolean acquireMachineSlot(String holder, String owner, int max, Duration ttl) {
+        return true;
+    }
+
+    /** Gives up {@code holder}'s running-machine slot (only if {@code owner} holds it). */
+    default void releaseMachineSlot(String holder, String owner) {
+    }
+
+    /** How many unexpired running-machine slots are held; 0 for a store that keeps no count. */
+    default int machineSlotsInUse() {
+        return 0;
+    }
+
     @Override
     void close();
 }

@@ -286,23 +286,30 @@ public final class AgentActor {
         }
     }
 
-    public TakeOver takeOver() {
+    public TakeOver takeOver(String person) {
         synchronized (lock) {
             checkNotDeleted();
             checkNotExpiring();
             if (info.status().isFinal() || machine == null && !info.hibernated() && !hibernating) {
                 throw new ConflictException("agent " + id + " has no machine to take over (status " + info.status() + ")");
             }
+            takenOver = true; // from here the idle sweep leaves the machine (and its restore) alone
         }
-        ensureMachine();
+        if (!ensureMachine()) {
+            synchronized (lock) {
+                takenOver = info.takenOver();
+            }
+            throw new ConflictException("agent " + id + ": its machine could not be restored: " + info.error());
+        }
+        SessionView s;
         synchronized (lock) {
-            takenOver = true;
             interruptHooks.fire(); // a model call or tool in flight stops; the driver waits at its checkpoint
             emit(new AgentEvent.TakeOverChanged(id, 0, now(), true));
             update(i -> i.withTakenOver(true, now()));
-            SessionView s = new SessionView();
-            return new TakeOver(s, s.attach());
+            s = new SessionView();
         }
+        // outside the lock: tmux round trips; the driver already waits at its checkpoint
+        return TakeOverShell.open(s, person);
     }
 
     public void handBack() {
@@ -679,11 +686,11 @@ public final class AgentActor {
                 return;
             }
         }
-        if (!engine.machineSlots().tryAcquire()) {
+        if (!engine.machineSlots().tryAcquire(id)) {
             emit(new AgentEvent.Warning(id, 0, now(), "queued", "waiting for a machine: "
                     + engine.limits().maxRunningMachines() + " are running, the most allowed"));
             try {
-                engine.machineSlots().acquire();
+                engine.machineSlots().acquire(id);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AgentCancelledException("interrupted while waiting for a machine");
@@ -701,7 +708,7 @@ public final class AgentActor {
             }
             holdsSlot = false;
         }
-        engine.machineSlots().release();
+        engine.machineSlots().release(id);
     }
 
     /** Runs a spec command ({@code install}, {@code start}) in the workspace; a failure is an agent error. */
@@ -730,6 +737,7 @@ public final class AgentActor {
     private void startServices() {
         runPhase("start", resolved.spec().start(), engine.limits().installTimeout());
         phase = "terminals";
+        view.terminals().ensureSession(WORKSPACE); // the session a human attaches to always exists
         int n = 0;
         for (TerminalSpec t : resolved.spec().terminals()) {
             n++;
@@ -876,10 +884,18 @@ public final class AgentActor {
 
     /** Hibernates the machine when it has been idle longer than the limit; true when it did. */
     public boolean hibernateIfIdle(Instant now) {
+        return hibernateIfIdle(now, engine.limits().idleHibernateAfter());
+    }
+
+    /**
+     * Hibernates the machine when no turn runs or waits, no human holds it, and it has been idle
+     * for {@code after} ({@code Duration.ZERO}: at once); true when it did.
+     */
+    public boolean hibernateIfIdle(Instant now, Duration after) {
         Machine m;
         synchronized (lock) {
-            if (machine == null || loopScheduled || takenOver || deleted || idleSince == null
-                    || Duration.between(idleSince, now).compareTo(engine.limits().idleHibernateAfter()) < 0) {
+            if (machine == null || loopScheduled || takenOver || deleted || idleSince == null || !pending.isEmpty()
+                    || Duration.between(idleSince, now).compareTo(after) < 0) {
                 return false;
             }
             m = machine;
@@ -952,19 +968,49 @@ public final class AgentActor {
             this.user = m.user();
             this.idleSince = now();
             // the machine runs already: count it, but never wait for a slot (it may be over the cap)
-            this.holdsSlot = engine.machineSlots().tryAcquire();
+            engine.machineSlots().adopt(id);
+            this.holdsSlot = true;
         }
     }
 
     /** Engine close: interrupts a running turn and lets the machine be. */
     public void detach(boolean removeMachine) {
+        detach(removeMachine ? Detach.REMOVE : Detach.KEEP);
+    }
+
+    /** What becomes of the machine when the engine closes. */
+    public enum Detach {
+        /** It keeps running for a later engine to reattach. */
+        KEEP,
+        /** It is hibernated once the interrupted turn has ended, unless a human holds it. */
+        HIBERNATE,
+        /** It is removed. */
+        REMOVE
+    }
+
+    /** Engine close: interrupts a running turn, then keeps, hibernates or removes the machine. */
+    public void detach(Detach what) {
         synchronized (lock) {
             stopRequested = true;
             interruptTurn();
             lock.notifyAll();
+            if (what == Detach.HIBERNATE) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (loopScheduled && System.nanoTime() < deadline) {
+                    try {
+                        lock.wait(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+        }
+        if (what == Detach.HIBERNATE && hibernateIfIdle(now(), Duration.ZERO)) {
+            log.info("agent {}: machine hibernated as its engine closed", id);
         }
         events.closeAll();
-        if (removeMachine) {
+        if (what == Detach.REMOVE) {
             removeMachine("engine closed");
         }
     }

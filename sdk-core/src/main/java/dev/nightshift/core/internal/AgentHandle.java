@@ -73,8 +73,12 @@ public final class AgentHandle implements Agent {
     }
     @Override
     public TakeOver takeOver() {
+        return takeOver(TakeOverShell.defaultPerson());
+    }
+    @Override
+    public TakeOver takeOver(String person) {
         try (AgentMdc m = AgentMdc.of(id)) {
-            return actor().takeOver();
+            return actor().takeOver(TakeOverShell.checkPerson(person));
         }
     }
     @Override

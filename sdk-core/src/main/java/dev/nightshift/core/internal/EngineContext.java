@@ -9,14 +9,13 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.function.UnaryOperator;
 
 /**
  * Everything an agent needs from its engine, in one immutable bundle.
  *
  * @param owner this engine's lease owner name (host, pid, random)
- * @param machineSlots permits for running machines (fair: spawns queue in order)
+ * @param machineSlots the running-machine count, in this engine and across processes sharing the store
  * @param redactor applied to everything recorded besides secrets (e.g. host paths); identity by default
  * @param storeId identifies the agent store (its state directory): labels agents' machines so that
  *     gc only ever touches machines of agents of this store
@@ -24,7 +23,7 @@ import java.util.function.UnaryOperator;
  */
 public record EngineContext(Runtime runtime, GitPort git, SpecPort spec, AgentStore store,
         Map<String, AgentDriver> drivers, ExecutorService executor, ScheduledExecutorService scheduler, Clock clock,
-        Limits limits, ResourceLimits machineLimits, String owner, Semaphore machineSlots,
+        Limits limits, ResourceLimits machineLimits, String owner, MachineSlots machineSlots,
         EnvironmentCache environments, UnaryOperator<String> redactor, Map<String, String> machineEnv,
         SecretHooks secrets, SecretPushGuard pushGuard, String storeId) {
 }

@@ -161,10 +161,12 @@ public final class EnvironmentCache {
         return Map.copyOf(labels);
     }
 
-    record BaseChoice(BaseKind kind, Image image) {
+    /** The base an environment starts from: which kind was chosen and its image. */
+    public record BaseChoice(BaseKind kind, Image image) {
     }
 
-    private BaseChoice base(Request request) {
+    /** The base of {@code request}'s environment: snapshot &gt; build &gt; image &gt; default (prepared). */
+    public BaseChoice base(Request request) {
         EnvironmentSpec spec = request.resolved().spec();
         BaseKind kind = spec.baseKind();
         switch (kind) {

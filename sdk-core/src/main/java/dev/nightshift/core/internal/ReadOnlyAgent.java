@@ -60,6 +60,7 @@ public final class ReadOnlyAgent implements Agent {
     @Override public void stop() { throw driven(); }
     @Override public void cancel() { throw driven(); }
     @Override public TakeOver takeOver() { throw driven(); }
+    @Override public TakeOver takeOver(String person) { throw driven(); }
     @Override public void handBack() { throw driven(); }
     @Override public String promoteSnapshot() { throw driven(); }
     @Override public void delete() { throw driven(); }

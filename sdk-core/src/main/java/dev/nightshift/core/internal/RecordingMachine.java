@@ -202,6 +202,9 @@ public final class RecordingMachine implements Machine {
             @Override public void stop(String name) { t.stop(name); }
             @Override public String sessionName() { return t.sessionName(); }
             @Override public List<String> attachCommand() { return t.attachCommand(); }
+            @Override public void ensureSession(String workdir) { t.ensureSession(workdir); }
+            @Override public void openShell(String name, String workdir) { t.openShell(name, workdir); }
+            @Override public List<String> attachCommand(String window) { return t.attachCommand(window); }
         };
     }
     @Override public List<PortMapping> ports() { return delegate.ports(); }

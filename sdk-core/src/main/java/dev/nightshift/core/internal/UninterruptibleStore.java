@@ -87,6 +87,21 @@ public final class UninterruptibleStore implements AgentStore {
         run(() -> delegate.releaseLease(agentId, owner));
     }
 
+    @Override
+    public boolean acquireMachineSlot(String holder, String owner, int max, Duration ttl) {
+        return call(() -> delegate.acquireMachineSlot(holder, owner, max, ttl));
+    }
+
+    @Override
+    public void releaseMachineSlot(String holder, String owner) {
+        run(() -> delegate.releaseMachineSlot(holder, owner));
+    }
+
+    @Override
+    public int machineSlotsInUse() {
+        return call(delegate::machineSlotsInUse);
+    }
+
     /** Closes the delegate (when the engine owns it) and the I/O threads. */
     public void close(boolean closeDelegate) {
         if (closeDelegate) {

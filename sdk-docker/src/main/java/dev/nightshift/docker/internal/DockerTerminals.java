@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * Terminals as windows of one tmux session ({@value #SESSION}) run as the machine's user, so a
- * human who attaches with {@link #attachCommand()} sees exactly what the agent sees. Windows stay
+ * human who attaches with {@link #attachCommand()} sees exactly what the agent sees. Shells
+ * ({@link #openShell}) are windows marked with the window option {@value #SHELL_OPTION}. Windows stay
  * after their command ends ({@code remain-on-exit}) so its last output can still be read.
  *
  * <p>Thread-safety: thread-safe (tmux serialises; starts are synchronised here).
@@ -24,6 +25,9 @@ final class DockerTerminals implements Terminals {
     static final String SESSION = "nightshift";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** A window option that marks shells (take-over windows), which are not terminals. */
+    private static final String SHELL_OPTION = "@nightshift-shell";
+    private static final String LOGIN_SHELL = "exec bash -l";
     private final DockerMachine machine;
 
     DockerTerminals(DockerMachine machine) {
@@ -56,7 +60,7 @@ final class DockerTerminals implements Terminals {
             throw new IllegalArgumentException("terminal names are 1-64 of [A-Za-z0-9_.-], not starting with . - _: '"
                     + name + "'");
         }
-        if (list().stream().anyMatch(t -> t.name().equals(name))) {
+        if (windows().stream().anyMatch(t -> t.name().equals(name))) {
             throw new ConflictException("terminal '" + name + "' already exists in machine " + machine.id());
         }
         Map<String, String> all = new LinkedHashMap<>(machine.env());
@@ -76,6 +80,16 @@ final class DockerTerminals implements Terminals {
             window.add(k + "=" + v);
         });
         window.add(command);
+        tmuxOk(openWindow(window), "start of terminal '" + name + "'");
+        return list().stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElse(new TerminalInfo(name, command, false));
+    }
+
+    /**
+     * The tmux arguments that open {@code window} (new-window arguments without the verb): as a
+     * new window of the session, or as the session's first window when there is none yet.
+     */
+    private List<String> openWindow(List<String> window) {
         List<String> args = new ArrayList<>();
         boolean hasSession = tmux(List.of("has-session", "-t", "=" + SESSION)).ok();
         if (hasSession) {
@@ -91,35 +105,83 @@ final class DockerTerminals implements Terminals {
                     "-x", "200", "-y", "50"));
             args.addAll(window);
         }
-        tmuxOk(args, "start of terminal '" + name + "'");
-        return list().stream().filter(t -> t.name().equals(name)).findFirst()
-                .orElse(new TerminalInfo(name, command, false));
+        return args;
+    }
+
+    /** Every window: name, running, start command, whether it is a shell. */
+    private record Window(String name, boolean running, String command, boolean shell) {
+    }
+
+    private List<Window> windows() {
+        Raw r = tmux(List.of("list-windows", "-t", "=" + SESSION, "-F",
+                "#{window_index}\t#{window_name}\t#{pane_dead}\t#{" + SHELL_OPTION + "}\t#{pane_start_command}"));
+        if (!r.ok()) {
+            return List.of();
+        }
+        List<Window> out = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            String[] f = line.split("\t", 5);
+            if (f.length < 5) {
+                continue;
+            }
+            String cmd = f[4];
+            if (cmd.length() >= 2 && cmd.startsWith("\"") && cmd.endsWith("\"")) {
+                cmd = cmd.substring(1, cmd.length() - 1).replace("\\\"", "\"");
+            }
+            out.add(new Window(f[1], !"1".equals(f[2]), cmd, "1".equals(f[3])));
+        }
+        return out;
     }
 
     @Override
     public List<TerminalInfo> list() {
-        Raw r = tmux(List.of("list-windows", "-t", "=" + SESSION, "-F",
-                "#{window_index}\t#{window_name}\t#{pane_dead}\t#{pane_start_command}"));
-        if (!r.ok()) {
-            return List.of();
+        return windows().stream().filter(w -> !w.shell())
+                .map(w -> new TerminalInfo(w.name(), w.command(), w.running())).toList();
+    }
+
+    @Override
+    public synchronized void ensureSession(String workdir) {
+        if (!tmux(List.of("has-session", "-t", "=" + SESSION)).ok()) {
+            openShell(SHELL_WINDOW, workdir);
         }
-        List<TerminalInfo> out = new ArrayList<>();
-        for (String line : r.out().split("\n")) {
-            String[] f = line.split("\t", 4);
-            if (f.length < 4) {
-                continue;
-            }
-            String cmd = f[3];
-            if (cmd.length() >= 2 && cmd.startsWith("\"") && cmd.endsWith("\"")) {
-                cmd = cmd.substring(1, cmd.length() - 1).replace("\\\"", "\"");
-            }
-            out.add(new TerminalInfo(f[1], cmd, !"1".equals(f[2])));
+    }
+
+    @Override
+    public synchronized void openShell(String name, String workdir) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("window names are 1-64 of [A-Za-z0-9_.-], not starting with . - _: '"
+                    + name + "'");
         }
-        return List.copyOf(out);
+        for (Window w : windows()) {
+            if (w.name().equals(name)) {
+                if (!w.shell()) {
+                    throw new ConflictException("'" + name + "' is a terminal in machine " + machine.id()
+                            + ", not a shell: take over under another name");
+                }
+                if (!w.running()) { // the person exited the shell: a fresh one in the same window
+                    tmuxOk(List.of("respawn-window", "-k", "-t", target(name)), "restart of shell '" + name + "'");
+                }
+                return;
+            }
+        }
+        List<String> window = new ArrayList<>(List.of("-n", name));
+        String dir = workdir != null ? workdir : machine.workdir();
+        if (dir != null) {
+            window.add("-c");
+            window.add(dir);
+        }
+        machine.env().forEach((k, v) -> {
+            window.add("-e");
+            window.add(k + "=" + v);
+        });
+        window.add(LOGIN_SHELL);
+        List<String> args = openWindow(window);
+        args.addAll(List.of(";", "set-option", "-w", "-t", target(name), SHELL_OPTION, "1"));
+        tmuxOk(args, "opening shell '" + name + "'");
     }
 
     private void requireExists(String name) {
-        if (list().stream().noneMatch(t -> t.name().equals(name))) {
+        if (windows().stream().noneMatch(t -> t.name().equals(name))) {
             throw new NotFoundException("no terminal '" + name + "' in machine " + machine.id());
         }
     }
@@ -176,12 +238,24 @@ final class DockerTerminals implements Terminals {
 
     @Override
     public List<String> attachCommand() {
+        return attach(SESSION);
+    }
+
+    @Override
+    public List<String> attachCommand(String window) {
+        if (!NAME.matcher(window).matches()) {
+            throw new IllegalArgumentException("not a window name: '" + window + "'");
+        }
+        return attach(target(window)); // attaching to session:window selects the window
+    }
+
+    private List<String> attach(String target) {
         List<String> cmd = new ArrayList<>(List.of("docker"));
         if (!machine.core().engine().isDefaultHost()) {
             cmd.add("-H");
             cmd.add(machine.core().engine().host());
         }
-        cmd.addAll(List.of("exec", "-it", "-u", machine.user(), machine.id(), "tmux", "attach", "-t", SESSION));
+        cmd.addAll(List.of("exec", "-it", "-u", machine.user(), machine.id(), "tmux", "attach", "-t", target));
         return List.copyOf(cmd);
     }
 }

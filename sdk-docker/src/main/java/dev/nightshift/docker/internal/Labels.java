@@ -20,6 +20,13 @@ public final class Labels {
     public static final String OWNER_START = "dev.nightshift.owner.start";
     public static final String OWNER_PIDNS = "dev.nightshift.owner.pidns";
     public static final String AGENT = "dev.nightshift.agent";
+    /** A machine a person sets up by hand (the manual setup flow): it lives until removed. */
+    public static final String SETUP = "dev.nightshift.setup";
+
+    /** Whether a machine with {@code labels} outlives its owner process: an agent's or a setup's. */
+    public static boolean outlivesOwner(Map<String, String> labels) {
+        return labels != null && (labels.containsKey(AGENT) || labels.containsKey(SETUP));
+    }
     public static final String USER = "dev.nightshift.user";
     public static final String WORKDIR = "dev.nightshift.workdir";
     public static final String PORTS = "dev.nightshift.ports";

@@ -321,7 +321,10 @@ public final class RuntimeCore implements AutoCloseable {
 
         Map<String, String> labels = new LinkedHashMap<>(spec.labels());
         labels.put(Labels.MANAGED, "true");
-        labels.putAll(Labels.self().labels());
+        if (!labels.containsKey(Labels.SETUP)) {
+            // a setup has no owner process: a person removes it (no reaper, no exit hook may)
+            labels.putAll(Labels.self().labels());
+        }
         labels.put(Labels.USER, user);
         if (workdir != null) {
             labels.put(Labels.WORKDIR, workdir);
@@ -468,8 +471,9 @@ public final class RuntimeCore implements AutoCloseable {
     /**
      * Removes every Nightshift machine on this host whose owner process no longer runs (pid gone,
      * or reused by a process with another start time). Machines without complete owner labels,
-     * those of other hosts, and agents' machines (label {@code dev.nightshift.agent}: the engine
-     * that owns the agent reattaches or removes them) are left alone.
+     * those of other hosts, agents' machines (label {@code dev.nightshift.agent}: the engine
+     * that owns the agent reattaches or removes them) and setups (label {@code dev.nightshift.setup},
+     * removed by hand) are left alone.
      *
      * @return the ids removed
      */
@@ -478,8 +482,8 @@ public final class RuntimeCore implements AutoCloseable {
         Map<String, String> filter = Map.of(Labels.MANAGED, "true", Labels.OWNER_HOST, Labels.self().host());
         for (Container c : client().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
             Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
-            if (labels.containsKey(Labels.AGENT)) {
-                continue; // an agent's machine: its engine reattaches it after a restart, or removes it
+            if (Labels.outlivesOwner(labels)) {
+                continue; // an agent's machine (its engine reattaches or removes it) or a setup (removed by hand)
             }
             Optional<Labels.Owner> owner = Labels.Owner.of(labels);
             if (owner.isPresent() && !owner.get().isAlive()) {
@@ -499,8 +503,8 @@ public final class RuntimeCore implements AutoCloseable {
             Map<String, String> filter = new LinkedHashMap<>(self.labels());
             filter.put(Labels.MANAGED, "true");
             for (Container c : e.client().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
-                if (c.getLabels() != null && c.getLabels().containsKey(Labels.AGENT)) {
-                    continue; // an agent's machine outlives the process: its engine reattaches it
+                if (Labels.outlivesOwner(c.getLabels())) {
+                    continue; // an agent's machine or a setup outlives the process
                 }
                 try {
                     e.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
