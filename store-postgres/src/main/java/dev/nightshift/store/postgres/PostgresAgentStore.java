@@ -30,7 +30,8 @@ import org.flywaydb.core.api.FlywayException;
 
 /**
  * An {@link AgentStore} on PostgreSQL that several engine processes share. Records, events,
- * conversations and leases are rows (JSON in {@code jsonb} columns, the file store's shape); the
+ * conversations and leases are rows (the file store's JSON in {@code json} columns, with the
+ * queried fields in columns of their own); the
  * schema is created and upgraded by Flyway migrations when the store opens; connections come from
  * a HikariCP pool.
  *
@@ -106,9 +107,15 @@ public final class PostgresAgentStore implements AgentStore {
     @Override
     public void put(AgentInfo info) {
         Objects.requireNonNull(info, "info");
+        refuseNul("an agent id", info.id());
+        refuseNul("a repository", info.request().repository());
+        info.request().labels().forEach((k, v) -> {
+            refuseNul("a label", k);
+            refuseNul("a label", v);
+        });
         update("save agent " + info.id(), """
                 insert into agents (id, record, created_ns, status, repository, labels)
-                values (?, ?::jsonb, ?, ?, ?, ?::jsonb)
+                values (?, ?::json, ?, ?, ?, ?::jsonb)
                 on conflict (id) do update set record = excluded.record, created_ns = excluded.created_ns,
                     status = excluded.status, repository = excluded.repository, labels = excluded.labels
                 """, info.id(), StoreJson.write(info), nanos(info.createdAt()), info.status().name(),
@@ -170,7 +177,7 @@ public final class PostgresAgentStore implements AgentStore {
         Objects.requireNonNull(event, "event");
         int inserted = update("append event " + event.sequence() + " of " + event.agentId(), """
                     insert into events (agent_id, seq, body)
-                    select ?, ?, ?::jsonb
+                    select ?, ?, ?::json
                     where ? = coalesce((select max(seq) from events where agent_id = ?), 0) + 1
                     """, event.agentId(), event.sequence(), StoreJson.write(event), event.sequence(), event.agentId());
         if (inserted != 1) {
@@ -233,7 +240,7 @@ public final class PostgresAgentStore implements AgentStore {
     @Override
     public void appendMessage(String agentId, ConversationMessage message) {
         Objects.requireNonNull(message, "message");
-        update("append a message to " + agentId, "insert into messages (agent_id, body) values (?, ?::jsonb)",
+        update("append a message to " + agentId, "insert into messages (agent_id, body) values (?, ?::json)",
                 agentId, StoreJson.write(message));
     }
 
@@ -338,6 +345,13 @@ public final class PostgresAgentStore implements AgentStore {
             throw failure(what, e);
         }
         return out;
+    }
+
+    /** PostgreSQL's text cannot hold U+0000: the columns that are queried refuse it up front. */
+    private static void refuseNul(String what, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(what + " with the character U+0000 cannot be stored in PostgreSQL");
+        }
     }
 
     private static long nanos(Instant t) {

@@ -15,7 +15,7 @@ import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.spec.EgressMode;
 
 /**
- * The JSON of the jsonb columns, the same shape as the file store's files: sdk-api's records
+ * The JSON of the json columns, the same shape as the file store's files: sdk-api's records
  * mapped by Jackson with mix-ins (sdk-api carries no Jackson annotations), statuses as plain
  * strings, events with a {@code type} discriminator, times as ISO-8601 strings. Unknown
  * properties are ignored so a newer writer does not break an older reader.

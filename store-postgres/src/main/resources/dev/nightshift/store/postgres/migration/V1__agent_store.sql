@@ -1,9 +1,11 @@
--- Nightshift's agent store. Times that order or expire things are epoch nanoseconds (bigint):
+-- Nightshift's agent store. Records, events and messages are `json`, not `jsonb`: jsonb (like
+-- text) cannot hold the character U+0000, which command output may carry; the columns queried
+-- (status, repository, labels) are extracted into their own columns. Times that order or expire things are epoch nanoseconds (bigint):
 -- timestamptz keeps microseconds only, and leases expire on the store's Clock, not the database's.
 
 create table agents (
     id          text primary key,
-    record      jsonb  not null,
+    record      json   not null,
     created_ns  bigint not null,
     status      text   not null,
     repository  text   not null,
@@ -17,14 +19,14 @@ create index agents_labels on agents using gin (labels jsonb_path_ops);
 create table events (
     agent_id  text   not null,
     seq       bigint not null check (seq > 0),
-    body      jsonb  not null,
+    body      json   not null,
     primary key (agent_id, seq)
 );
 
 create table messages (
     agent_id  text      not null,
     position  bigserial not null,
-    body      jsonb     not null,
+    body      json      not null,
     primary key (agent_id, position)
 );
 
