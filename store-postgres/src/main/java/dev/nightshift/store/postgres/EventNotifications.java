@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EventNotifications implements AutoCloseable {
     static final String CHANNEL = "nightshift_events";
+    private static final long CHECK_EVERY_NANOS = 10_000_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(EventNotifications.class);
 
     private final String jdbcUrl;
@@ -51,7 +52,11 @@ final class EventNotifications implements AutoCloseable {
     }
 
     private Connection listen() throws SQLException {
-        Connection c = DriverManager.getConnection(jdbcUrl, credentials);
+        Properties p = new Properties();
+        p.putAll(credentials);
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "nightshift-store-listen");
+        Connection c = DriverManager.getConnection(jdbcUrl, p);
         try (Statement s = c.createStatement()) {
             s.execute("LISTEN " + CHANNEL);
         } catch (SQLException e) {
@@ -63,6 +68,7 @@ final class EventNotifications implements AutoCloseable {
 
     private void run() {
         long backoffMs = 100;
+        long lastCheck = System.nanoTime();
         while (!closed) {
             try {
                 Connection c = connection;
@@ -74,7 +80,14 @@ final class EventNotifications implements AutoCloseable {
                     LOG.info("store notifications: listening again");
                 }
                 PGNotification[] got = c.unwrap(PGConnection.class).getNotifications(1000);
-                if (got != null && got.length > 0) {
+                if (got == null || got.length == 0) {
+                    if (System.nanoTime() - lastCheck > CHECK_EVERY_NANOS) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("select 1"); // a silently dead connection shows up here, not in getNotifications
+                        }
+                        lastCheck = System.nanoTime();
+                    }
+                } else {
                     for (PGNotification n : got) {
                         record(n.getParameter());
                     }

@@ -76,7 +76,8 @@ public final class PostgresAgentStore implements AgentStore {
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(b.jdbcUrl);
-        config.setDataSourceProperties(credentials);
+        config.setUsername(b.user);
+        config.setPassword(b.password);
         config.setMaximumPoolSize(b.maxPoolSize);
         config.setMinimumIdle(Math.min(2, b.maxPoolSize));
         config.setPoolName("nightshift-store");

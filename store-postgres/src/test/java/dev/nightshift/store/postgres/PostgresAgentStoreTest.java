@@ -212,7 +212,7 @@ class PostgresAgentStoreTest {
         try (Connection c = DriverManager.getConnection(url, pg.credentials()); Statement st = c.createStatement()) {
             int killed = 0;
             try (ResultSet rs = st.executeQuery("select pg_terminate_backend(pid) from pg_stat_activity where datname = '"
-                    + database + "' and query like 'LISTEN%'")) {
+                    + database + "' and application_name = 'nightshift-store-listen'")) {
                 while (rs.next()) {
                     killed++;
                 }
@@ -224,7 +224,7 @@ class PostgresAgentStoreTest {
                 assertThat(System.nanoTime()).as("listening again within 60 s").isLessThan(deadline);
                 Thread.sleep(20); // polling a condition with a deadline
                 try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where datname = '"
-                        + database + "' and query like 'LISTEN%'")) {
+                        + database + "' and application_name = 'nightshift-store-listen'")) {
                     rs.next();
                     listening = rs.getInt(1);
                 }
