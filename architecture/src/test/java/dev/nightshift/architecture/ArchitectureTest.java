@@ -31,6 +31,7 @@ class ArchitectureTest {
             "git", Set.of("api"),
             "core", Set.of("api", "spec", "git"),
             "model", Set.of("api"),
+            "store", Set.of("api"),
             "server", Set.of("api", "core"),
             "examples", Set.of("api", "spec", "docker", "git", "core", "model", "server"),
             "benchmarks", Set.of("api", "spec", "docker", "git", "core", "model", "server"));

@@ -1,0 +1,122 @@
+package dev.nightshift.store.postgres;
+
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentQuery;
+import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.Page;
+import dev.nightshift.api.spi.AgentStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL store configured from the process's settings, for engines that find their store
+ * by class name ({@code NIGHTSHIFT_STORE=dev.nightshift.store.postgres.ConfiguredPostgresAgentStore}
+ * or {@code -Dnightshift.store=...}, e.g. the CLI and {@code nightshift serve}). Each setting is
+ * read from a system property, else an environment variable:
+ * <ul>
+ *   <li>{@code nightshift.store.url} / {@code NIGHTSHIFT_STORE_URL}: {@code jdbc:postgresql://host:port/db} (required)</li>
+ *   <li>{@code nightshift.store.user} / {@code NIGHTSHIFT_STORE_USER}</li>
+ *   <li>{@code NIGHTSHIFT_STORE_PASSWORD}, else {@code PGPASSWORD}: environment only, so the
+ *       password is never on a command line</li>
+ * </ul>
+ *
+ * <p><b>Thread-safety:</b> thread-safe (delegates to {@link PostgresAgentStore}). <b>Lifecycle:</b>
+ * the constructor opens the store; {@link #close()} closes it.
+ */
+public final class ConfiguredPostgresAgentStore implements AgentStore {
+    private final PostgresAgentStore store;
+
+    /** Opens the store the settings describe; a missing URL is a clear error. */
+    public ConfiguredPostgresAgentStore() {
+        String url = setting("nightshift.store.url", "NIGHTSHIFT_STORE_URL");
+        if (url == null) {
+            throw new IllegalArgumentException("the PostgreSQL store needs nightshift.store.url or NIGHTSHIFT_STORE_URL"
+                    + " (jdbc:postgresql://host:port/database)");
+        }
+        PostgresAgentStore.Builder b = PostgresAgentStore.builder(url);
+        String user = setting("nightshift.store.user", "NIGHTSHIFT_STORE_USER");
+        if (user != null) {
+            b = b.user(user);
+        }
+        String password = System.getenv("NIGHTSHIFT_STORE_PASSWORD");
+        if (password == null) {
+            password = System.getenv("PGPASSWORD");
+        }
+        if (password != null) {
+            b = b.password(password);
+        }
+        this.store = b.open();
+    }
+
+    private static String setting(String property, String variable) {
+        String v = System.getProperty(property, System.getenv(variable));
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    /** The store behind this one, for {@link PostgresAgentStore#awaitEvents}. */
+    public PostgresAgentStore store() {
+        return store;
+    }
+
+    @Override
+    public void put(AgentInfo info) {
+        store.put(info);
+    }
+
+    @Override
+    public Optional<AgentInfo> get(String agentId) {
+        return store.get(agentId);
+    }
+
+    @Override
+    public Page<AgentInfo> list(AgentQuery query) {
+        return store.list(query);
+    }
+
+    @Override
+    public void append(AgentEvent event) {
+        store.append(event);
+    }
+
+    @Override
+    public long lastSequence(String agentId) {
+        return store.lastSequence(agentId);
+    }
+
+    @Override
+    public List<AgentEvent> events(String agentId, long afterSequence, int limit) {
+        return store.events(agentId, afterSequence, limit);
+    }
+
+    @Override
+    public void appendMessage(String agentId, ConversationMessage message) {
+        store.appendMessage(agentId, message);
+    }
+
+    @Override
+    public List<ConversationMessage> conversation(String agentId) {
+        return store.conversation(agentId);
+    }
+
+    @Override
+    public void delete(String agentId) {
+        store.delete(agentId);
+    }
+
+    @Override
+    public boolean acquireLease(String agentId, String owner, Duration ttl) {
+        return store.acquireLease(agentId, owner, ttl);
+    }
+
+    @Override
+    public void releaseLease(String agentId, String owner) {
+        store.releaseLease(agentId, owner);
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

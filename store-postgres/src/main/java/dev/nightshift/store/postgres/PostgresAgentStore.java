@@ -1,0 +1,463 @@
+package dev.nightshift.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentInfo;
+import dev.nightshift.api.AgentQuery;
+import dev.nightshift.api.AgentStatus;
+import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.Page;
+import dev.nightshift.api.spi.AgentStore;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * An {@link AgentStore} on PostgreSQL that several engine processes share. Records, events,
+ * conversations and leases are rows (the file store's JSON in {@code json} columns, with the
+ * queried fields in columns of their own); the
+ * schema is created and upgraded by Flyway migrations when the store opens; connections come from
+ * a HikariCP pool.
+ *
+ * <ul>
+ *   <li>Event sequences stay gap-free under concurrent writers in any number of processes: an
+ *       event is inserted only when its sequence is the agent's last + 1, and the primary key
+ *       {@code (agent_id, seq)} refuses a repeat; otherwise {@link ConflictException}.</li>
+ *   <li>Leases are rows with an expiry on this store's {@link Clock} (not the database's
+ *       {@code now()}): the engines sharing a database must have synchronised clocks.</li>
+ *   <li>Every inserted event is announced with {@code NOTIFY}; {@link #awaitEvents} waits on a
+ *       dedicated listening connection, so a reader in another process sees a new event without
+ *       polling.</li>
+ *   <li>Secrets never come here: the engine keeps them in its secret store.</li>
+ * </ul>
+ *
+ * <p><b>Thread-safety:</b> thread-safe. <b>Lifecycle:</b> {@link Builder#open()} migrates the
+ * schema, fills the pool and starts listening; {@link #close()} stops listening and closes the
+ * pool. A store holds the pool's connections plus one listening connection.
+ *
+ * <pre>{@code
+ * try (PostgresAgentStore store = PostgresAgentStore.builder("jdbc:postgresql://db:5432/nightshift")
+ *         .user("nightshift").password(System.getenv("PGPASSWORD")).open()) {
+ *     Nightshift engine = Nightshift.builder().store(store).runtime(runtime).build();
+ * }
+ * }</pre>
+ */
+public final class PostgresAgentStore implements AgentStore {
+    private static final String MIGRATIONS = "classpath:dev/nightshift/store/postgres/migration";
+
+    private final HikariDataSource pool;
+    private final EventNotifications notifications;
+    private final Clock clock;
+
+    private PostgresAgentStore(Builder b) {
+        this.clock = b.clock;
+        Properties credentials = new Properties();
+        if (b.user != null) {
+            credentials.setProperty("user", b.user);
+        }
+        if (b.password != null) {
+            credentials.setProperty("password", b.password);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(b.jdbcUrl);
+        config.setUsername(b.user);
+        config.setPassword(b.password);
+        config.setMaximumPoolSize(b.maxPoolSize);
+        config.setMinimumIdle(Math.min(2, b.maxPoolSize));
+        config.setPoolName("nightshift-store");
+        config.setConnectionTimeout(b.connectTimeout.toMillis());
+        try {
+            this.pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw unavailable("cannot connect to " + b.jdbcUrl, e);
+        }
+        try {
+            Flyway.configure().dataSource(pool).locations(MIGRATIONS).load().migrate();
+            this.notifications = new EventNotifications(b.jdbcUrl, credentials);
+            notifications.start();
+        } catch (FlywayException e) {
+            pool.close();
+            throw new NightshiftException("cannot migrate the store's schema at " + b.jdbcUrl + ": " + e.getMessage(), e);
+        } catch (SQLException e) {
+            pool.close();
+            throw unavailable("cannot listen for events at " + b.jdbcUrl, e);
+        }
+    }
+
+    /** A builder for a store at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}). */
+    public static Builder builder(String jdbcUrl) {
+        return new Builder(jdbcUrl, null, null, Clock.systemUTC(), 10, Duration.ofSeconds(10));
+    }
+
+    @Override
+    public void put(AgentInfo info) {
+        Objects.requireNonNull(info, "info");
+        refuseNul("an agent id", info.id());
+        refuseNul("a repository", info.request().repository());
+        info.request().labels().forEach((k, v) -> {
+            refuseNul("a label", k);
+            refuseNul("a label", v);
+        });
+        update("save agent " + info.id(), """
+                insert into agents (id, record, created_ns, status, repository, labels)
+                values (?, ?::json, ?, ?, ?, ?::jsonb)
+                on conflict (id) do update set record = excluded.record, created_ns = excluded.created_ns,
+                    status = excluded.status, repository = excluded.repository, labels = excluded.labels
+                """, info.id(), StoreJson.write(info), nanos(info.createdAt()), info.status().name(),
+                info.request().repository(), StoreJson.write(info.request().labels()));
+    }
+
+    @Override
+    public Optional<AgentInfo> get(String agentId) {
+        Objects.requireNonNull(agentId, "agentId");
+        List<String> rows = strings("read agent " + agentId, "select record::text from agents where id = ?", agentId);
+        return rows.stream().findFirst().map(json -> StoreJson.read(json, AgentInfo.class, "agent " + agentId));
+    }
+
+    @Override
+    public Page<AgentInfo> list(AgentQuery query) {
+        StringBuilder sql = new StringBuilder("select record::text, created_ns, id from agents where true");
+        List<Object> args = new ArrayList<>();
+        if (!query.statuses().isEmpty()) {
+            sql.append(" and status = any (?)");
+            args.add(query.statuses().stream().map(AgentStatus::name).toArray(String[]::new));
+        }
+        if (query.repository() != null) {
+            sql.append(" and repository = ?");
+            args.add(query.repository());
+        }
+        if (!query.labels().isEmpty()) {
+            sql.append(" and labels @> ?::jsonb");
+            args.add(StoreJson.write(query.labels()));
+        }
+        if (query.cursor() != null) {
+            Cursor c = Cursor.decode(query.cursor());
+            sql.append(" and (created_ns < ? or (created_ns = ? and id > ?))");
+            args.add(c.createdNs());
+            args.add(c.createdNs());
+            args.add(c.id());
+        }
+        sql.append(" order by created_ns desc, id asc limit ?");
+        args.add(query.limit() + 1);
+        List<AgentInfo> items = new ArrayList<>();
+        String next = null;
+        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql.toString(), args.toArray());
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                if (items.size() == query.limit()) {
+                    AgentInfo last = items.get(items.size() - 1);
+                    next = new Cursor(nanos(last.createdAt()), last.id()).encode();
+                    break;
+                }
+                items.add(StoreJson.read(rs.getString(1), AgentInfo.class, "agent " + rs.getString(3)));
+            }
+        } catch (SQLException e) {
+            throw failure("list agents", e);
+        }
+        return new Page<>(items, next);
+    }
+
+    @Override
+    public void append(AgentEvent event) {
+        Objects.requireNonNull(event, "event");
+        int inserted = update("append event " + event.sequence() + " of " + event.agentId(), """
+                    insert into events (agent_id, seq, body)
+                    select ?, ?, ?::json
+                    where ? = coalesce((select max(seq) from events where agent_id = ?), 0) + 1
+                    """, event.agentId(), event.sequence(), StoreJson.write(event), event.sequence(), event.agentId());
+        if (inserted != 1) {
+            throw new ConflictException("event " + event.sequence() + " of " + event.agentId()
+                    + " is out of sequence (last " + lastSequence(event.agentId()) + ")");
+        }
+    }
+
+    @Override
+    public long lastSequence(String agentId) {
+        try (Connection c = connection();
+                PreparedStatement ps = prepare(c, "select coalesce(max(seq), 0) from events where agent_id = ?", agentId);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw failure("read the last sequence of " + agentId, e);
+        }
+    }
+
+    @Override
+    public List<AgentEvent> events(String agentId, long afterSequence, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        return strings("read events of " + agentId,
+                "select body::text from events where agent_id = ? and seq > ? order by seq limit ?",
+                agentId, afterSequence, limit).stream()
+                .map(json -> StoreJson.read(json, AgentEvent.class, "an event of " + agentId)).toList();
+    }
+
+    /**
+     * Up to {@code limit} events after {@code afterSequence}, waiting up to {@code timeout} for the
+     * first one to be appended (by any process sharing the database) when there is none yet. The
+     * wait is woken by {@code NOTIFY}, not by polling. Returns an empty list when the timeout passes
+     * with nothing new.
+     */
+    public List<AgentEvent> awaitEvents(String agentId, long afterSequence, int limit, Duration timeout)
+            throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long epoch = notifications.epoch(); // before reading: a notification after the read still wakes us
+            List<AgentEvent> found = events(agentId, afterSequence, limit);
+            long left = deadline - System.nanoTime();
+            if (!found.isEmpty() || left <= 0) {
+                return found;
+            }
+            if (!notifications.await(agentId, afterSequence, epoch, Duration.ofNanos(left))) {
+                return events(agentId, afterSequence, limit);
+            }
+        }
+    }
+
+    /** Whether the store's listening connection is up (false while it reconnects after a loss). */
+    public boolean listening() {
+        return notifications.connected();
+    }
+
+    @Override
+    public void appendMessage(String agentId, ConversationMessage message) {
+        Objects.requireNonNull(message, "message");
+        update("append a message to " + agentId, "insert into messages (agent_id, body) values (?, ?::json)",
+                agentId, StoreJson.write(message));
+    }
+
+    @Override
+    public List<ConversationMessage> conversation(String agentId) {
+        return strings("read the conversation of " + agentId,
+                "select body::text from messages where agent_id = ? order by position", agentId).stream()
+                .map(json -> StoreJson.read(json, ConversationMessage.class, "a message of " + agentId)).toList();
+    }
+
+    @Override
+    public void delete(String agentId) {
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                for (String table : List.of("events", "messages", "leases")) {
+                    try (PreparedStatement ps = prepare(c, "delete from " + table + " where agent_id = ?", agentId)) {
+                        ps.executeUpdate();
+                    }
+                }
+                try (PreparedStatement ps = prepare(c, "delete from agents where id = ?", agentId)) {
+                    ps.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure("delete agent " + agentId, e);
+        }
+        notifications.forget(agentId);
+    }
+
+    @Override
+    public boolean acquireLease(String agentId, String owner, Duration ttl) {
+        Objects.requireNonNull(owner, "owner");
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("a lease needs a positive ttl, was " + ttl);
+        }
+        long now = nanos(clock.instant());
+        return update("take the lease on " + agentId, """
+                insert into leases (agent_id, owner, expires_ns) values (?, ?, ?)
+                on conflict (agent_id) do update set owner = excluded.owner, expires_ns = excluded.expires_ns
+                where leases.owner = excluded.owner or leases.expires_ns <= ?
+                """, agentId, owner, now + ttl.toNanos(), now) == 1;
+    }
+
+    @Override
+    public void releaseLease(String agentId, String owner) {
+        update("release the lease on " + agentId, "delete from leases where agent_id = ? and owner = ?", agentId, owner);
+    }
+
+    @Override
+    public void close() {
+        notifications.close();
+        pool.close();
+    }
+
+    private Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                Object a = args[i];
+                if (a instanceof String[] array) {
+                    ps.setArray(i + 1, c.createArrayOf("text", array));
+                } else {
+                    ps.setObject(i + 1, a);
+                }
+            }
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
+        }
+        return ps;
+    }
+
+    private int update(String what, String sql, Object... args) {
+        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) { // unique_violation: another writer took that key
+                throw new ConflictException("cannot " + what + ": it already exists", e);
+            }
+            throw failure(what, e);
+        }
+    }
+
+    private List<String> strings(String what, String sql, Object... args) {
+        List<String> out = new ArrayList<>();
+        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+        return out;
+    }
+
+    /** PostgreSQL's text cannot hold U+0000: the columns that are queried refuse it up front. */
+    private static void refuseNul(String what, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(what + " with the character U+0000 cannot be stored in PostgreSQL");
+        }
+    }
+
+    private static long nanos(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    }
+
+    private static NightshiftException failure(String what, SQLException e) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("08") || state.equals("57P01"))) { // connection failures, admin shutdown
+            return unavailable("cannot " + what, e);
+        }
+        return new NightshiftException("cannot " + what + ": " + e.getMessage(), e);
+    }
+
+    private static NightshiftException unavailable(String what, Exception e) {
+        return new NightshiftException(what + ": the PostgreSQL store is unavailable (" + e.getMessage() + ")", e);
+    }
+
+    /** Where a page ended: the sort key (creation time, id) of its last record. */
+    private record Cursor(long createdNs, String id) {
+        String encode() {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((createdNs + "|" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String cursor) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
+                return new Cursor(Long.parseLong(parts[0]), parts[1]);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("not a cursor from this store: " + cursor);
+            }
+        }
+    }
+
+    /**
+     * How to reach the database. Immutable: each setter returns a new builder.
+     *
+     * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> {@link #open()} may be called more than
+     * once; each call opens a separate store (its own pool and listening connection).
+     */
+    public static final class Builder {
+        private final String jdbcUrl;
+        private final String user;
+        private final String password;
+        private final Clock clock;
+        private final int maxPoolSize;
+        private final Duration connectTimeout;
+
+        private Builder(String jdbcUrl, String user, String password, Clock clock, int maxPoolSize,
+                Duration connectTimeout) {
+            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
+                throw new IllegalArgumentException("a PostgreSQL store needs a jdbc:postgresql://host[:port]/database URL");
+            }
+            if (jdbcUrl.contains("password=")) {
+                throw new IllegalArgumentException("give the password with password(...), not in the URL (it would be logged)");
+            }
+            this.jdbcUrl = jdbcUrl;
+            this.user = user;
+            this.password = password;
+            this.clock = Objects.requireNonNull(clock, "clock");
+            if (maxPoolSize < 1) {
+                throw new IllegalArgumentException("maxPoolSize must be at least 1, was " + maxPoolSize);
+            }
+            this.maxPoolSize = maxPoolSize;
+            if (connectTimeout.isNegative() || connectTimeout.toMillis() < 250) {
+                throw new IllegalArgumentException("connectTimeout must be at least 250 ms, was " + connectTimeout);
+            }
+            this.connectTimeout = connectTimeout;
+        }
+
+        /** The database user. */
+        public Builder user(String value) {
+            return new Builder(jdbcUrl, value, password, clock, maxPoolSize, connectTimeout);
+        }
+
+        /** The database password; never logged or put in an exception. */
+        public Builder password(String value) {
+            return new Builder(jdbcUrl, user, value, clock, maxPoolSize, connectTimeout);
+        }
+
+        /** The clock leases expire on (default: the system UTC clock). */
+        public Builder clock(Clock value) {
+            return new Builder(jdbcUrl, user, password, value, maxPoolSize, connectTimeout);
+        }
+
+        /** The most pooled connections (default 10); the listening connection comes on top. */
+        public Builder maxPoolSize(int value) {
+            return new Builder(jdbcUrl, user, password, clock, value, connectTimeout);
+        }
+
+        /** How long to wait for a connection before failing (default 10 s). */
+        public Builder connectTimeout(Duration value) {
+            return new Builder(jdbcUrl, user, password, clock, maxPoolSize, Objects.requireNonNull(value, "value"));
+        }
+
+        /** Migrates the schema, opens the pool and starts listening. */
+        public PostgresAgentStore open() {
+            return new PostgresAgentStore(this);
+        }
+
+        @Override
+        public String toString() {
+            return "PostgresAgentStore.Builder[" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? "none" : "***") + "]";
+        }
+    }
+}
