@@ -676,8 +676,8 @@ class GitHostIT {
         assertThatThrownBy(() -> git.moveIn(m, app.url(), c, "a..b", fx.dir("w"), null)).isInstanceOf(ValidationException.class);
         assertThatThrownBy(() -> git.moveIn(m, app.url(), c, "ok", "relative/ws", null)).isInstanceOf(ValidationException.class);
         assertThatThrownBy(() -> git.moveIn(m, app.url(), "HEAD", "ok", fx.dir("w"), null)).isInstanceOf(ValidationException.class);
-        assertThatThrownBy(() -> git.fetch("git@example.com:org/repo.git", null))
-                .isInstanceOf(ValidationException.class).hasMessageContaining("ssh remotes are not supported");
+        assertThatThrownBy(() -> git.fetch("ssh://git:hunter2@example.com/org/repo.git", null))
+                .isInstanceOf(ValidationException.class).hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> git.fetch("https://user:hunter2@example.com/org/repo", null))
                 .isInstanceOf(ValidationException.class).hasMessageNotContaining("hunter2");
     }
