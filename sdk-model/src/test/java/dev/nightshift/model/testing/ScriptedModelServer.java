@@ -191,6 +191,25 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The exchanges once every one is answered (the server marks an answer after closing it, so
+     * a client can hold the answer a moment before the server has noted it), waiting at most
+     * {@code timeout}; then as they are.
+     */
+    public List<Exchange> exchangesWhenAnswered(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (exchanges.stream().anyMatch(e -> !e.answered())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return List.copyOf(exchanges);
+        }
+    }
+
     /** The sum of the token counts of every successful answer sent. */
     public TokenCounts reportedUsage() {
         TokenCounts sum = TokenCounts.ZERO;
@@ -339,6 +358,7 @@ public final class ScriptedModelServer implements AutoCloseable {
                 Exchange e = exchanges.get(i);
                 if (e.request() == request) {
                     exchanges.set(i, new Exchange(e.request(), e.status(), e.usage(), e.answer(), e.receivedNanos(), now));
+                    lock.notifyAll();
                     return;
                 }
             }

@@ -84,6 +84,11 @@ final class StoreJson {
         @JsonSubTypes.Type(value = AgentEvent.HandedOff.class, name = "handoff"),
         @JsonSubTypes.Type(value = AgentEvent.TakeOverChanged.class, name = "take-over"),
         @JsonSubTypes.Type(value = AgentEvent.MachineChanged.class, name = "machine"),
+        @JsonSubTypes.Type(value = AgentEvent.AssistantDelta.class, name = "assistant-delta"),
+        @JsonSubTypes.Type(value = AgentEvent.ToolCallStarted.class, name = "tool-call-started"),
+        @JsonSubTypes.Type(value = AgentEvent.ToolCallFinished.class, name = "tool-call-finished"),
+        @JsonSubTypes.Type(value = AgentEvent.TodosUpdated.class, name = "todos"),
+        @JsonSubTypes.Type(value = AgentEvent.ModelUsageReported.class, name = "model-usage"),
     })
     interface EventMixin {
     }
