@@ -176,13 +176,24 @@ public final class TurnLoop {
             } catch (ToolInterruptedException e) {
                 outcome = ToolOutcome.error(INTERRUPTED);
             } catch (NightshiftException e) {
-                outcome = ToolOutcome.error(call.name() + " failed: " + e.getMessage());
+                // a stop or take-over can reach the tool as an interrupted wait rather than a killed command
+                outcome = ToolOutcome.error(ctx.isCancelled() || interrupted(e) ? INTERRUPTED
+                        : call.name() + " failed: " + e.getMessage());
             }
         }
         String text = Output.cut(ctx.redact(outcome.text()), s.maxToolOutputChars());
         ctx.toolCallFinished(call.id(), call.name(), shownArguments, outcome.error(),
                 Output.cut(text, s.maxEventResultChars()), outcome.exitCode(), Duration.between(start, Instant.now()));
         return new ToolOutcome(text, outcome.error(), outcome.exitCode());
+    }
+
+    private static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
     }
 
     /** Ends the turn when the model makes the same failing call too many times in a row. */
