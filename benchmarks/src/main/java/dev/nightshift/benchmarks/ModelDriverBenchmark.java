@@ -106,6 +106,15 @@ public final class ModelDriverBenchmark {
                 : "target MISSED: median orchestration overhead > 5 ms per step");
     }
 
+    /** Removes the images (environment snapshots) the engine made for the store in {@code state}. */
+    static void deleteStoreImages(Path state) {
+        try (dev.nightshift.docker.DockerRuntime runtime = new dev.nightshift.docker.DockerRuntime()) {
+            runtime.snapshots(Map.of("dev.nightshift.store.path", state.toAbsolutePath().normalize().toString()))
+                    .stream().sorted((a, b) -> b.createdAt().compareTo(a.createdAt()))
+                    .forEach(s -> runtime.deleteSnapshot(s.id()));
+        }
+    }
+
     /** One turn of {@code steps} model calls on the engine; the overhead of each step but the last. */
     private static long[] engineTurn(Path state, String remote, WireFormat format, int steps) throws Exception {
         try (ScriptedModelServer server = ScriptedModelServer.start()) {
@@ -130,6 +139,7 @@ public final class ModelDriverBenchmark {
                 agent.delete();
                 ns.closeAndRemoveMachines();
             }
+            deleteStoreImages(state);
             List<Exchange> exchanges = server.exchanges();
             if (exchanges.size() != steps) {
                 throw new IllegalStateException("expected " + steps + " model calls, the server saw " + exchanges.size());

@@ -101,6 +101,7 @@ public final class ServerBenchmark {
             }
             engine.closeAndRemoveMachines();
         } finally {
+            ModelDriverBenchmark.deleteStoreImages(dir.resolve("state"));
             deleteTree(dir);
         }
     }

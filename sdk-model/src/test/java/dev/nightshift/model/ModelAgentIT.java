@@ -80,6 +80,10 @@ class ModelAgentIT {
         ns = engine(dir.resolve("state"));
     }
 
+    static String storePath() {
+        return dir.resolve("state").toAbsolutePath().normalize().toString();
+    }
+
     static Nightshift engine(Path state) {
         secrets = secrets != null ? secrets : SecretStore.open(state, LocalKms.openDefault(state));
         return Nightshift.builder().runtime(runtime).stateDirectory(state).secretProvider(secrets)
@@ -112,6 +116,10 @@ class ModelAgentIT {
             secrets.close();
         }
         if (runtime != null) {
+            // the images the engine made for its store (environment snapshots), newest first
+            runtime.snapshots(java.util.Map.of("dev.nightshift.store.path", storePath())).stream()
+                    .sorted((x, y) -> y.createdAt().compareTo(x.createdAt()))
+                    .forEach(s -> runtime.deleteSnapshot(s.id()));
             runtime.close();
         }
     }

@@ -38,6 +38,7 @@ abstract class ServerITBase {
     static Path dir;
 
     static Nightshift engine;
+    static DockerRuntime runtime;
     static NightshiftServer server;
     static ApiKeys keys;
     static String alice;
@@ -48,7 +49,6 @@ abstract class ServerITBase {
 
     @BeforeAll
     static void start() throws Exception {
-        DockerRuntime runtime;
         try {
             runtime = new DockerRuntime();
             runtime.machines(java.util.Map.of("dev.nightshift.probe", "none"));
@@ -75,6 +75,15 @@ abstract class ServerITBase {
         }
         if (engine != null) {
             engine.closeAndRemoveMachines();
+        }
+        if (runtime != null) {
+            // the images the engine made for its store (environment snapshots), newest first
+            runtime.snapshots(java.util.Map.of("dev.nightshift.store.path",
+                    dir.resolve("state").toAbsolutePath().normalize().toString())).stream()
+                    .sorted((a, b) -> b.createdAt().compareTo(a.createdAt()))
+                    .forEach(s -> runtime.deleteSnapshot(s.id()));
+            runtime.close();
+            runtime = null;
         }
     }
 
