@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 class MachineOwnershipIT {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void removeWhatTheEnginesMade() throws Exception {
+        Docker.removeUnder(dir);
+        org.assertj.core.api.Assertions.assertThat(Docker.under(dir))
+                .as("machines and images of this test's stores left behind").isEmpty();
+    }
 
     List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),

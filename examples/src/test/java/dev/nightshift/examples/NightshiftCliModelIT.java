@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 class NightshiftCliModelIT {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void removeWhatTheEnginesMade() throws Exception {
+        Docker.removeUnder(dir);
+        org.assertj.core.api.Assertions.assertThat(Docker.under(dir))
+                .as("machines and images of this test's stores left behind").isEmpty();
+    }
 
     Processes.Result cli(Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SetupCliIT {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void removeWhatTheEnginesMade() throws Exception {
+        Docker.removeUnder(dir);
+        org.assertj.core.api.Assertions.assertThat(Docker.under(dir))
+                .as("machines and images of this test's stores left behind").isEmpty();
+    }
 
     Processes.Result ok(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 class TakeOverCliIT {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void removeWhatTheEnginesMade() throws Exception {
+        Docker.removeUnder(dir);
+        org.assertj.core.api.Assertions.assertThat(Docker.under(dir))
+                .as("machines and images of this test's stores left behind").isEmpty();
+    }
 
     List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
