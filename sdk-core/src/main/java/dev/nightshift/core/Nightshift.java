@@ -134,8 +134,8 @@ public final class Nightshift implements AutoCloseable {
         this.environmentSnapshotsKept = b.environmentSnapshotsKept;
         this.context = new EngineContext(runtime, this.git, spec, store, Map.copyOf(drivers), executor, scheduler, b.clock,
                 b.limits, b.machineLimits, owner, new MachineSlots(b.limits.maxRunningMachines(), store, owner, LEASE),
-                new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels()), b.redactor, Map.copyOf(b.machineEnv),
-                b.secretHooks(), pushGuard, b.storeId());
+                new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels(), b.timeouts.buildWait()), b.redactor,
+                Map.copyOf(b.machineEnv), b.secretHooks(), pushGuard, b.storeId(), b.timeouts);
         this.secretProvider = b.secretProvider;
         this.ownedSecretStore = b.ownedSecretStore;
         this.hibernateOnClose = b.hibernateOnClose;
@@ -495,7 +495,7 @@ public final class Nightshift implements AutoCloseable {
         if (ownsExecutor) {
             context.executor().shutdownNow();
             try {
-                context.executor().awaitTermination(10, TimeUnit.SECONDS);
+                context.executor().awaitTermination(context.timeouts().shutdownWait().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -561,6 +561,7 @@ public final class Nightshift implements AutoCloseable {
         private Duration imageGracePeriod = Duration.ofDays(1);
         private int environmentSnapshotsKept = 3;
         private boolean hibernateOnClose;
+        private Timeouts timeouts = Timeouts.DEFAULT;
 
         private Builder() {
         }
@@ -576,6 +577,8 @@ public final class Nightshift implements AutoCloseable {
         public Builder executor(ExecutorService value) { executor = value; return this; }
         public Builder clock(Clock value) { clock = Objects.requireNonNull(value); return this; }
         public Builder limits(Limits value) { limits = Objects.requireNonNull(value); return this; }
+        /** How long the engine waits for its own work to end (default {@link Timeouts#DEFAULT}). */
+        public Builder timeouts(Timeouts value) { timeouts = Objects.requireNonNull(value); return this; }
         public Builder machineLimits(ResourceLimits value) { machineLimits = Objects.requireNonNull(value); return this; }
         public Builder branchPrefix(String value) { branchPrefix = Objects.requireNonNull(value); return this; }
         public Builder gitAuthor(String name, String email) { authorName = name; authorEmail = email; return this; }

@@ -1,37 +1,25 @@
 package dev.nightshift.core.internal;
 
-import dev.nightshift.api.AgentCancelledException;
-import dev.nightshift.api.PushRejectedException;
-import dev.nightshift.api.AgentContext;
-import dev.nightshift.api.AgentDriver;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
-import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
-import dev.nightshift.api.AttachInfo;
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.NightshiftTimeoutException;
-import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.Session;
-import dev.nightshift.api.Registration;
 import dev.nightshift.api.TakeOver;
-import dev.nightshift.api.Todo;
-import dev.nightshift.api.TokenUsage;
-import dev.nightshift.api.Turn;
-import dev.nightshift.api.TurnResult;
-import dev.nightshift.api.runtime.ExecRequest;
-import dev.nightshift.api.runtime.ExecResult;
-import dev.nightshift.api.runtime.Image;
-import dev.nightshift.api.runtime.ImageSource;
 import dev.nightshift.api.runtime.Machine;
-import dev.nightshift.api.runtime.MachineSpec;
-import dev.nightshift.api.runtime.SnapshotInfo;
-import dev.nightshift.api.spec.EnvironmentSpec;
-import dev.nightshift.api.spec.PortSpec;
-import dev.nightshift.api.spec.TerminalSpec;
-import dev.nightshift.core.secrets.Redactor;
+import dev.nightshift.core.internal.lifecycle.AgentMachine;
+import dev.nightshift.core.internal.lifecycle.AgentScope;
+import dev.nightshift.core.internal.lifecycle.CancellationToken;
+import dev.nightshift.core.internal.lifecycle.CancellationToken.Reason;
+import dev.nightshift.core.internal.lifecycle.Environment;
+import dev.nightshift.core.internal.lifecycle.InterruptHooks;
+import dev.nightshift.core.internal.lifecycle.Lifecycle;
+import dev.nightshift.core.internal.lifecycle.Phase;
+import dev.nightshift.core.internal.lifecycle.PhaseMachine;
+import dev.nightshift.core.internal.lifecycle.Waits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -40,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -49,61 +35,52 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One agent, driven: its state machine, its work loop (create, then one turn per prompt, each
- * followed by a handoff), its machine and its controls (stop, cancel, take-over, hibernation).
+ * One agent, driven: its status, its work loop and its controls. The work itself is told by
+ * {@link Lifecycle} (create once, then a turn and a handoff per prompt), stage by stage; the
+ * phase the loop is in is a {@link PhaseMachine}; stops, cancels and timeouts are a
+ * {@link CancellationToken}; the machine is an {@link AgentMachine}.
  *
  * <p>All work for an agent runs on one loop at a time on the engine's executor; controls called
- * from other threads change flags under {@link #lock} and wake the loop. Every change of the
+ * from other threads change state under {@link #lock} and wake the loop. Every change of the
  * record is persisted, and every event goes through the agent's {@link EventLog}.
  */
 public final class AgentActor {
     private static final Logger log = LoggerFactory.getLogger(AgentActor.class);
-    public static final String WORKSPACE = Session.DEFAULT_WORKSPACE;
-    public static final String LABEL_AGENT = "dev.nightshift.agent";
+    public static final String WORKSPACE = AgentMachine.WORKSPACE;
+    public static final String LABEL_AGENT = AgentMachine.LABEL_AGENT;
     /** Which agent store (state directory) an agent's machine belongs to. */
-    public static final String LABEL_STORE = "dev.nightshift.store";
+    public static final String LABEL_STORE = AgentMachine.LABEL_STORE;
     private static final Set<AgentStatus> SETTLED = Set.of(AgentStatus.FINISHED, AgentStatus.STOPPED,
             AgentStatus.ERROR, AgentStatus.CANCELLED, AgentStatus.EXPIRED);
 
     private final EngineContext engine;
     private final String id;
+    private final AgentState st = new AgentState();
+    private final Object lock = st.lock;
+    private final AgentRecorder record;
     private final EventLog events;
-    private final Object lock = new Object();
-    private final ArrayDeque<String> pending = new ArrayDeque<>();
-
-    private volatile AgentInfo info;
-    private boolean loopScheduled;
-    private boolean stopRequested;
-    private boolean cancelRequested;
-    private boolean turnTimedOut;
-    private boolean takenOver;
-    private boolean deleted;
-    private boolean expiring;
-    private boolean hibernating;
-    private Thread loopThread;
-    private Machine machine;
-    private RecordingMachine view;
-    private boolean holdsSlot;
-    private volatile String phase = "create";
-    private SpecPort.Resolved resolved;
-    private String environmentKey;
-    private String user;
-    private Instant idleSince;
-    private SecretHooks.Resolved secrets = SecretHooks.Resolved.EMPTY;
+    private final ArrayDeque<String> pending = st.pending;
+    private final PhaseMachine phases = new PhaseMachine();
+    private final CancellationToken token = new CancellationToken();
     private final InterruptHooks interruptHooks;
+    private final Scope scope = new Scope();
+    private final AgentMachine machines;
+    private final MachineControls controls;
+
 
     public AgentActor(EngineContext engine, AgentInfo info) {
         this.engine = engine;
         this.id = info.id();
-        this.info = info;
-        this.takenOver = info.takenOver(); // a human may still hold it from before a restart
+        this.record = new AgentRecorder(engine, info, lock);
+        this.events = record.events();
+        st.takenOver = info.takenOver(); // a human may still hold it from before a restart
         this.interruptHooks = new InterruptHooks(id);
-        this.events = new EventLog(id, engine.store(), Math.max(info.lastSequence(), engine.store().lastSequence(id)),
-                engine.redactor());
+        this.machines = new AgentMachine(scope, record::secretEnv, record::secretRedactor);
+        this.controls = new MachineControls(engine, id, st, record, machines, scope, interruptHooks);
         if (!info.status().equals(AgentStatus.CREATING) && !info.status().isFinal()) {
             // an agent from before a restart: its secrets again (env for its commands, redaction, push guard)
             try {
-                useSecrets(engine.secrets().resolve(id, info.request().repository(), Map.of()));
+                record.useSecrets(engine.secrets().resolve(id, info.request().repository(), Map.of()));
             } catch (RuntimeException e) {
                 log.warn("agent {}: cannot resolve its secrets: {}", id, e.getMessage());
             }
@@ -115,8 +92,8 @@ public final class AgentActor {
     }
 
     public AgentInfo info() {
-        checkNotDeleted();
-        return info;
+        st.checkNotDeleted(id);
+        return record.info();
     }
 
     public EventLog events() {
@@ -127,87 +104,33 @@ public final class AgentActor {
         return engine.store().conversation(id);
     }
 
-    // ---------------------------------------------------------------- recording
-
-    private void emit(AgentEvent event) {
-        events.append(event);
-    }
-
-    private Instant now() {
-        return engine.clock().instant();
-    }
-
-    private void update(UnaryOperator<AgentInfo> change) {
-        synchronized (lock) {
-            info = change.apply(info).withLastSequence(events.lastSequence());
-            engine.store().put(info);
-            lock.notifyAll();
-        }
-    }
-
-    private void setStatus(AgentStatus to, String reason) {
-        AgentStatus from;
-        synchronized (lock) {
-            from = info.status();
-            if (from.equals(to)) {
-                return;
-            }
-            emit(new AgentEvent.StatusChanged(id, 0, now(), from, to, reason));
-            update(i -> i.withStatus(to, now()));
-        }
-        log.info("agent {}: {} -> {}{}", id, from, to, reason == null ? "" : " (" + redactor().apply(reason) + ")");
-    }
-
+    /** ERROR, and no more turns. */
     private void fail(String message) {
-        String redacted = redactor().apply(message);
         synchronized (lock) {
-            pending.clear(); // an agent in ERROR takes no more turns
-            emit(new AgentEvent.StatusChanged(id, 0, now(), info.status(), AgentStatus.ERROR, redacted));
-            update(i -> i.withError(redacted, now()));
+            pending.clear();
+            record.fail(message);
         }
-        log.warn("agent {}: ERROR: {}", id, redacted);
     }
 
-    private void addMessage(ConversationMessage.Type type, String text) {
-        ConversationMessage m = Redaction.message(new ConversationMessage(UUID.randomUUID().toString(), type, text, now()),
-                redactor());
-        engine.store().appendMessage(id, m);
-        emit(new AgentEvent.MessageAdded(id, 0, m.time(), m));
-    }
-
-    /** Redacts, stores and announces a driver's structured conversation entry; returns it as stored. */
-    private ConversationMessage recordMessage(ConversationMessage message) {
-        ConversationMessage m = Redaction.message(message, redactor());
-        engine.store().appendMessage(id, m);
-        emit(new AgentEvent.MessageAdded(id, 0, m.time(), m));
-        return m;
-    }
-
-    private void addUsage(String usagePhase, Instant since) {
-        double seconds = Duration.between(since, now()).toMillis() / 1000.0;
-        emit(new AgentEvent.UsageReported(id, 0, now(), usagePhase, seconds, 0, 0));
-        update(i -> i.withUsage(i.usage().plusMachineSeconds(usagePhase, seconds), now()));
-    }
-
-    // ---------------------------------------------------------------- lifecycle entry points
+    // ---------------------------------------------------------------- controls
 
     /** Starts a new agent: the first prompt is its first turn. */
     public void begin() {
         synchronized (lock) {
-            emit(new AgentEvent.StatusChanged(id, 0, now(), null, AgentStatus.CREATING, "spawned"));
-            update(i -> i);
-            pending.add(info.request().prompt());
+            record.emit(new AgentEvent.StatusChanged(id, 0, record.now(), null, AgentStatus.CREATING, "spawned"));
+            record.update(i -> i);
+            pending.add(record.info().request().prompt());
         }
-        addMessage(ConversationMessage.Type.USER_MESSAGE, info.request().prompt());
+        record.addMessage(ConversationMessage.Type.USER_MESSAGE, record.info().request().prompt());
         schedule();
     }
 
     private void schedule() {
         synchronized (lock) {
-            if (loopScheduled) {
+            if (st.loopScheduled) {
                 return;
             }
-            loopScheduled = true;
+            st.loopScheduled = true;
         }
         engine.executor().execute(this::loop);
     }
@@ -217,35 +140,35 @@ public final class AgentActor {
             throw new IllegalArgumentException("follow-up prompt must not be blank");
         }
         synchronized (lock) {
-            checkNotDeleted();
-            checkNotExpiring();
-            AgentStatus s = info.status();
+            st.checkNotDeleted(id);
+            st.checkNotExpiring(id, record.info());
+            AgentStatus s = record.info().status();
             if (!s.acceptsFollowUp()) {
                 throw new ConflictException("agent " + id + " is " + s + ": it takes no follow-up"
-                        + (s.equals(AgentStatus.ERROR) ? " (spawn a new agent on its branch " + info.branch() + ")" : ""));
+                        + (s.equals(AgentStatus.ERROR) ? " (spawn a new agent on its branch " + record.info().branch() + ")" : ""));
             }
             pending.add(prompt);
-            stopRequested = false;
+            token.withdraw(Reason.STOP);
             if (s.equals(AgentStatus.FINISHED) || s.equals(AgentStatus.STOPPED)) {
-                setStatus(AgentStatus.RUNNING, "follow-up");
+                record.setStatus(AgentStatus.RUNNING, "follow-up");
             }
         }
-        addMessage(ConversationMessage.Type.USER_MESSAGE, prompt);
+        record.addMessage(ConversationMessage.Type.USER_MESSAGE, prompt);
         schedule();
     }
 
     public void stop() {
         synchronized (lock) {
-            checkNotDeleted();
-            if (info.status().isFinal()) {
-                throw new ConflictException("agent " + id + " is " + info.status() + ": it cannot be stopped");
+            st.checkNotDeleted(id);
+            if (record.info().status().isFinal()) {
+                throw new ConflictException("agent " + id + " is " + record.info().status() + ": it cannot be stopped");
             }
             pending.clear();
-            if (loopScheduled) {
-                stopRequested = true;
+            if (st.loopScheduled) {
+                token.request(Reason.STOP);
                 interruptTurn();
-            } else if (!info.status().equals(AgentStatus.STOPPED)) {
-                setStatus(AgentStatus.STOPPED, "stopped by request");
+            } else if (!record.info().status().equals(AgentStatus.STOPPED)) {
+                record.setStatus(AgentStatus.STOPPED, "stopped by request");
             }
             lock.notifyAll();
         }
@@ -254,115 +177,83 @@ public final class AgentActor {
     public void cancel() {
         boolean idle;
         synchronized (lock) {
-            checkNotDeleted();
-            if (info.status().isFinal()) {
+            st.checkNotDeleted(id);
+            if (record.info().status().isFinal()) {
                 return;
             }
             pending.clear();
-            cancelRequested = true;
-            idle = !loopScheduled;
+            token.request(Reason.CANCEL);
+            idle = !st.loopScheduled;
             if (!idle) {
                 interruptTurn();
             }
             lock.notifyAll();
         }
         if (idle) {
-            removeMachine("cancelled");
-            setStatus(AgentStatus.CANCELLED, "cancelled by request");
+            machines.remove("cancelled");
+            record.setStatus(AgentStatus.CANCELLED, "cancelled by request");
+        }
+    }
+
+    /** The turn's watchdog: the turn ran past its time. */
+    private void timeOut() {
+        synchronized (lock) {
+            token.request(Reason.TIMEOUT);
+            interruptTurn();
+            lock.notifyAll();
         }
     }
 
     /** Cancels the turn's (or install's) commands and interrupts the driver; never a handoff in progress. */
     private void interruptTurn() {
-        RecordingMachine v = view;
-        String p = phase;
-        if (v != null && !"handoff".equals(p) && !"after-turn".equals(p)) {
+        RecordingMachine v = machines.view();
+        Phase p = phases.current();
+        if (v != null && p != Phase.HANDOFF && p != Phase.AFTER_TURN) {
             v.cancelAll();
         }
-        Thread t = loopThread;
-        if (t != null && "turn".equals(phase)) {
-            t.interrupt();
+        Thread t = st.loopThread;
+        if (t != null && p == Phase.TURN) {
+            t.interrupt(); // a driver blocked in a call (a model's HTTP request) learns of it only so
             interruptHooks.fire();
         }
     }
 
     public TakeOver takeOver(String person) {
-        synchronized (lock) {
-            checkNotDeleted();
-            checkNotExpiring();
-            if (info.status().isFinal() || machine == null && !info.hibernated() && !hibernating) {
-                throw new ConflictException("agent " + id + " has no machine to take over (status " + info.status() + ")");
-            }
-            takenOver = true; // from here the idle sweep leaves the machine (and its restore) alone
-        }
-        if (!ensureMachine()) {
-            synchronized (lock) {
-                takenOver = info.takenOver();
-            }
-            throw new ConflictException("agent " + id + ": its machine could not be restored: " + info.error());
-        }
-        SessionView s;
-        synchronized (lock) {
-            interruptHooks.fire(); // a model call or tool in flight stops; the driver waits at its checkpoint
-            emit(new AgentEvent.TakeOverChanged(id, 0, now(), true));
-            update(i -> i.withTakenOver(true, now()));
-            s = new SessionView();
-        }
-        // outside the lock: tmux round trips; the driver already waits at its checkpoint
-        return TakeOverShell.open(s, person);
+        return controls.takeOver(person);
     }
 
     public void handBack() {
-        synchronized (lock) {
-            checkNotDeleted();
-            if (!takenOver) {
-                return;
-            }
-            takenOver = false;
-            idleSince = now();
-            emit(new AgentEvent.TakeOverChanged(id, 0, now(), false));
-            update(i -> i.withTakenOver(false, now()));
-            lock.notifyAll();
-        }
+        controls.handBack();
     }
 
     public String promoteSnapshot() {
-        Machine m;
-        synchronized (lock) {
-            checkNotDeleted();
-            if (resolved == null || environmentKey == null) {
-                throw new ConflictException("agent " + id + " has no environment yet");
-            }
-            if (!resolved.spec().effectiveAgentCanUpdateSnapshot()) {
-                throw new ConflictException("environment.json does not let agents update the snapshot ("
-                        + (resolved.spec().agentCanUpdateSnapshot() == Boolean.FALSE ? "agentCanUpdateSnapshot is false"
-                        : "the base is a " + resolved.spec().baseKind().name().toLowerCase() + ", whose snapshot is fixed")
-                        + ")");
-            }
-            if (machine == null && !info.hibernated() && !hibernating) {
-                throw new ConflictException("agent " + id + " has no machine to snapshot");
-            }
-        }
-        ensureMachine();
-        synchronized (lock) {
-            m = machine;
-        }
-        SnapshotInfo s = m.snapshot(engine.environments().promotionLabels(environmentKey, info.request().repository(), id));
-        emit(new AgentEvent.MachineChanged(id, 0, now(), "snapshot-promoted", m.id(), s.id()));
-        update(i -> i);
-        return s.id();
+        return controls.promoteSnapshot();
+    }
+
+    /** Hibernates the machine when it has been idle longer than the limit; true when it did. */
+    public boolean hibernateIfIdle(Instant now) {
+        return controls.hibernateIfIdle(now);
+    }
+
+    /** Adopts a machine that outlived the previous engine. */
+    public void adopt(Machine m, SpecPort.Resolved spec, String environmentKey) {
+        controls.adopt(m, spec, environmentKey);
+    }
+
+    public Optional<Session> session() {
+        return controls.session();
     }
 
     public void delete() {
         synchronized (lock) {
-            if (deleted) {
+            if (st.deleted) {
                 return;
             }
             stopLoop();
-            deleted = true;
+            st.deleted = true;
             lock.notifyAll(); // waiters see the deletion at once
         }
-        purge("deleted");
+        record.purge(machines, "deleted");
         engine.store().delete(id);
         log.info("agent {}: deleted", id);
     }
@@ -376,81 +267,31 @@ public final class AgentActor {
     public boolean expire(Instant cutoff) {
         AgentInfo was;
         synchronized (lock) {
-            if (deleted || expiring || info.status().isActive() || info.status().equals(AgentStatus.EXPIRED)
-                    || loopScheduled || takenOver || !info.updatedAt().isBefore(cutoff)) {
+            if (st.deleted || st.expiring || record.info().status().isActive() || record.info().status().equals(AgentStatus.EXPIRED)
+                    || st.loopScheduled || st.takenOver || !record.info().updatedAt().isBefore(cutoff)) {
                 return false;
             }
-            expiring = true; // follow-ups and take-overs are refused from here on
-            was = info;
+            st.expiring = true; // follow-ups and take-overs are refused from here on
+            was = record.info();
         }
-        purge("expired");
-        Instant now = now();
-        // a tombstone keeps the id, the status and the times; of the request only what a listing
-        // needs (the repository, without the prompt, names or labels)
-        AgentRequest husk = AgentRequest.builder("[expired]", was.request().repository()).id(id)
-                .driver(was.request().driver()).push(false).build();
-        AgentInfo tombstone = new AgentInfo(id, husk, AgentStatus.EXPIRED, null, null, null, null, null, null,
-                false, false, null, 0, was.createdAt(), now);
-        synchronized (lock) {
-            engine.store().delete(id);
-            engine.store().put(tombstone);
-            events.reset();
-            info = tombstone;
-            lock.notifyAll();
-        }
+        record.purge(machines, "expired");
+        record.bury(was);
         log.info("agent {}: expired (untouched since {})", id, was.updatedAt());
         return true;
     }
 
-    /** Ends the work loop (waiting up to 30 s for it); called under {@link #lock}. */
+    /** Ends the work loop, waiting up to the engine's stop wait for it; called under {@link #lock}. */
     private void stopLoop() {
         pending.clear();
-        cancelRequested = true;
+        token.request(Reason.CANCEL);
         interruptTurn();
         lock.notifyAll();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (loopScheduled && System.nanoTime() < deadline) {
-            try {
-                lock.wait(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-    }
-
-    /** Removes the machine, the agent's snapshots and secrets, ends subscriptions, lets go of the lease. */
-    private void purge(String why) {
-        removeMachine(why);
-        if (info.machineId() != null) { // a machine this actor never adopted (an agent from before a restart)
-            engine.runtime().attach(info.machineId()).ifPresent(Machine::close);
-        }
-        for (SnapshotInfo s : engine.runtime().snapshots(Map.of(LABEL_AGENT, id))) {
-            engine.runtime().deleteSnapshot(s.id());
-        }
-        events.closeAll();
-        engine.secrets().agentDeleted(id);
-        if (info.branch() != null) {
-            engine.pushGuard().forget(info.branch());
-        }
-        engine.store().releaseLease(id, engine.owner());
+        Waits.until(lock, () -> !st.loopScheduled, engine.timeouts().stopWait());
     }
 
     public boolean isDeleted() {
         synchronized (lock) {
-            return deleted;
-        }
-    }
-
-    private void checkNotExpiring() {
-        if (expiring && !info.status().equals(AgentStatus.EXPIRED)) {
-            throw new ConflictException("agent " + id + " is past its retention window and being expired");
-        }
-    }
-
-    private void checkNotDeleted() {
-        if (deleted) {
-            throw new NotFoundException("agent " + id + " was deleted");
+            return st.deleted;
         }
     }
 
@@ -460,19 +301,19 @@ public final class AgentActor {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             while (true) {
-                checkNotDeleted();
-                AgentStatus s = info.status();
+                st.checkNotDeleted(id);
+                AgentStatus s = record.info().status();
                 // EXPIRED alone: the retention sweep gets there without a call, so a settled agent is waited on
                 boolean expiryAwaited = wanted.size() == 1 && wanted.contains(AgentStatus.EXPIRED);
-                if (wanted.contains(s) || (SETTLED.contains(s) && !loopScheduled && pending.isEmpty()
+                if (wanted.contains(s) || (SETTLED.contains(s) && !st.loopScheduled && pending.isEmpty()
                         && !expiryAwaited)) {
-                    return info;
+                    return record.info();
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     List<AgentEvent> tail = events.read(Math.max(0, events.lastSequence() - 5), 5);
                     throw new NightshiftTimeoutException("agent " + id + " did not reach " + wanted + " within " + timeout
-                            + "; it is " + s + " (phase " + phase + "); last events: " + tail);
+                            + "; it is " + s + " (phase " + phases.current().label() + "); last events: " + tail);
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(lock, left);
@@ -489,27 +330,25 @@ public final class AgentActor {
     private void loop() {
         MDC.put(AgentMdc.KEY, id);
         synchronized (lock) {
-            loopThread = Thread.currentThread();
+            st.loopThread = Thread.currentThread();
         }
         try {
-            if (info.status().equals(AgentStatus.CREATING)) {
-                if (!create()) {
-                    return;
-                }
+            if (record.info().status().equals(AgentStatus.CREATING) && !Lifecycle.create(scope)) {
+                return;
             }
             while (true) {
                 String prompt;
                 synchronized (lock) {
-                    if (cancelRequested || stopRequested || pending.isEmpty() || deleted) {
+                    if (token.stopOrCancel() || pending.isEmpty() || st.deleted) {
                         break;
                     }
                     prompt = pending.poll();
                 }
-                if (!ensureMachine()) {
+                if (!controls.ensureMachine()) {
                     return;
                 }
-                setStatus(AgentStatus.RUNNING, null);
-                if (!turn(prompt)) {
+                record.setStatus(AgentStatus.RUNNING, null);
+                if (!Lifecycle.turn(scope, prompt, this::timeOut)) {
                     return;
                 }
             }
@@ -519,12 +358,12 @@ public final class AgentActor {
             fail("internal error: " + e);
         } finally {
             synchronized (lock) {
-                loopScheduled = false;
-                loopThread = null;
-                idleSince = now();
+                st.loopScheduled = false;
+                st.loopThread = null;
+                st.idleSince = record.now();
                 lock.notifyAll();
-                if (!pending.isEmpty() && !deleted && !cancelRequested && !stopRequested
-                        && !info.status().equals(AgentStatus.ERROR)) {
+                if (!pending.isEmpty() && !st.deleted && !token.stopOrCancel()
+                        && !record.info().status().equals(AgentStatus.ERROR)) {
                     schedule();
                 }
             }
@@ -535,443 +374,22 @@ public final class AgentActor {
 
     /** The status the loop leaves the agent in when it runs out of work. */
     private void settle(String error) {
-        if (deleted) {
+        if (st.deleted) {
             return;
         }
-        if (cancelRequested) {
-            removeMachine("cancelled");
-            setStatus(AgentStatus.CANCELLED, "cancelled by request");
+        if (token.has(Reason.CANCEL)) {
+            machines.remove("cancelled");
+            record.setStatus(AgentStatus.CANCELLED, "cancelled by request");
         } else if (error != null) {
             fail(error);
-        } else if (stopRequested) {
-            setStatus(AgentStatus.STOPPED, "stopped by request");
+        } else if (token.has(Reason.STOP)) {
+            record.setStatus(AgentStatus.STOPPED, "stopped by request");
         } else {
-            setStatus(AgentStatus.FINISHED, null);
-        }
-    }
-
-    private boolean create() {
-        String repo = info.request().repository();
-        try {
-            phase = "fetch";
-            emit(new AgentEvent.BuildOutput(id, 0, now(), "fetching " + EnvironmentCache.labelSafe(repo)
-                    + (info.request().ref() == null ? "" : " at " + info.request().ref())));
-            GitPort.Source source = engine.git().fetch(repo, info.request().ref());
-            emit(new AgentEvent.BuildOutput(id, 0, now(), "source commit " + source.commit()));
-
-            phase = "spec";
-            resolved = engine.spec().resolve(source.tree());
-            resolved.warnings().forEach(p -> emit(new AgentEvent.Warning(id, 0, now(), "spec", p.toString())));
-
-            String branch = engine.git().branchName(repo, info.request().prompt(), info.request().branchName());
-            update(i -> i.withBranch(branch, now()));
-
-            phase = "secrets";
-            useSecrets(engine.secrets().resolve(id, repo, Map.of()));
-
-            phase = "build";
-            Instant buildStart = now();
-            EnvironmentCache.Prepared prepared = engine.environments().prepare(new EnvironmentCache.Request(repo, source,
-                    resolved, engine.limits().installTimeout(), engine.secrets().resolve(null, repo, Map.of()),
-                    line -> emit(new AgentEvent.BuildOutput(id, 0, now(), line)),
-                    warning -> emit(new AgentEvent.Warning(id, 0, now(), "snapshot-unknown", warning))));
-            environmentKey = prepared.key();
-            user = prepared.user();
-            if (prepared.built()) {
-                addUsage("build", buildStart);
-            }
-            if (stopOrCancelRequested()) {
-                settle(null);
-                return false;
-            }
-
-            phase = "start-machine";
-            Image image = engine.runtime().prepareImage(ImageSource.snapshot(prepared.snapshot().id()),
-                    line -> emit(new AgentEvent.BuildOutput(id, 0, now(), line)));
-            startMachine(image);
-
-            phase = "checkout";
-            // git's own commands run on the machine itself: not the agent's commands, not recorded as such
-            engine.git().moveIn(view.delegate(), repo, source.commit(), branch, WORKSPACE, user);
-            emit(new AgentEvent.BuildOutput(id, 0, now(), "checked out " + source.commit().substring(0, 12) + " on "
-                    + branch + " in " + WORKSPACE));
-
-            if (prepared.installedAt(source.commit())) {
-                // the snapshot is this commit's install: running it again would redo work (npm ci starts over)
-                emit(new AgentEvent.BuildOutput(id, 0, now(), "install already ran on this commit in snapshot "
-                        + prepared.snapshot().id()));
-            } else {
-                runPhase("install", resolved.spec().install(), engine.limits().installTimeout());
-            }
-            startServices();
-            return true;
-        } catch (AgentCancelledException e) {
-            settle(null);
-            return false;
-        } catch (NightshiftException e) {
-            if (stopOrCancelRequested()) {
-                settle(null);
-            } else {
-                fail(e.getMessage());
-            }
-            return false;
-        }
-    }
-
-    /** Secrets for this agent: its machine's env, redaction of what is recorded, the push guard. */
-    private void useSecrets(SecretHooks.Resolved s) {
-        synchronized (lock) {
-            secrets = s;
-        }
-        UnaryOperator<String> base = engine.redactor();
-        Redactor runtime = s.redactor();
-        // command output left the agent's secrets behind at the byte stream (RecordingMachine)
-        events.redactor(runtime.isEmpty() ? base : text -> base.apply(runtime.redact(text)), base);
-        if (info.branch() != null) {
-            engine.pushGuard().watch(info.branch(), s.pushGuard());
-        }
-    }
-
-    /** The agent's secrets, for redacting the byte streams of its machine. */
-    private Redactor secretRedactor() {
-        synchronized (lock) {
-            return secrets.redactor();
-        }
-    }
-
-    private UnaryOperator<String> redactor() {
-        return events.redactor();
-    }
-
-    private boolean stopOrCancelRequested() {
-        synchronized (lock) {
-            return stopRequested || cancelRequested || deleted;
-        }
-    }
-
-    private void startMachine(Image image) {
-        acquireSlot();
-        EnvironmentSpec spec = resolved.spec();
-        MachineSpec.Builder b = MachineSpec.builder(image.id()).user(user).limits(engine.machineLimits())
-                .labels(engine.environments().storeLabels()) // snapshots of the machine name the store too
-                .label(LABEL_AGENT, id).label(LABEL_STORE, engine.storeId()).workdir(WORKSPACE).env(engine.machineEnv());
-        for (PortSpec p : spec.ports()) {
-            b.port(p.port());
-        }
-        Machine m;
-        try {
-            m = engine.runtime().start(b.build());
-        } catch (RuntimeException e) {
-            releaseSlot();
-            throw e;
-        }
-        synchronized (lock) {
-            machine = m;
-            view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv, this::secretRedactor);
-        }
-        emit(new AgentEvent.MachineChanged(id, 0, now(), "started", m.id(), null));
-        update(i -> i.withMachine(m.id(), i.snapshotId(), false, now()));
-    }
-
-    /** This agent's secret variables (env and runtime kinds; never build secrets), for every exec. */
-    private Map<String, String> secretEnv() {
-        synchronized (lock) {
-            return secrets.machineEnv();
-        }
-    }
-
-    private void acquireSlot() {
-        synchronized (lock) {
-            if (holdsSlot) {
-                return;
-            }
-        }
-        if (!engine.machineSlots().tryAcquire(id)) {
-            emit(new AgentEvent.Warning(id, 0, now(), "queued", "waiting for a machine: "
-                    + engine.limits().maxRunningMachines() + " are running, the most allowed"));
-            try {
-                engine.machineSlots().acquire(id);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AgentCancelledException("interrupted while waiting for a machine");
-            }
-        }
-        synchronized (lock) {
-            holdsSlot = true;
-        }
-    }
-
-    private void releaseSlot() {
-        synchronized (lock) {
-            if (!holdsSlot) {
-                return;
-            }
-            holdsSlot = false;
-        }
-        engine.machineSlots().release(id);
-    }
-
-    /** Runs a spec command ({@code install}, {@code start}) in the workspace; a failure is an agent error. */
-    private void runPhase(String name, String command, Duration timeout) {
-        if (command == null || command.isBlank()) {
-            return;
-        }
-        phase = name;
-        Instant start = now();
-        ExecResult r = view.exec(ExecRequest.builder("bash", "-lc", command).workdir(WORKSPACE).user(user)
-                .timeout(timeout).build()).await();
-        addUsage(name, start);
-        if (!r.isSuccess()) {
-            String why = r.outcome() == ExecResult.Outcome.TIMED_OUT ? "did not finish within " + timeout
-                    : r.outcome() == ExecResult.Outcome.CANCELLED ? "was cancelled"
-                    : r.outcome() == ExecResult.Outcome.OOM_KILLED ? "was killed: out of memory"
-                    : "exited " + r.exitCode();
-            if (r.outcome() == ExecResult.Outcome.CANCELLED) {
-                throw new AgentCancelledException(name + " was cancelled");
-            }
-            throw new NightshiftException(name + " " + why + ": " + String.join("\n", r.lastLines(20)));
-        }
-    }
-
-    /** {@code start}, then the terminals: at every agent start and after every restore. */
-    private void startServices() {
-        runPhase("start", resolved.spec().start(), engine.limits().installTimeout());
-        phase = "terminals";
-        view.terminals().ensureSession(WORKSPACE); // the session a human attaches to always exists
-        int n = 0;
-        for (TerminalSpec t : resolved.spec().terminals()) {
-            n++;
-            String name = t.name() != null && !t.name().isBlank() ? t.name() : "terminal-" + n;
-            view.terminals().start(name, t.command(), WORKSPACE, Map.of());
-            emit(new AgentEvent.CommandStarted(id, 0, now(), "terminal:" + name, t.command()));
-        }
-    }
-
-    /** Makes sure the agent has a running machine, restoring a hibernated one. */
-    private boolean ensureMachine() {
-        synchronized (lock) {
-            while (hibernating) {
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AgentCancelledException("interrupted while the machine was being hibernated");
-                }
-            }
-            if (machine != null) {
-                return true;
-            }
-            if (!info.hibernated() || info.snapshotId() == null) {
-                fail("agent " + id + " has no machine and nothing to restore it from");
-                return false;
-            }
-        }
-        String snapshotId = info.snapshotId();
-        try {
-            if (resolved == null) {
-                GitPort.Source source = engine.git().fetch(info.request().repository(), info.commit() != null
-                        ? info.commit() : info.request().ref());
-                resolved = engine.spec().resolve(source.tree());
-                user = EnvironmentCache.userFor(resolved.spec(), resolved.spec().baseKind());
-            }
-            Image image = engine.runtime().prepareImage(ImageSource.snapshot(snapshotId), line -> { });
-            startMachine(image);
-            emit(new AgentEvent.MachineChanged(id, 0, now(), "restored", machine.id(), snapshotId));
-            startServices();
-            // the snapshot stays while the restored machine runs on it (the runtime refuses to delete it
-            // before): it goes when the machine does (removeMachine) or is hibernated anew (hibernateIfIdle)
-            update(i -> i.withMachine(machine.id(), snapshotId, false, now()));
-            return true;
-        } catch (NightshiftException e) {
-            fail("cannot restore the hibernated machine from " + snapshotId + ": " + e.getMessage());
-            return false;
-        }
-    }
-
-    private boolean turn(String prompt) {
-        AgentDriver driver = engine.drivers().get(info.request().driver());
-        if (driver == null) {
-            fail("no driver named '" + info.request().driver() + "'; known: " + engine.drivers().keySet());
-            return false;
-        }
-        Duration budgetLeft = null;
-        if (engine.limits().machineSecondsBudget() != null) {
-            double used = info.usage().totalMachineSeconds();
-            budgetLeft = engine.limits().machineSecondsBudget().minusMillis((long) (used * 1000));
-            if (budgetLeft.isNegative() || budgetLeft.isZero()) {
-                fail("the machine-seconds budget of " + engine.limits().machineSecondsBudget() + " is used up");
-                return false;
-            }
-        }
-        Duration limit = budgetLeft == null || engine.limits().turnTimeout().compareTo(budgetLeft) < 0
-                ? engine.limits().turnTimeout() : budgetLeft;
-        int number = (int) engine.store().conversation(id).stream()
-                .filter(m -> m.type() == ConversationMessage.Type.USER_MESSAGE).count();
-        phase = "turn";
-        Instant start = now();
-        ScheduledFuture<?> watchdog = engine.scheduler().schedule(() -> {
-            synchronized (lock) {
-                turnTimedOut = true;
-                interruptTurn();
-                lock.notifyAll();
-            }
-        }, limit.toMillis(), TimeUnit.MILLISECONDS);
-        String error = null;
-        String summary = null;
-        try {
-            TurnResult result = driver.runTurn(new Turn(Math.max(1, number), prompt), new Context());
-            summary = result == null ? null : result.summary();
-        } catch (AgentCancelledException e) {
-            summary = "interrupted";
-        } catch (InterruptedException e) {
-            summary = "interrupted";
-        } catch (Exception e) {
-            error = "driver '" + driver.name() + "' failed: " + e.getMessage();
-        } finally {
-            watchdog.cancel(false);
-            synchronized (lock) {
-                // interrupts come only under this lock and only in the "turn" phase: none after this
-                phase = "after-turn";
-            }
-            Thread.interrupted();
-            addUsage("turn", start);
-        }
-        synchronized (lock) {
-            if (turnTimedOut) {
-                turnTimedOut = false;
-                error = limit == engine.limits().turnTimeout() ? "the turn ran past its turn timeout of " + limit
-                        : "the turn used up the machine-seconds budget of " + engine.limits().machineSecondsBudget()
-                        + " (" + limit + " were left when it began)";
-            } else if (stopRequested || cancelRequested || deleted) {
-                // the driver saw its commands killed or its checkpoint refuse: that is the stop, not a failure
-                error = null;
-                summary = summary == null || summary.isBlank() ? "turn " + number + " interrupted" : summary;
-            }
-        }
-        if (summary == null || summary.isBlank()) {
-            summary = error != null ? "turn " + number + " failed" : "turn " + number;
-        }
-        if (!handOff(summary)) {
-            return false;
-        }
-        if (error != null) {
-            settle(error);
-            return false;
-        }
-        return true;
-    }
-
-    private boolean handOff(String summary) {
-        phase = "handoff";
-        try {
-            GitPort.Handoff h = engine.git().handOff(view.delegate(), info.request().repository(), info.branch(), WORKSPACE, user,
-                    redactor().apply(summary), info.request().push());
-            String recorded = redactor().apply(summary);
-            emit(new AgentEvent.HandedOff(id, 0, now(), info.branch(), h.commit(), h.pushed(), recorded));
-            update(i -> i.withHandoff(h.commit(), recorded, now()));
-            return true;
-        } catch (NightshiftException e) {
-            String why = engine.pushGuard().refusal(info.branch()).map(r -> "push refused: " + r)
-                    .orElse(e.getMessage());
-            fail("handoff of " + info.branch() + " failed: " + why
-                    + (e instanceof PushRejectedException p && p.preservedRef() != null
-                            ? " (the agent's commits are kept under " + p.preservedRef() + " in the host mirror)" : ""));
-            return false;
+            record.setStatus(AgentStatus.FINISHED, null);
         }
     }
 
     // ---------------------------------------------------------------- machines
-
-    /** Hibernates the machine when it has been idle longer than the limit; true when it did. */
-    public boolean hibernateIfIdle(Instant now) {
-        return hibernateIfIdle(now, engine.limits().idleHibernateAfter());
-    }
-
-    /**
-     * Hibernates the machine when no turn runs or waits, no human holds it, and it has been idle
-     * for {@code after} ({@code Duration.ZERO}: at once); true when it did.
-     */
-    public boolean hibernateIfIdle(Instant now, Duration after) {
-        Machine m;
-        synchronized (lock) {
-            if (machine == null || loopScheduled || takenOver || deleted || idleSince == null || !pending.isEmpty()
-                    || Duration.between(idleSince, now).compareTo(after) < 0) {
-                return false;
-            }
-            m = machine;
-            machine = null;
-            view = null;
-            hibernating = true; // a follow-up or take-over meanwhile waits for the snapshot (ensureMachine)
-        }
-        String restoredFrom = info.snapshotId();
-        try {
-            SnapshotInfo s = m.hibernate(Map.of(LABEL_AGENT, id, EnvironmentCache.LABEL_KIND, "hibernation"));
-            releaseSlot();
-            deleteSnapshotQuietly(restoredFrom);
-            synchronized (lock) {
-                // the record says "hibernated" before anyone hears of it: a listener's follow-up finds the snapshot
-                update(i -> i.withMachine(null, s.id(), true, now()));
-                emit(new AgentEvent.MachineChanged(id, 0, now(), "hibernated", m.id(), s.id()));
-                hibernating = false;
-                lock.notifyAll();
-            }
-            return true;
-        } catch (NightshiftException e) {
-            log.warn("agent {}: cannot hibernate machine {}: {}", id, m.id(), e.getMessage());
-            synchronized (lock) {
-                machine = m;
-                view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv, this::secretRedactor);
-                hibernating = false;
-                lock.notifyAll();
-            }
-            return false;
-        }
-    }
-
-    private void removeMachine(String why) {
-        Machine m;
-        synchronized (lock) {
-            m = machine;
-            machine = null;
-            view = null;
-        }
-        if (m != null) {
-            m.close();
-            releaseSlot();
-            emit(new AgentEvent.MachineChanged(id, 0, now(), "removed", m.id(), null));
-            String restoredFrom = info.hibernated() ? null : info.snapshotId();
-            deleteSnapshotQuietly(restoredFrom);
-            update(i -> i.withMachine(null, restoredFrom == null ? i.snapshotId() : null, i.hibernated(), now()));
-            log.info("agent {}: machine {} removed ({})", id, m.id(), why);
-        }
-    }
-
-    /** Deletes a hibernation snapshot no machine runs on any more; a failure is logged (gc and delete retry). */
-    private void deleteSnapshotQuietly(String snapshotId) {
-        if (snapshotId == null) {
-            return;
-        }
-        try {
-            engine.runtime().deleteSnapshot(snapshotId);
-        } catch (RuntimeException e) {
-            log.warn("agent {}: cannot delete snapshot {}: {}", id, snapshotId, e.getMessage());
-        }
-    }
-
-    /** Adopts a machine that outlived the previous engine. */
-    public void adopt(Machine m, SpecPort.Resolved spec, String environmentKey) {
-        synchronized (lock) {
-            this.machine = m;
-            this.view = new RecordingMachine(m, id, this::emit, () -> phase, engine.clock(), this::secretEnv, this::secretRedactor);
-            this.resolved = spec;
-            this.environmentKey = environmentKey;
-            this.user = m.user();
-            this.idleSince = now();
-            // the machine runs already: count it, but never wait for a slot (it may be over the cap)
-            engine.machineSlots().adopt(id);
-            this.holdsSlot = true;
-        }
-    }
 
     /** Engine close: interrupts a running turn and lets the machine be. */
     public void detach(boolean removeMachine) {
@@ -991,194 +409,28 @@ public final class AgentActor {
     /** Engine close: interrupts a running turn, then keeps, hibernates or removes the machine. */
     public void detach(Detach what) {
         synchronized (lock) {
-            stopRequested = true;
+            token.request(Reason.STOP);
             interruptTurn();
             lock.notifyAll();
             if (what == Detach.HIBERNATE) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (loopScheduled && System.nanoTime() < deadline) {
-                    try {
-                        lock.wait(200);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
+                Waits.until(lock, () -> !st.loopScheduled, engine.timeouts().stopWait());
             }
         }
-        if (what == Detach.HIBERNATE && hibernateIfIdle(now(), Duration.ZERO)) {
+        if (what == Detach.HIBERNATE && controls.hibernateIfIdle(record.now(), Duration.ZERO)) {
             log.info("agent {}: machine hibernated as its engine closed", id);
         }
         events.closeAll();
         if (what == Detach.REMOVE) {
-            removeMachine("engine closed");
-        }
-    }
-
-    public Optional<Session> session() {
-        synchronized (lock) {
-            return machine == null ? Optional.empty() : Optional.of(new SessionView());
+            machines.remove("engine closed");
         }
     }
 
     public void recordWarning(String code, String message) {
-        emit(new AgentEvent.Warning(id, 0, now(), code, message));
+        record.emit(new AgentEvent.Warning(id, 0, record.now(), code, message));
     }
 
     public void markError(String message) {
         fail(message);
-    }
-
-    // ---------------------------------------------------------------- driver and human views
-
-    private final class SessionView implements Session {
-        private final RecordingMachine m;
-
-        SessionView() {
-            this.m = view;
-        }
-
-        @Override
-        public Machine machine() {
-            return m;
-        }
-
-        @Override
-        public String workspace() {
-            return WORKSPACE;
-        }
-
-        @Override
-        public String branch() {
-            return info.branch();
-        }
-
-        @Override
-        public String user() {
-            return user;
-        }
-
-        @Override
-        public AttachInfo attach() {
-            return new AttachInfo(m.terminals().attachCommand(), m.id(), user, m.terminals().sessionName());
-        }
-
-        @Override
-        public void close() {
-            // a view: the engine owns the machine
-        }
-    }
-
-    private final class Context implements AgentContext {
-        private final SessionView session = new SessionView();
-
-        @Override
-        public String agentId() {
-            return id;
-        }
-
-        @Override
-        public Session session() {
-            return session;
-        }
-
-        @Override
-        public List<ConversationMessage> conversation() {
-            return engine.store().conversation(id);
-        }
-
-        @Override
-        public void say(String text) {
-            addMessage(ConversationMessage.Type.ASSISTANT_MESSAGE, text);
-        }
-
-        @Override
-        public void warn(String message) {
-            emit(new AgentEvent.Warning(id, 0, now(), "driver", message));
-        }
-
-        @Override
-        public void reportUsage(long inputTokens, long outputTokens) {
-            emit(new AgentEvent.UsageReported(id, 0, now(), "turn", 0, inputTokens, outputTokens));
-            update(i -> i.withUsage(i.usage().plusTokens(inputTokens, outputTokens), now()));
-        }
-
-        @Override
-        public void checkpoint() {
-            synchronized (lock) {
-                while (takenOver && !stopRequested && !cancelRequested && !turnTimedOut && !deleted) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-                if (stopRequested || cancelRequested || turnTimedOut || deleted || Thread.currentThread().isInterrupted()) {
-                    throw new AgentCancelledException("agent " + id + " was "
-                            + (cancelRequested || deleted ? "cancelled" : turnTimedOut ? "timed out" : "stopped"));
-                }
-            }
-        }
-
-        @Override
-        public boolean isCancelled() {
-            synchronized (lock) {
-                return stopRequested || cancelRequested || turnTimedOut || deleted;
-            }
-        }
-
-        @Override
-        public Optional<AgentRequest> request() {
-            return Optional.of(info.request());
-        }
-
-        @Override
-        public ConversationMessage record(ConversationMessage message) {
-            return recordMessage(message);
-        }
-
-        @Override
-        public String redact(String text) {
-            return redactor().apply(text);
-        }
-
-        @Override
-        public void assistantDelta(String text) {
-            emit(new AgentEvent.AssistantDelta(id, 0, now(), text));
-        }
-
-        @Override
-        public void toolCallStarted(String callId, String name, String arguments) {
-            emit(new AgentEvent.ToolCallStarted(id, 0, now(), callId, name, arguments));
-        }
-
-        @Override
-        public void toolCallFinished(String callId, String name, String arguments, boolean error, String result,
-                Integer exitCode, Duration duration) {
-            emit(new AgentEvent.ToolCallFinished(id, 0, now(), callId, name, arguments, error, result, exitCode,
-                    duration.toMillis()));
-        }
-
-        @Override
-        public void updateTodos(List<Todo> todos) {
-            emit(new AgentEvent.TodosUpdated(id, 0, now(), todos));
-        }
-
-        @Override
-        public void reportModelUsage(TokenUsage usage) {
-            emit(new AgentEvent.ModelUsageReported(id, 0, now(), usage));
-            update(i -> i.withUsage(i.usage().plus(usage), now()));
-        }
-
-        @Override
-        public Registration onInterrupt(Runnable hook) {
-            return interruptHooks.add(hook, () -> {
-                synchronized (lock) {
-                    return takenOver || stopRequested || cancelRequested || turnTimedOut || deleted;
-                }
-            });
-        }
     }
 
     /** Labels for a machine of this agent (used by reattach). */
@@ -1186,5 +438,53 @@ public final class AgentActor {
         Map<String, String> m = new HashMap<>();
         m.put(LABEL_AGENT, agentId);
         return m;
+    }
+
+    // ---------------------------------------------------------------- what the stages see
+
+    private final class Scope implements AgentScope {
+        @Override public String id() { return id; }
+        @Override public EngineContext engine() { return engine; }
+        @Override public GitPort git() { return engine.git(); }
+        @Override public AgentInfo info() { return record.info(); }
+        @Override public Instant now() { return record.now(); }
+        @Override public void emit(AgentEvent event) { record.emit(event); }
+        @Override public void update(UnaryOperator<AgentInfo> change) { record.update(change); }
+        @Override public Phase phase() { return phases.current(); }
+        @Override public CancellationToken token() { return token; }
+        @Override public Object lock() { return lock; }
+        @Override public InterruptHooks interruptHooks() { return interruptHooks; }
+        @Override public UnaryOperator<String> redactor() { return record.redactor(); }
+        @Override public void addUsage(String phase, Instant since) { record.addUsage(phase, since); }
+        @Override public void fail(String message) { AgentActor.this.fail(message); }
+        @Override public void settle(String error) { AgentActor.this.settle(error); }
+        @Override public void useSecrets(SecretHooks.Resolved s) { record.useSecrets(s); }
+        @Override public Environment environment() { return st.environment; }
+        @Override public void environment(Environment e) { st.environment = e; }
+        @Override public AgentMachine machine() { return machines; }
+
+        @Override
+        public void enter(Phase phase) {
+            synchronized (lock) { // controls read the phase under the lock to decide what to interrupt
+                phases.moveTo(phase);
+            }
+        }
+
+        @Override
+        public boolean takenOver() {
+            synchronized (lock) {
+                return st.takenOver;
+            }
+        }
+
+        @Override
+        public void addMessage(ConversationMessage.Type type, String text) {
+            record.addMessage(type, text);
+        }
+
+        @Override
+        public ConversationMessage record(ConversationMessage message) {
+            return record.record(message);
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.Runtime;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.core.Limits;
+import dev.nightshift.core.Timeouts;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -20,10 +21,11 @@ import java.util.function.UnaryOperator;
  * @param storeId identifies the agent store (its state directory): labels agents' machines so that
  *     gc only ever touches machines of agents of this store
  * @param secrets secret resolution, injection and redaction ({@link SecretHooks#NONE} without a store)
+ * @param timeouts how long the engine waits for its own work to end
  */
 public record EngineContext(Runtime runtime, GitPort git, SpecPort spec, AgentStore store,
         Map<String, AgentDriver> drivers, ExecutorService executor, ScheduledExecutorService scheduler, Clock clock,
         Limits limits, ResourceLimits machineLimits, String owner, MachineSlots machineSlots,
         EnvironmentCache environments, UnaryOperator<String> redactor, Map<String, String> machineEnv,
-        SecretHooks secrets, SecretPushGuard pushGuard, String storeId) {
+        SecretHooks secrets, SecretPushGuard pushGuard, String storeId, Timeouts timeouts) {
 }

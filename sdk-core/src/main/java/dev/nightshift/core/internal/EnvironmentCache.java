@@ -1,7 +1,9 @@
 package dev.nightshift.core.internal;
 
+import dev.nightshift.api.AgentCancelledException;
 import dev.nightshift.api.BuildFailedException;
 import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecRequest;
@@ -32,7 +34,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -57,9 +61,15 @@ public final class EnvironmentCache {
     private final ResourceLimits machineLimits;
     private final Map<String, String> storeLabels;
     private final Map<String, CompletableFuture<SnapshotInfo>> inFlight = new ConcurrentHashMap<>();
+    private final Duration buildWait;
 
-    /** @param storeLabels the labels of the owning store ({@link ImageGc#labels()}), put on every image made here */
-    public EnvironmentCache(Runtime runtime, GitPort git, ResourceLimits machineLimits, Map<String, String> storeLabels) {
+    /**
+     * @param storeLabels the labels of the owning store ({@link ImageGc#labels()}), put on every image made here
+     * @param buildWait how long {@link #prepare} waits for a build of the same environment another agent started
+     */
+    public EnvironmentCache(Runtime runtime, GitPort git, ResourceLimits machineLimits, Map<String, String> storeLabels,
+            Duration buildWait) {
+        this.buildWait = java.util.Objects.requireNonNull(buildWait, "buildWait");
         this.runtime = runtime;
         this.git = git;
         this.machineLimits = machineLimits;
@@ -136,9 +146,16 @@ public final class EnvironmentCache {
         if (running != null) {
             request.output().accept("environment " + shortKey(key) + ": waiting for a build another agent started");
             try {
-                return new Prepared(running.join(), key, false, user);
-            } catch (CompletionException e) {
+                return new Prepared(running.get(buildWait.toMillis(), TimeUnit.MILLISECONDS), key, false, user);
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : new NightshiftException(e.getMessage(), e);
+            } catch (TimeoutException e) {
+                throw new NightshiftTimeoutException("the build of environment " + shortKey(key)
+                        + " that another agent started did not finish within " + buildWait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AgentCancelledException("interrupted while waiting for the build of environment "
+                        + shortKey(key));
             }
         }
         try {
@@ -333,7 +350,7 @@ public final class EnvironmentCache {
     }
 
     /** Repository URLs as label values: without user info, never with a credential. */
-    static String labelSafe(String repository) {
+    public static String labelSafe(String repository) {
         return repository.replaceAll("//[^/@]*@", "//");
     }
 

@@ -1,4 +1,4 @@
-package dev.nightshift.core.internal;
+package dev.nightshift.core.internal.lifecycle;
 
 import dev.nightshift.api.Registration;
 import java.util.Set;
@@ -17,16 +17,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Thread-safety:</b> thread-safe. <b>Lifecycle:</b> one per agent, for its whole life.
  */
-final class InterruptHooks {
+public final class InterruptHooks {
     private static final Logger log = LoggerFactory.getLogger(InterruptHooks.class);
     private final Set<Runnable> hooks = ConcurrentHashMap.newKeySet();
     private final String agentId;
 
-    InterruptHooks(String agentId) {
+    public InterruptHooks(String agentId) {
         this.agentId = agentId;
     }
 
-    Registration add(Runnable hook, BooleanSupplier interruptedNow) {
+    public Registration add(Runnable hook, BooleanSupplier interruptedNow) {
         hooks.add(hook);
         if (interruptedNow.getAsBoolean()) {
             run(hook);
@@ -34,7 +34,7 @@ final class InterruptHooks {
         return () -> hooks.remove(hook);
     }
 
-    void fire() {
+    public void fire() {
         for (Runnable hook : hooks) {
             run(hook);
         }
