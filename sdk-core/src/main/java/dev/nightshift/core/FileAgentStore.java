@@ -41,14 +41,30 @@ import java.util.regex.Pattern;
 /**
  * The default {@link AgentStore}: one directory per agent under {@code <root>/agents/}, with
  * {@code agent.json} (replaced atomically: written aside, synced, renamed), {@code events.jsonl}
- * and {@code conversation.jsonl} (one JSON object per line, appended and synced). A crash while
- * appending leaves at most one partial last line, which readers ignore: at most the event being
- * written is lost. Leases live in {@code lease.json}, changed under an OS file lock, so two
- * processes on one directory never drive the same agent.
+ * and {@code conversation.jsonl} (one JSON object per line, appended). A crash while appending
+ * leaves at most one partial last line, which readers ignore. Leases live in {@code lease.json},
+ * changed under an OS file lock, so two processes on one directory never drive the same agent.
+ *
+ * <p><b>Durability (group commit).</b> Every call has written its bytes to the operating system
+ * before it returns, so a killed process ({@code kill -9}, a JVM crash) loses nothing: the kernel
+ * keeps what was written and any other process or a restarted engine reads it. Syncing to the disk
+ * ({@code fsync}) is grouped: appended events and conversation lines, and records that changed only
+ * in their progress (usage, {@code updatedAt}, {@code lastSequence}), are synced by a background
+ * flusher at most {@linkplain #open(Path, Clock, Duration) the sync interval} (50 ms unless
+ * chosen) after they were written. A record whose status or anything else changed (a turn ending,
+ * FINISHED, ERROR, a hand-off, a take-over) is synced before {@link #put} returns, after the agent's
+ * appended lines, so a synced record never points past events the disk has. {@link #sync()} and
+ * {@link #close()} sync everything written so far. So an operating-system crash or a power loss
+ * loses at most the last interval's events, conversation lines and usage figures, never a status;
+ * an interval of {@link Duration#ZERO} syncs every write before the call returns (slower: one
+ * {@code fsync} per event). Progress-only records go to {@code agent.progress.json} next to the
+ * synced {@code agent.json}, and are read only when they belong to it, so a torn progress file
+ * after a power loss falls back to the last synced record.
  *
  * <p><b>Thread-safety:</b> thread-safe, and safe to share one directory between processes.
- * <b>Lifecycle:</b> {@link #open(Path)} creates the directory if needed; {@link #close()} releases
- * nothing but is required by the SPI.
+ * <b>Lifecycle:</b> {@link #open(Path)} creates the directory if needed; {@link #close()} syncs
+ * what is not synced yet. The flusher is one daemon thread shared by every store of the JVM; a
+ * store that is never closed still has its writes synced within the interval.
  *
  * <pre>{@code
  * try (FileAgentStore store = FileAgentStore.open(Path.of(System.getProperty("user.home"), ".nightshift"))) {
@@ -68,10 +84,30 @@ public final class FileAgentStore implements AgentStore {
     private final Map<String, Long> lastSequences = new ConcurrentHashMap<>();
     /** Files already checked for a partial last line in this process. */
     private final java.util.Set<Path> recovered = ConcurrentHashMap.newKeySet();
+    /** The default {@link #open(Path, Clock, Duration) sync interval}. */
+    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(50);
+    /** One daemon thread syncs for every store of the JVM; a store left unclosed leaks no thread. */
+    private static final java.util.concurrent.ScheduledExecutorService FLUSHER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "nightshift-store-sync");
+                t.setDaemon(true);
+                return t;
+            });
+    private final Duration syncInterval;
+    /** Files written but not yet synced. */
+    private final java.util.Set<Path> unsynced = ConcurrentHashMap.newKeySet();
+    /** Whether a flush is scheduled on {@link #FLUSHER}. */
+    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The last record this store wrote per agent (synced or as progress): what a progress-only put is judged against. */
+    private final Map<String, AgentInfo> written = new ConcurrentHashMap<>();
 
-    private FileAgentStore(Path root, Clock clock) {
+    private FileAgentStore(Path root, Clock clock, Duration syncInterval) {
         this.agents = root.toAbsolutePath().resolve("agents");
-        this.clock = clock;
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+        if (syncInterval == null || syncInterval.isNegative()) {
+            throw new IllegalArgumentException("the sync interval must be zero or positive, not " + syncInterval);
+        }
+        this.syncInterval = syncInterval;
         try {
             Files.createDirectories(agents);
         } catch (IOException e) {
@@ -81,12 +117,21 @@ public final class FileAgentStore implements AgentStore {
 
     /** Opens (creating if needed) the store under {@code root}. */
     public static FileAgentStore open(Path root) {
-        return new FileAgentStore(root, Clock.systemUTC());
+        return new FileAgentStore(root, Clock.systemUTC(), DEFAULT_SYNC_INTERVAL);
     }
 
     /** Opens the store with a clock for lease expiry (tests). */
     public static FileAgentStore open(Path root, Clock clock) {
-        return new FileAgentStore(root, clock);
+        return new FileAgentStore(root, clock, DEFAULT_SYNC_INTERVAL);
+    }
+
+    /**
+     * Opens the store with a clock and the longest time a written event, conversation line or
+     * progress-only record waits to be synced to disk ({@link Duration#ZERO}: synced before each
+     * call returns). See the class comment for what a crash or a power loss can lose.
+     */
+    public static FileAgentStore open(Path root, Clock clock, Duration syncInterval) {
+        return new FileAgentStore(root, clock, syncInterval);
     }
 
     private Path dir(String agentId) {
@@ -103,23 +148,57 @@ public final class FileAgentStore implements AgentStore {
     @Override
     public void put(AgentInfo info) {
         Path d = dir(info.id());
-        try {
-            Files.createDirectories(d);
-            writeAtomically(d.resolve("agent.json"), json.writeValueAsBytes(info));
-        } catch (IOException e) {
-            throw new NightshiftException("cannot save agent " + info.id() + ": " + e.getMessage(), e);
+        synchronized (lock(info.id())) {
+            try {
+                Files.createDirectories(d);
+                AgentInfo before = written.get(info.id());
+                Path progress = d.resolve(PROGRESS);
+                if (!syncInterval.isZero() && before != null && progressOnly(before, info)) {
+                    // written now (a killed process loses nothing), synced by the flusher
+                    writeAtomically(progress, json.writeValueAsBytes(info), false);
+                    markUnsynced(progress);
+                } else {
+                    syncAgent(info.id()); // the events the record counts reach the disk first
+                    writeAtomically(d.resolve("agent.json"), json.writeValueAsBytes(info), true);
+                    unsynced.remove(progress);
+                    Files.deleteIfExists(progress);
+                }
+                written.put(info.id(), info);
+            } catch (IOException e) {
+                throw new NightshiftException("cannot save agent " + info.id() + ": " + e.getMessage(), e);
+            }
         }
+    }
+
+    private static final String PROGRESS = "agent.progress.json";
+
+    /** Whether {@code next} differs from {@code before} in usage, {@code updatedAt} and {@code lastSequence} only. */
+    static boolean progressOnly(AgentInfo before, AgentInfo next) {
+        return next.withUsage(before.usage(), before.updatedAt()).withLastSequence(before.lastSequence()).equals(before)
+                && next.lastSequence() >= before.lastSequence() && !next.updatedAt().isBefore(before.updatedAt());
     }
 
     @Override
     public Optional<AgentInfo> get(String agentId) {
-        Path f = dir(agentId).resolve("agent.json");
+        Path d = dir(agentId);
+        Path f = d.resolve("agent.json");
+        AgentInfo synced;
         try {
-            return Optional.of(json.readValue(Files.readAllBytes(f), AgentInfo.class));
+            synced = json.readValue(Files.readAllBytes(f), AgentInfo.class);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new NightshiftException("cannot read agent " + agentId + " from " + f + ": " + e.getMessage(), e);
+        }
+        try {
+            AgentInfo progress = json.readValue(Files.readAllBytes(d.resolve(PROGRESS)), AgentInfo.class);
+            // only a progress record of this very record counts: a stale or torn one is ignored
+            return Optional.of(progressOnly(synced, progress) ? progress : synced);
+        } catch (NoSuchFileException e) {
+            return Optional.of(synced);
+        } catch (IOException e) {
+            log.warn("agent {}: {} is unreadable ({}); using the last synced record", agentId, PROGRESS, e.getMessage());
+            return Optional.of(synced);
         }
     }
 
@@ -263,10 +342,83 @@ public final class FileAgentStore implements AgentStore {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                ch.force(false);
+                if (syncInterval.isZero()) {
+                    ch.force(false);
+                }
+            }
+            if (!syncInterval.isZero()) {
+                markUnsynced(path);
             }
         } catch (IOException e) {
             throw new NightshiftException("cannot append to " + file + " of agent " + agentId + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- group commit
+
+    /** Notes a written file for the flusher, scheduling a flush within the sync interval. */
+    private void markUnsynced(Path file) {
+        unsynced.add(file);
+        if (flushScheduled.compareAndSet(false, true)) {
+            try {
+                FLUSHER.schedule(this::flushScheduled, syncInterval.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                flushScheduled.set(false);
+                sync();
+            }
+        }
+    }
+
+    private void flushScheduled() {
+        flushScheduled.set(false);
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            log.warn("{}: cannot sync written events to disk: {}", this, e.getMessage());
+        }
+    }
+
+    /**
+     * Syncs to disk everything this store has written so far (events, conversation lines,
+     * progress-only records); returns once it is on disk. Writes are otherwise synced within the
+     * sync interval; a killed process loses nothing either way, this matters for an OS crash.
+     */
+    public void sync() {
+        IOException failed = null;
+        for (Path f : List.copyOf(unsynced)) {
+            try {
+                force(f);
+            } catch (IOException e) {
+                failed = e;
+            }
+        }
+        if (failed != null) {
+            throw new NightshiftException("cannot sync " + this + " to disk: " + failed.getMessage(), failed);
+        }
+    }
+
+    /** Syncs the files of one agent written so far. */
+    private void syncAgent(String agentId) throws IOException {
+        Path d = dir(agentId);
+        for (Path f : List.copyOf(unsynced)) {
+            if (f.startsWith(d)) {
+                force(f);
+            }
+        }
+    }
+
+    /** Syncs one file (through a descriptor of its own: fsync syncs the file, whoever wrote it). */
+    private void force(Path f) throws IOException {
+        if (!unsynced.remove(f)) {
+            return; // synced meanwhile by another caller
+        }
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            ch.force(false);
+        } catch (NoSuchFileException e) {
+            // deleted meanwhile: nothing to keep
+        } catch (IOException e) {
+            unsynced.add(f);
+            throw e;
         }
     }
 
@@ -328,7 +480,9 @@ public final class FileAgentStore implements AgentStore {
         Path d = dir(agentId);
         synchronized (lock(agentId)) {
             lastSequences.remove(agentId);
+            written.remove(agentId);
             recovered.removeIf(p -> p.startsWith(d));
+            unsynced.removeIf(p -> p.startsWith(d));
             try (var walk = Files.walk(d)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
@@ -438,6 +592,11 @@ public final class FileAgentStore implements AgentStore {
     }
 
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        writeAtomically(target, bytes, true);
+    }
+
+    /** Writes aside and renames over {@code target}; {@code sync}: the bytes reach the disk before the rename. */
+    private static void writeAtomically(Path target, byte[] bytes, boolean sync) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
                 + "-" + Thread.currentThread().getId());
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -446,7 +605,9 @@ public final class FileAgentStore implements AgentStore {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            ch.force(true);
+            if (sync) {
+                ch.force(true);
+            }
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -530,7 +691,7 @@ public final class FileAgentStore implements AgentStore {
 
     @Override
     public void close() {
-        // nothing held open between calls
+        sync(); // nothing else is held open between calls
     }
 
     @Override
