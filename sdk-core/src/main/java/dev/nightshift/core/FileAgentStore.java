@@ -10,10 +10,12 @@ import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.core.internal.Json;
-import java.io.BufferedReader;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -184,18 +186,22 @@ public final class FileAgentStore implements AgentStore {
         Path f = d.resolve("agent.json");
         AgentInfo synced;
         try {
-            synced = json.readValue(Files.readAllBytes(f), AgentInfo.class);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+            byte[] bytes = readAll(f);
+            if (bytes == null) {
+                return Optional.empty();
+            }
+            synced = json.readValue(bytes, AgentInfo.class);
         } catch (IOException e) {
             throw new NightshiftException("cannot read agent " + agentId + " from " + f + ": " + e.getMessage(), e);
         }
         try {
-            AgentInfo progress = json.readValue(Files.readAllBytes(d.resolve(PROGRESS)), AgentInfo.class);
+            byte[] bytes = readAll(d.resolve(PROGRESS));
+            if (bytes == null) {
+                return Optional.of(synced);
+            }
+            AgentInfo progress = json.readValue(bytes, AgentInfo.class);
             // only a progress record of this very record counts: a stale or torn one is ignored
             return Optional.of(progressOnly(synced, progress) ? progress : synced);
-        } catch (NoSuchFileException e) {
-            return Optional.of(synced);
         } catch (IOException e) {
             log.warn("agent {}: {} is unreadable ({}); using the last synced record", agentId, PROGRESS, e.getMessage());
             return Optional.of(synced);
@@ -286,24 +292,23 @@ public final class FileAgentStore implements AgentStore {
 
     /** Cuts a last line left without its newline by a crash, so the next append starts clean. */
     private static void truncatePartialLine(Path f) {
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
+        if (!Files.exists(f)) {
+            return; // nothing written yet
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            long size = raf.length();
             long keep = size;
-            ByteBuffer one = ByteBuffer.allocate(1);
             while (keep > 0) {
-                one.clear();
-                ch.read(one, keep - 1);
-                if (one.get(0) == '\n') {
+                raf.seek(keep - 1);
+                if (raf.read() == '\n') {
                     break;
                 }
                 keep--;
             }
             if (keep < size) {
-                ch.truncate(keep);
-                ch.force(true);
+                raf.setLength(keep);
+                raf.getFD().sync();
             }
-        } catch (NoSuchFileException e) {
-            // nothing written yet
         } catch (IOException e) {
             throw new UncheckedIOException("cannot check " + f, e);
         }
@@ -336,14 +341,11 @@ public final class FileAgentStore implements AgentStore {
             if (recovered.add(path)) {
                 truncatePartialLine(path);
             }
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer buf = ByteBuffer.wrap(line);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+            // java.io, not NIO: an interrupt of the calling thread cannot close it mid-write
+            try (FileOutputStream out = new FileOutputStream(path.toFile(), true)) {
+                out.write(line);
                 if (syncInterval.isZero()) {
-                    ch.force(false);
+                    out.getFD().sync();
                 }
             }
             if (!syncInterval.isZero()) {
@@ -412,10 +414,16 @@ public final class FileAgentStore implements AgentStore {
         if (!unsynced.remove(f)) {
             return; // synced meanwhile by another caller
         }
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-            ch.force(false);
-        } catch (NoSuchFileException e) {
-            // deleted meanwhile: nothing to keep
+        if (!Files.exists(f)) {
+            return; // deleted meanwhile: nothing to keep
+        }
+        try (FileInputStream in = new FileInputStream(f.toFile())) {
+            in.getFD().sync();
+        } catch (FileNotFoundException e) {
+            if (Files.exists(f)) {
+                unsynced.add(f);
+                throw e;
+            }
         } catch (IOException e) {
             unsynced.add(f);
             throw e;
@@ -432,11 +440,12 @@ public final class FileAgentStore implements AgentStore {
         List<T> out = new ArrayList<>();
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            return out;
+            bytes = readAll(f);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + f, e);
+        }
+        if (bytes == null) {
+            return out;
         }
         int start = 0;
         T last = null;
@@ -591,6 +600,22 @@ public final class FileAgentStore implements AgentStore {
         }
     }
 
+    /**
+     * The bytes of {@code f}, or null when it does not exist. java.io rather than NIO, like every
+     * write but the lease locks: an interrupt of the calling thread (a stopping turn) cannot close
+     * the file under it, so records, events and conversation lines can be written from any thread.
+     */
+    private static byte[] readAll(Path f) throws IOException {
+        try (FileInputStream in = new FileInputStream(f.toFile())) {
+            return in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            if (Files.exists(f)) {
+                throw e; // there but unreadable
+            }
+            return null;
+        }
+    }
+
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
         writeAtomically(target, bytes, true);
     }
@@ -599,14 +624,10 @@ public final class FileAgentStore implements AgentStore {
     private static void writeAtomically(Path target, byte[] bytes, boolean sync) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
                 + "-" + Thread.currentThread().getId());
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
+        try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
+            out.write(bytes);
             if (sync) {
-                ch.force(true);
+                out.getFD().sync();
             }
         }
         try {

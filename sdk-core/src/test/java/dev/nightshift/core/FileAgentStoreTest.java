@@ -300,4 +300,29 @@ class FileAgentStoreTest {
         assertThatThrownBy(() -> FileAgentStore.open(dir, Clock.systemUTC(), Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sync interval");
     }
+
+    @Test
+    void anInterruptedThreadWritesAndReadsRecordsEventsAndConversation() {
+        // the engine calls these on agent threads that a stop interrupts: NIO would throw ClosedByInterruptException
+        FileAgentStore store = FileAgentStore.open(dir);
+        AgentInfo running = agent("i1", T0, "x").withStatus(AgentStatus.RUNNING, T0);
+        AgentInfo progressed = running.withUsage(running.usage().plusTokens(1, 2), T0.plusSeconds(1)).withLastSequence(1);
+        ConversationMessage m = new ConversationMessage("m1", ConversationMessage.Type.USER_MESSAGE, "hi", T0);
+        Thread.currentThread().interrupt();
+        try {
+            store.put(running);
+            store.append(new AgentEvent.Warning("i1", 1, T0, "c", "one"));
+            store.appendMessage("i1", m);
+            store.put(progressed);
+            assertThat(store.get("i1")).contains(progressed);
+            assertThat(store.events("i1", 0, 10)).hasSize(1);
+            assertThat(store.conversation("i1")).containsExactly(m);
+            assertThat(store.lastSequence("i1")).isEqualTo(1);
+            store.sync();
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is left as it was").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(FileAgentStore.open(dir).get("i1")).contains(progressed);
+    }
 }
