@@ -152,7 +152,7 @@ public final class FileAgentStore implements AgentStore {
         Path d = dir(info.id());
         synchronized (lock(info.id())) {
             try {
-                Files.createDirectories(d);
+                makeDirectory(d);
                 AgentInfo before = written.get(info.id());
                 Path progress = d.resolve(PROGRESS);
                 if (!syncInterval.isZero() && before != null && progressOnly(before, info)) {
@@ -335,7 +335,7 @@ public final class FileAgentStore implements AgentStore {
     private void appendLine(String agentId, String file, Object value) {
         Path d = dir(agentId);
         try {
-            Files.createDirectories(d);
+            makeDirectory(d);
             byte[] line = (Json.write(value) + "\n").getBytes(StandardCharsets.UTF_8);
             Path path = d.resolve(file);
             if (recovered.add(path)) {
@@ -597,6 +597,13 @@ public final class FileAgentStore implements AgentStore {
             } catch (IOException e) {
                 throw new NightshiftException("cannot take the lease of agent " + agentId + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    /** Creates an agent's directory if it is missing (a stat when it is there, not a failed mkdir's exception). */
+    private static void makeDirectory(Path d) throws IOException {
+        if (!Files.isDirectory(d)) {
+            Files.createDirectories(d);
         }
     }
 
