@@ -59,8 +59,11 @@ import java.util.regex.Pattern;
  * {@link #close()} sync everything written so far. So an operating-system crash or a power loss
  * loses at most the last interval's events, conversation lines and usage figures, never a status;
  * an interval of {@link Duration#ZERO} syncs every write before the call returns (slower: one
- * {@code fsync} per event). Progress-only records go to {@code agent.progress.json} next to the
- * synced {@code agent.json}, and are read only when they belong to it, so a torn progress file
+ * {@code fsync} per event). Progress-only records are appended as lines to
+ * {@code agent.progress.jsonl} next to the synced {@code agent.json} (no rename: on ext4 a rename
+ * over a file starts its writeback, milliseconds a step on a busy disk), which the next synced
+ * record empties; the last complete line is read, and only when it belongs to {@code agent.json}, so
+ * a torn progress file
  * after a power loss falls back to the last synced record.
  *
  * <p><b>Thread-safety:</b> thread-safe, and safe to share one directory between processes.
@@ -156,8 +159,13 @@ public final class FileAgentStore implements AgentStore {
                 AgentInfo before = written.get(info.id());
                 Path progress = d.resolve(PROGRESS);
                 if (!syncInterval.isZero() && before != null && progressOnly(before, info)) {
-                    // written now (a killed process loses nothing), synced by the flusher
-                    writeAtomically(progress, json.writeValueAsBytes(info), false);
+                    // appended now (a killed process loses nothing), synced by the flusher
+                    if (recovered.add(progress)) {
+                        truncatePartialLine(progress);
+                    }
+                    try (FileOutputStream out = new FileOutputStream(progress.toFile(), true)) {
+                        out.write((Json.write(info) + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
                     markUnsynced(progress);
                 } else {
                     syncAgent(info.id()); // the events the record counts reach the disk first
@@ -172,7 +180,7 @@ public final class FileAgentStore implements AgentStore {
         }
     }
 
-    private static final String PROGRESS = "agent.progress.json";
+    private static final String PROGRESS = "agent.progress.jsonl";
 
     /** Whether {@code next} differs from {@code before} in usage, {@code updatedAt} and {@code lastSequence} only. */
     static boolean progressOnly(AgentInfo before, AgentInfo next) {
@@ -195,7 +203,7 @@ public final class FileAgentStore implements AgentStore {
             throw new NightshiftException("cannot read agent " + agentId + " from " + f + ": " + e.getMessage(), e);
         }
         try {
-            byte[] bytes = readAll(d.resolve(PROGRESS));
+            byte[] bytes = lastLine(d.resolve(PROGRESS));
             if (bytes == null) {
                 return Optional.of(synced);
             }
@@ -597,6 +605,42 @@ public final class FileAgentStore implements AgentStore {
             } catch (IOException e) {
                 throw new NightshiftException("cannot take the lease of agent " + agentId + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    /** The last complete line of {@code f} (without its newline), or null when it has none; read from the end. */
+    private static byte[] lastLine(Path f) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
+            long size = raf.length();
+            for (long window = 16_384; ; window *= 2) {
+                long from = Math.max(0, size - window);
+                byte[] tail = new byte[(int) (size - from)];
+                raf.seek(from);
+                raf.readFully(tail);
+                int end = tail.length - 1;
+                while (end >= 0 && tail[end] != '\n') {
+                    end--; // a torn last line: the one before it counts
+                }
+                if (end < 0) {
+                    if (from == 0) {
+                        return null;
+                    }
+                    continue;
+                }
+                int start = end - 1;
+                while (start >= 0 && tail[start] != '\n') {
+                    start--;
+                }
+                if (start < 0 && from > 0) {
+                    continue; // the line starts before the window
+                }
+                return java.util.Arrays.copyOfRange(tail, start + 1, end);
+            }
+        } catch (FileNotFoundException e) {
+            if (Files.exists(f)) {
+                throw e;
+            }
+            return null;
         }
     }
 

@@ -246,7 +246,7 @@ class FileAgentStoreTest {
         store.put(running);
         AgentInfo progressed = running.withUsage(running.usage().plusTokens(5, 6), T0.plusSeconds(1)).withLastSequence(3);
         store.put(progressed);
-        Path progress = dir.resolve("agents/p1/agent.progress.json");
+        Path progress = dir.resolve("agents/p1/agent.progress.jsonl");
         assertThat(progress).as("usage alone goes to the progress file").exists();
         assertThat(FileAgentStore.open(dir).get("p1")).as("a second store reads it").contains(progressed);
         assertThat(FileAgentStore.open(dir).list(AgentQuery.all()).items()).containsExactly(progressed);
@@ -263,7 +263,7 @@ class FileAgentStoreTest {
         AgentInfo running = agent("p2", T0, "x").withStatus(AgentStatus.RUNNING, T0);
         store.put(running);
         store.put(running.withUsage(running.usage().plusTokens(5, 6), T0.plusSeconds(1)).withLastSequence(3));
-        Path progress = dir.resolve("agents/p2/agent.progress.json");
+        Path progress = dir.resolve("agents/p2/agent.progress.jsonl");
         byte[] stale = Files.readAllBytes(progress);
         AgentInfo finished = running.withStatus(AgentStatus.FINISHED, T0.plusSeconds(2)).withLastSequence(4);
         store.put(finished);
@@ -274,8 +274,25 @@ class FileAgentStoreTest {
         assertThat(FileAgentStore.open(dir).get("p2")).as("a torn progress file is ignored").contains(finished);
         // control: a progress file of this very record is read
         AgentInfo progressed = finished.withUsage(finished.usage().plusTokens(1, 1), T0.plusSeconds(3)).withLastSequence(5);
-        Files.write(progress, dev.nightshift.core.internal.Json.mapper().writeValueAsBytes(progressed));
+        Files.writeString(progress, dev.nightshift.core.internal.Json.write(progressed) + "\n");
         assertThat(FileAgentStore.open(dir).get("p2")).contains(progressed);
+        // a line cut short by a kill after it: the last complete line counts
+        Files.writeString(progress, "{\"id\":\"p2\",\"sta", StandardOpenOption.APPEND);
+        assertThat(FileAgentStore.open(dir).get("p2")).contains(progressed);
+    }
+
+    @Test
+    void theLastOfManyLargeProgressRecordsIsRead() {
+        // records larger than the tail window the progress file is read back with
+        FileAgentStore store = FileAgentStore.open(dir);
+        AgentRequest r = AgentRequest.builder("x".repeat(40_000), "file:///repo.git").id("big").build();
+        AgentInfo info = AgentInfo.creating("big", r, T0).withStatus(AgentStatus.RUNNING, T0);
+        store.put(info);
+        for (int i = 1; i <= 5; i++) {
+            info = info.withUsage(info.usage().plusTokens(i, i), T0.plusSeconds(i)).withLastSequence(i);
+            store.put(info);
+        }
+        assertThat(FileAgentStore.open(dir).get("big")).contains(info);
     }
 
     @Test
