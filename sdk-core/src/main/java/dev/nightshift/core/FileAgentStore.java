@@ -62,9 +62,8 @@ import java.util.regex.Pattern;
  * {@code fsync} per event). Progress-only records are appended as lines to
  * {@code agent.progress.jsonl} next to the synced {@code agent.json} (no rename: on ext4 a rename
  * over a file starts its writeback, milliseconds a step on a busy disk), which the next synced
- * record empties; the last complete line is read, and only when it belongs to {@code agent.json}, so
- * a torn progress file
- * after a power loss falls back to the last synced record.
+ * record removes; the last complete line is read, and only when it belongs to {@code agent.json},
+ * so a torn or stale progress file after a power loss falls back to the last synced record.
  *
  * <p><b>Thread-safety:</b> thread-safe, and safe to share one directory between processes.
  * <b>Lifecycle:</b> {@link #open(Path)} creates the directory if needed; {@link #close()} syncs
