@@ -36,6 +36,8 @@ public final class HttpGitServer implements AutoCloseable {
     /** The user names of the requests the server let in, in order (which credential each used). */
     public final java.util.List<String> acceptedUsers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Map<String, String> logins = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Users let in to one repository only: the path prefix they may use. */
+    private final java.util.Map<String, String> only = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Serves the bare repositories under {@code base} to {@code user} with {@code password}. */
     public HttpGitServer(Path base, String user, String password) throws Exception {
@@ -60,7 +62,7 @@ public final class HttpGitServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         logins.put(user, password);
-        context.addFilter(new FilterHolder(new BasicAuth(logins, refusedLogins, acceptedUsers)), "/*",
+        context.addFilter(new FilterHolder(new BasicAuth(logins, only, refusedLogins, acceptedUsers)), "/*",
                 EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(git), "/git/*");
         server.setHandler(context);
@@ -73,8 +75,15 @@ public final class HttpGitServer implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/git/" + name;
     }
 
-    /** Lets {@code user} in with {@code password} too (from the next request on). */
+    /** Lets {@code user} in with {@code password} too (from the next request on), to every repository. */
     public void grant(String user, String password) {
+        only.remove(user);
+        logins.put(user, password);
+    }
+
+    /** Lets {@code user} in with {@code password} to the repository {@code name} only (e.g. {@code acme/app.git}). */
+    public void grant(String user, String password, String name) {
+        only.put(user, "/git/" + name);
         logins.put(user, password);
     }
 
@@ -90,11 +99,14 @@ public final class HttpGitServer implements AutoCloseable {
 
     private static final class BasicAuth implements Filter {
         private final java.util.Map<String, String> logins;
+        private final java.util.Map<String, String> only;
         private final AtomicInteger refused;
         private final java.util.List<String> accepted;
 
-        BasicAuth(java.util.Map<String, String> logins, AtomicInteger refused, java.util.List<String> accepted) {
+        BasicAuth(java.util.Map<String, String> logins, java.util.Map<String, String> only, AtomicInteger refused,
+                java.util.List<String> accepted) {
             this.logins = logins;
+            this.only = only;
             this.refused = refused;
             this.accepted = accepted;
         }
@@ -107,7 +119,9 @@ public final class HttpGitServer implements AutoCloseable {
             for (var e : logins.entrySet()) {
                 String expected = "Basic " + Base64.getEncoder().encodeToString(
                         (e.getKey() + ":" + e.getValue()).getBytes(StandardCharsets.UTF_8));
-                if (expected.equals(auth)) {
+                String path = ((HttpServletRequest) request).getRequestURI();
+                String prefix = only.get(e.getKey());
+                if (expected.equals(auth) && (prefix == null || path.startsWith(prefix + "/"))) {
                     user = e.getKey();
                 }
             }

@@ -101,8 +101,22 @@ class PerOwnerGitCredentialsIT {
         git(work, "add", "-A");
         git(work, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "first");
         git(work, "push", "-q", served.resolve("acme/app.git").toUri().toString(), "main");
+        git(dir, "init", "-q", "--bare", "-b", "main", served.resolve("acme/lib.git").toString());
+        Path lib = dir.resolve("lib");
+        git(dir, "init", "-q", "-b", "main", lib.toString());
+        Files.writeString(lib.resolve("LIB.md"), "# private library\n");
+        git(lib, "add", "-A");
+        git(lib, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "lib");
+        git(lib, "push", "-q", served.resolve("acme/lib.git").toUri().toString(), "main");
         git = new HttpGitServer(served, "alice-git", TOKEN_A);
         repo = git.url("acme/app.git");
+        // the app names the private library as a repositoryDependencies entry (on the same server)
+        Files.createDirectories(work.resolve(".cursor"));
+        Files.writeString(work.resolve(".cursor/environment.json"),
+                "{\"install\": \"true\", \"repositoryDependencies\": [\"" + git.url("acme/lib.git") + "\"]}\n");
+        git(work, "add", "-A");
+        git(work, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "depends on lib");
+        git(work, "push", "-q", served.resolve("acme/app.git").toUri().toString(), "main");
 
         Path state = dir.resolve("state");
         stored = new GitCredentialStore(SecretStore.open(state, LocalKms.openDefault(state)));
@@ -168,17 +182,28 @@ class PerOwnerGitCredentialsIT {
         JsonNode failedApi = ok(call(keyB, "GET", "/v0/agents/" + b, null));
         assertThat(failedApi.get("status").asText()).isEqualTo("ERROR");
 
+        // B with access to the app but not to its library: the environment A's agent built holds the
+        // library, but B's agent is refused the library with B's token instead of getting A's copy
+        git.grant("bob-git", TOKEN_B, "acme/app.git");
+        String noLib = create(keyB, "cat /deps/lib/LIB.md > leaked.txt");
+        AgentInfo refused = engine.agent(noLib).awaitStatus(Set.of(AgentStatus.ERROR, AgentStatus.FINISHED), WAIT);
+        assertThat(refused.status()).as("bob's agent without access to the library: %s", refused.error())
+                .isEqualTo(AgentStatus.ERROR);
+        assertThat(refused.error()).contains("acme/lib").contains("'bob-git'").doesNotContain(TOKEN_A).doesNotContain(TOKEN_B);
+
         // the control: once B has access, B's agent gets in with B's own token (so the refusal was the credential)
         git.grant("bob-git", TOKEN_B);
-        String b2 = create(keyB, "echo from-bob > bob.txt");
+        String b2 = create(keyB, "cat /deps/lib/LIB.md > bob.txt");
         JsonNode doneB = awaitStatus(keyB, b2, "FINISHED");
         assertThat(git(dir, "--git-dir", dir.resolve("served/acme/app.git").toString(), "show",
-                doneB.get("target").get("branchName").asText() + ":bob.txt")).isEqualTo("from-bob\n");
+                doneB.get("target").get("branchName").asText() + ":bob.txt")).isEqualTo("# private library\n");
         assertThat(git.acceptedUsers.subList(acceptedBefore, git.acceptedUsers.size())).isNotEmpty().containsOnly("bob-git");
+        assertThat(git(dir, "--git-dir", dir.resolve("served/acme/app.git").toString(), "branch", "--list"))
+                .as("nothing of the refused agents was pushed").doesNotContain("leaked");
 
         // after a restart the owner still comes from the stored agent: A's follow-up pushes with A's token
         List<AgentEvent> events = new ArrayList<>();
-        for (String id : List.of(a, b, b2)) {
+        for (String id : List.of(a, b, noLib, b2)) {
             events.addAll(engine.agent(id).events(0, 10_000));
         }
         server.close();

@@ -139,6 +139,7 @@ public final class EnvironmentCache {
         String user = userFor(spec, base.kind());
         Optional<SnapshotInfo> hit = find(key);
         if (hit.isPresent()) {
+            checkDependencyAccess(request);
             request.output().accept("environment " + shortKey(key) + ": using snapshot " + hit.get().id());
             return new Prepared(hit.get(), key, false, user);
         }
@@ -147,7 +148,9 @@ public final class EnvironmentCache {
         if (running != null) {
             request.output().accept("environment " + shortKey(key) + ": waiting for a build another agent started");
             try {
-                return new Prepared(running.join(), key, false, user);
+                SnapshotInfo joined = running.join();
+                checkDependencyAccess(request);
+                return new Prepared(joined, key, false, user);
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : new NightshiftException(e.getMessage(), e);
             }
@@ -221,6 +224,21 @@ public final class EnvironmentCache {
                     request.output());
         } finally {
             deleteTree(dir);
+        }
+    }
+
+    /**
+     * A snapshot built (or being built) by another agent holds its {@code repositoryDependencies}
+     * as that agent's credentials fetched them; an agent with its own credentials (another owner)
+     * gets it only after fetching each dependency with them, so the remote refuses an owner who
+     * has no access instead of the cache handing the code over.
+     */
+    private void checkDependencyAccess(Request request) {
+        if (request.git() == null) {
+            return;
+        }
+        for (String dependency : request.resolved().spec().repositoryDependencies()) {
+            request.git().fetch(dependency, null);
         }
     }
 
