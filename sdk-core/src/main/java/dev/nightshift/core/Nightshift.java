@@ -18,6 +18,7 @@ import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.spi.AgentGitCredentials;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.api.spi.GitCredentials;
 import dev.nightshift.api.spi.SecretContext;
@@ -125,7 +126,9 @@ public final class Nightshift implements AutoCloseable {
         b.drivers.forEach(d -> drivers.put(d.name(), d));
         Path mirrors = b.mirrorDirectory != null ? b.mirrorDirectory : b.stateDirectory().resolve("mirrors");
         this.pushGuard = new SecretPushGuard();
-        this.git = new JGitPort(mirrors, b.gitCredentials, b.branchPrefix, b.authorName, b.authorEmail, pushGuard);
+        this.git = new JGitPort(mirrors, b.gitCredentials,
+                b.agentGitCredentials != null ? b.agentGitCredentials : AgentGitCredentials.always(b.gitCredentials),
+                b.branchPrefix, b.authorName, b.authorEmail, pushGuard);
         SpecPort spec = new SdkSpecPort(b.strictSpec, b.personalConfig, b.teamConfig);
         String owner = ownerName();
         // a store of our own files lives in the state directory: any engine can tell when it is gone
@@ -537,6 +540,7 @@ public final class Nightshift implements AutoCloseable {
     public static final class Builder {
         private Runtime runtime;
         private GitCredentials gitCredentials = GitCredentials.NONE;
+        private AgentGitCredentials agentGitCredentials;
         private final List<AgentDriver> drivers = new ArrayList<>();
         private AgentStore store;
         private Path stateDirectory;
@@ -566,7 +570,21 @@ public final class Nightshift implements AutoCloseable {
         }
 
         public Builder runtime(Runtime value) { runtime = value; return this; }
+        /**
+         * Git credentials (default none): of the engine's own fetches ({@link #environment},
+         * setups) and, unless {@link #agentGitCredentials} is set, of every agent.
+         */
         public Builder gitCredentials(GitCredentials value) { gitCredentials = Objects.requireNonNull(value); return this; }
+        /**
+         * Per-agent git credentials (default: {@link #gitCredentials} for every agent): chosen from
+         * the agent's stored request (e.g. an owner label), so an engine serving several owners
+         * fetches and pushes each agent's repository, submodules and {@code repositoryDependencies}
+         * with that agent's owner's credentials only, after a restart too.
+         */
+        public Builder agentGitCredentials(AgentGitCredentials value) {
+            agentGitCredentials = Objects.requireNonNull(value);
+            return this;
+        }
         public Builder driver(AgentDriver value) { drivers.add(Objects.requireNonNull(value)); return this; }
         public Builder store(AgentStore value) { store = value; return this; }
         /** Where records, logs and mirrors live (default {@code ~/.nightshift}, or {@code NIGHTSHIFT_HOME}). */

@@ -102,14 +102,25 @@ public final class NightshiftCli implements Callable<Integer> {
      * agents whose process died ({@code kill -9}), so they are hibernated by the next command.
      */
     Nightshift engine() {
+        return engine(false);
+    }
+
+    /**
+     * {@link #engine()}; {@code perOwner} (for {@code nightshift serve}) gives each agent the git
+     * credentials of its API key's owner ({@link GitCredentialsCommands#perOwner}).
+     */
+    Nightshift engine(boolean perOwner) {
         if (maxRunningMachines < 1) {
             throw new CliException.Usage("--max-running-machines must be at least 1, not " + maxRunningMachines);
         }
         java.util.List<String> warnings = new java.util.ArrayList<>();
         var credentials = GitCredentialsCommands.sources(home(), GitCredentialsCommands.owner(System.getenv()),
                 System.getenv(), warnings);
-        warnings.forEach(w -> System.err.println("nightshift: warning: " + w));
+        var agentCredentials = perOwner ? GitCredentialsCommands.perOwner(home(), System.getenv(), warnings)
+                : dev.nightshift.api.spi.AgentGitCredentials.always(credentials);
+        warnings.stream().distinct().forEach(w -> System.err.println("nightshift: warning: " + w));
         Nightshift.Builder b = Nightshift.builder().stateDirectory(home()).gitCredentials(credentials)
+                .agentGitCredentials(agentCredentials)
                 .driver(modelDriver(System.getenv())).hibernateOnClose(true)
                 .limits(Limits.DEFAULT.withMaxRunningMachines(maxRunningMachines));
         if (dockerInDocker) {

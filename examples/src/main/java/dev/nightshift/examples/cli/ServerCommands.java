@@ -54,7 +54,7 @@ final class ServerCommands {
             List<String> offered = new java.util.ArrayList<>(List.of("shell"));
             models.stream().filter(m -> !offered.contains(m)).forEach(offered::add);
             CountDownLatch stopped = new CountDownLatch(1);
-            try (Nightshift engine = cli.engine();
+            try (Nightshift engine = cli.engine(true);
                     NightshiftServer server = NightshiftServer.builder(engine, keys).bind(bind).port(port)
                             .models(offered).start()) {
                 Thread hook = new Thread(() -> {

@@ -550,20 +550,25 @@ public final class AgentActor {
         }
     }
 
+    /** Git with this agent's credentials (its owner's; see AgentGitCredentials). */
+    private GitPort git() {
+        return engine.git().forAgent(info.request());
+    }
+
     private boolean create() {
         String repo = info.request().repository();
         try {
             phase = "fetch";
             emit(new AgentEvent.BuildOutput(id, 0, now(), "fetching " + EnvironmentCache.labelSafe(repo)
                     + (info.request().ref() == null ? "" : " at " + info.request().ref())));
-            GitPort.Source source = engine.git().fetch(repo, info.request().ref());
+            GitPort.Source source = git().fetch(repo, info.request().ref());
             emit(new AgentEvent.BuildOutput(id, 0, now(), "source commit " + source.commit()));
 
             phase = "spec";
             resolved = engine.spec().resolve(source.tree());
             resolved.warnings().forEach(p -> emit(new AgentEvent.Warning(id, 0, now(), "spec", p.toString())));
 
-            String branch = engine.git().branchName(repo, info.request().prompt(), info.request().branchName());
+            String branch = git().branchName(repo, info.request().prompt(), info.request().branchName());
             update(i -> i.withBranch(branch, now()));
 
             phase = "secrets";
@@ -574,7 +579,7 @@ public final class AgentActor {
             EnvironmentCache.Prepared prepared = engine.environments().prepare(new EnvironmentCache.Request(repo, source,
                     resolved, engine.limits().installTimeout(), engine.secrets().resolve(null, repo, Map.of()),
                     line -> emit(new AgentEvent.BuildOutput(id, 0, now(), line)),
-                    warning -> emit(new AgentEvent.Warning(id, 0, now(), "snapshot-unknown", warning))));
+                    warning -> emit(new AgentEvent.Warning(id, 0, now(), "snapshot-unknown", warning))).withGit(git()));
             environmentKey = prepared.key();
             user = prepared.user();
             if (prepared.built()) {
@@ -592,7 +597,7 @@ public final class AgentActor {
 
             phase = "checkout";
             // git's own commands run on the machine itself: not the agent's commands, not recorded as such
-            engine.git().moveIn(view.delegate(), repo, source.commit(), branch, WORKSPACE, user);
+            git().moveIn(view.delegate(), repo, source.commit(), branch, WORKSPACE, user);
             emit(new AgentEvent.BuildOutput(id, 0, now(), "checked out " + source.commit().substring(0, 12) + " on "
                     + branch + " in " + WORKSPACE));
 
@@ -769,7 +774,7 @@ public final class AgentActor {
         String snapshotId = info.snapshotId();
         try {
             if (resolved == null) {
-                GitPort.Source source = engine.git().fetch(info.request().repository(), info.commit() != null
+                GitPort.Source source = git().fetch(info.request().repository(), info.commit() != null
                         ? info.commit() : info.request().ref());
                 resolved = engine.spec().resolve(source.tree());
                 user = EnvironmentCache.userFor(resolved.spec(), resolved.spec().baseKind());
@@ -864,7 +869,7 @@ public final class AgentActor {
     private boolean handOff(String summary) {
         phase = "handoff";
         try {
-            GitPort.Handoff h = engine.git().handOff(view.delegate(), info.request().repository(), info.branch(), WORKSPACE, user,
+            GitPort.Handoff h = git().handOff(view.delegate(), info.request().repository(), info.branch(), WORKSPACE, user,
                     redactor().apply(summary), info.request().push());
             String recorded = redactor().apply(summary);
             emit(new AgentEvent.HandedOff(id, 0, now(), info.branch(), h.commit(), h.pushed(), recorded));
