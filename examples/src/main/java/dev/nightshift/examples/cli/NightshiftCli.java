@@ -102,6 +102,11 @@ public final class NightshiftCli implements Callable<Integer> {
      * agents whose process died ({@code kill -9}), so they are hibernated by the next command.
      */
     Nightshift engine() {
+        return engine(null);
+    }
+
+    /** {@link #engine()} on {@code store} (the caller closes it after the engine), or on the state directory when null. */
+    Nightshift engine(dev.nightshift.api.spi.AgentStore store) {
         if (maxRunningMachines < 1) {
             throw new CliException.Usage("--max-running-machines must be at least 1, not " + maxRunningMachines);
         }
@@ -114,6 +119,9 @@ public final class NightshiftCli implements Callable<Integer> {
                 .limits(Limits.DEFAULT.withMaxRunningMachines(maxRunningMachines));
         if (dockerInDocker) {
             b.runtime(DockerRuntime.builder().dockerInDocker(true).build());
+        }
+        if (store != null) {
+            b.store(store);
         }
         return b.build();
     }
