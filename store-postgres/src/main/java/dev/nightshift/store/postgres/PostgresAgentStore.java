@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Every inserted event is announced with {@code NOTIFY}; {@link #awaitEvents} waits on a
  *       dedicated listening connection, so a reader in another process sees a new event without
  *       polling.</li>
+ *   <li>While the database does not answer, writes of records, events and messages wait for it
+ *       (retrying, up to {@link Builder#outageTolerance}) and return only once committed, so an
+ *       outage loses no acknowledged write; {@link #available()} and a logged warning report it.</li>
  *   <li>Secrets never come here: the engine keeps them in its secret store.</li>
  * </ul>
  *
