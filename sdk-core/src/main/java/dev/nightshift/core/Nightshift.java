@@ -34,6 +34,7 @@ import dev.nightshift.core.internal.EngineContext;
 import dev.nightshift.core.internal.EnvironmentCache;
 import dev.nightshift.core.internal.GitPort;
 import dev.nightshift.core.internal.JGitPort;
+import dev.nightshift.core.internal.LeaseTakeover;
 import dev.nightshift.core.internal.Setups;
 import dev.nightshift.core.internal.MachineSlots;
 import dev.nightshift.core.internal.SdkSpecPort;
@@ -99,7 +100,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Nightshift implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Nightshift.class);
-    private static final Duration LEASE = Duration.ofMinutes(2);
+    /** How long an agent's lease lasts (default 2 min; {@code nightshift.lease}, an ISO-8601 duration). */
+    private static final Duration LEASE = Duration.parse(System.getProperty("nightshift.lease", "PT2M"));
 
     private final EngineContext context;
     private final boolean ownsExecutor;
@@ -115,6 +117,7 @@ public final class Nightshift implements AutoCloseable {
     private final int environmentSnapshotsKept;
     private final boolean hibernateOnClose;
     private final Setups setups;
+    private final LeaseTakeover leases;
     private volatile boolean closed;
 
     private Nightshift(Builder b, Runtime runtime, AgentStore store, ExecutorService executor) {
@@ -143,6 +146,7 @@ public final class Nightshift implements AutoCloseable {
         this.ownedSecretStore = b.ownedSecretStore;
         this.hibernateOnClose = b.hibernateOnClose;
         this.setups = new Setups(context);
+        this.leases = new LeaseTakeover(context, actors, spawnLock, LEASE);
         reattach();
         try {
             removeOrphanMachines(); // what a crashed engine of this store left behind
@@ -409,12 +413,15 @@ public final class Nightshift implements AutoCloseable {
             Instant now = context.clock().instant();
             for (AgentActor a : actors.values()) {
                 try (AgentMdc m = AgentMdc.of(a.id())) {
-                    context.store().acquireLease(a.id(), context.owner(), LEASE);
+                    if (!leases.renew(a)) {
+                        continue; // another engine took it over
+                    }
                     a.hibernateIfIdle(now);
                 } catch (RuntimeException e) {
                     log.warn("sweep of agent {} failed: {}", a.id(), e.toString());
                 }
             }
+            leases.takeOverExpired(); // agents whose engine died
             try {
                 context.machineSlots().renewAll();
             } catch (RuntimeException e) {

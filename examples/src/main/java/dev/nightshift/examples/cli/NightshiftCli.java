@@ -102,14 +102,15 @@ public final class NightshiftCli implements Callable<Integer> {
      * agents whose process died ({@code kill -9}), so they are hibernated by the next command.
      */
     Nightshift engine() {
-        return engine(false);
+        return engine(false, null);
     }
 
     /**
      * {@link #engine()}; {@code perOwner} (for {@code nightshift serve}) gives each agent the git
-     * credentials of its API key's owner ({@link GitCredentialsCommands#perOwner}).
+     * credentials of its API key's owner ({@link GitCredentialsCommands#perOwner}); the engine runs
+     * on {@code store} (the caller closes it after the engine), or on the state directory when null.
      */
-    Nightshift engine(boolean perOwner) {
+    Nightshift engine(boolean perOwner, dev.nightshift.api.spi.AgentStore store) {
         if (maxRunningMachines < 1) {
             throw new CliException.Usage("--max-running-machines must be at least 1, not " + maxRunningMachines);
         }
@@ -125,6 +126,9 @@ public final class NightshiftCli implements Callable<Integer> {
                 .limits(Limits.DEFAULT.withMaxRunningMachines(maxRunningMachines));
         if (dockerInDocker) {
             b.runtime(DockerRuntime.builder().dockerInDocker(true).build());
+        }
+        if (store != null) {
+            b.store(store);
         }
         return b.build();
     }
