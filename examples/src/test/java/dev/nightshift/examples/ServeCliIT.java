@@ -88,4 +88,25 @@ class ServeCliIT {
             server.destroyForcibly();
         }
     }
+
+    @Test
+    void serveOnAPostgresStoreNeverShowsItsPassword() throws Exception {
+        Docker.require();
+        // nothing listens on port 1: the store cannot open, and the error names the URL without its password
+        Processes.Result down = Processes.run(dir, Map.of(), null, 5,
+                command("serve", "--port", "0", "--store", "postgresql://nightshift:Sup3rSecretPw@127.0.0.1:1/agents"));
+        assertThat(down.exitCode()).as("%s", down).isNotZero();
+        assertThat(down.stdout() + down.stderr()).contains("unavailable").contains("127.0.0.1:1/agents")
+                .doesNotContain("Sup3rSecretPw");
+        Processes.Result bad = Processes.run(dir, Map.of(), null, 5,
+                command("serve", "--port", "0", "--store", "mysql://nightshift:Sup3rSecretPw@db/agents"));
+        assertThat(bad.exitCode()).as("%s", bad).isNotZero();
+        assertThat(bad.stdout() + bad.stderr()).contains("--store").contains("postgresql://").contains("***")
+                .doesNotContain("Sup3rSecretPw");
+        // the same from the environment, as a deployment would give it
+        Processes.Result fromEnv = Processes.run(dir, Map.of("NIGHTSHIFT_STORE_URL",
+                "postgresql://nightshift:Sup3rSecretPw@127.0.0.1:1/agents"), null, 5, command("serve", "--port", "0"));
+        assertThat(fromEnv.exitCode()).as("%s", fromEnv).isNotZero();
+        assertThat(fromEnv.stdout() + fromEnv.stderr()).contains("unavailable").doesNotContain("Sup3rSecretPw");
+    }
 }

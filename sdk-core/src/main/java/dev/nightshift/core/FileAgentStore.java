@@ -10,10 +10,12 @@ import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.core.internal.Json;
-import java.io.BufferedReader;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -41,14 +43,32 @@ import java.util.regex.Pattern;
 /**
  * The default {@link AgentStore}: one directory per agent under {@code <root>/agents/}, with
  * {@code agent.json} (replaced atomically: written aside, synced, renamed), {@code events.jsonl}
- * and {@code conversation.jsonl} (one JSON object per line, appended and synced). A crash while
- * appending leaves at most one partial last line, which readers ignore: at most the event being
- * written is lost. Leases live in {@code lease.json}, changed under an OS file lock, so two
- * processes on one directory never drive the same agent.
+ * and {@code conversation.jsonl} (one JSON object per line, appended). A crash while appending
+ * leaves at most one partial last line, which readers ignore. Leases live in {@code lease.json},
+ * changed under an OS file lock, so two processes on one directory never drive the same agent.
+ *
+ * <p><b>Durability (group commit).</b> Every call has written its bytes to the operating system
+ * before it returns, so a killed process ({@code kill -9}, a JVM crash) loses nothing: the kernel
+ * keeps what was written and any other process or a restarted engine reads it. Syncing to the disk
+ * ({@code fsync}) is grouped: appended events and conversation lines, and records that changed only
+ * in their progress (usage, {@code updatedAt}, {@code lastSequence}), are synced by a background
+ * flusher at most {@linkplain #open(Path, Clock, Duration) the sync interval} (50 ms unless
+ * chosen) after they were written. A record whose status or anything else changed (a turn ending,
+ * FINISHED, ERROR, a hand-off, a take-over) is synced before {@link #put} returns, after the agent's
+ * appended lines, so a synced record never points past events the disk has. {@link #sync()} and
+ * {@link #close()} sync everything written so far. So an operating-system crash or a power loss
+ * loses at most the last interval's events, conversation lines and usage figures, never a status;
+ * an interval of {@link Duration#ZERO} syncs every write before the call returns (slower: one
+ * {@code fsync} per event). Progress-only records are appended as lines to
+ * {@code agent.progress.jsonl} next to the synced {@code agent.json} (no rename: on ext4 a rename
+ * over a file starts its writeback, milliseconds a step on a busy disk), which the next synced
+ * record removes; the last complete line is read, and only when it belongs to {@code agent.json},
+ * so a torn or stale progress file after a power loss falls back to the last synced record.
  *
  * <p><b>Thread-safety:</b> thread-safe, and safe to share one directory between processes.
- * <b>Lifecycle:</b> {@link #open(Path)} creates the directory if needed; {@link #close()} releases
- * nothing but is required by the SPI.
+ * <b>Lifecycle:</b> {@link #open(Path)} creates the directory if needed; {@link #close()} syncs
+ * what is not synced yet. The flusher is one daemon thread shared by every store of the JVM; a
+ * store that is never closed still has its writes synced within the interval.
  *
  * <pre>{@code
  * try (FileAgentStore store = FileAgentStore.open(Path.of(System.getProperty("user.home"), ".nightshift"))) {
@@ -68,10 +88,30 @@ public final class FileAgentStore implements AgentStore {
     private final Map<String, Long> lastSequences = new ConcurrentHashMap<>();
     /** Files already checked for a partial last line in this process. */
     private final java.util.Set<Path> recovered = ConcurrentHashMap.newKeySet();
+    /** The default {@link #open(Path, Clock, Duration) sync interval}. */
+    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(50);
+    /** One daemon thread syncs for every store of the JVM; a store left unclosed leaks no thread. */
+    private static final java.util.concurrent.ScheduledExecutorService FLUSHER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "nightshift-store-sync");
+                t.setDaemon(true);
+                return t;
+            });
+    private final Duration syncInterval;
+    /** Files written but not yet synced. */
+    private final java.util.Set<Path> unsynced = ConcurrentHashMap.newKeySet();
+    /** Whether a flush is scheduled on {@link #FLUSHER}. */
+    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The last record this store wrote per agent (synced or as progress): what a progress-only put is judged against. */
+    private final Map<String, AgentInfo> written = new ConcurrentHashMap<>();
 
-    private FileAgentStore(Path root, Clock clock) {
+    private FileAgentStore(Path root, Clock clock, Duration syncInterval) {
         this.agents = root.toAbsolutePath().resolve("agents");
-        this.clock = clock;
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+        if (syncInterval == null || syncInterval.isNegative()) {
+            throw new IllegalArgumentException("the sync interval must be zero or positive, not " + syncInterval);
+        }
+        this.syncInterval = syncInterval;
         try {
             Files.createDirectories(agents);
         } catch (IOException e) {
@@ -81,12 +121,21 @@ public final class FileAgentStore implements AgentStore {
 
     /** Opens (creating if needed) the store under {@code root}. */
     public static FileAgentStore open(Path root) {
-        return new FileAgentStore(root, Clock.systemUTC());
+        return new FileAgentStore(root, Clock.systemUTC(), DEFAULT_SYNC_INTERVAL);
     }
 
     /** Opens the store with a clock for lease expiry (tests). */
     public static FileAgentStore open(Path root, Clock clock) {
-        return new FileAgentStore(root, clock);
+        return new FileAgentStore(root, clock, DEFAULT_SYNC_INTERVAL);
+    }
+
+    /**
+     * Opens the store with a clock and the longest time a written event, conversation line or
+     * progress-only record waits to be synced to disk ({@link Duration#ZERO}: synced before each
+     * call returns). See the class comment for what a crash or a power loss can lose.
+     */
+    public static FileAgentStore open(Path root, Clock clock, Duration syncInterval) {
+        return new FileAgentStore(root, clock, syncInterval);
     }
 
     private Path dir(String agentId) {
@@ -103,23 +152,66 @@ public final class FileAgentStore implements AgentStore {
     @Override
     public void put(AgentInfo info) {
         Path d = dir(info.id());
-        try {
-            Files.createDirectories(d);
-            writeAtomically(d.resolve("agent.json"), json.writeValueAsBytes(info));
-        } catch (IOException e) {
-            throw new NightshiftException("cannot save agent " + info.id() + ": " + e.getMessage(), e);
+        synchronized (lock(info.id())) {
+            try {
+                makeDirectory(d);
+                AgentInfo before = written.get(info.id());
+                Path progress = d.resolve(PROGRESS);
+                if (!syncInterval.isZero() && before != null && progressOnly(before, info)) {
+                    // appended now (a killed process loses nothing), synced by the flusher
+                    if (recovered.add(progress)) {
+                        truncatePartialLine(progress);
+                    }
+                    try (FileOutputStream out = new FileOutputStream(progress.toFile(), true)) {
+                        out.write((Json.write(info) + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    markUnsynced(progress);
+                } else {
+                    syncAgent(info.id()); // the events the record counts reach the disk first
+                    writeAtomically(d.resolve("agent.json"), json.writeValueAsBytes(info), true);
+                    unsynced.remove(progress);
+                    Files.deleteIfExists(progress);
+                }
+                written.put(info.id(), info);
+            } catch (IOException e) {
+                throw new NightshiftException("cannot save agent " + info.id() + ": " + e.getMessage(), e);
+            }
         }
+    }
+
+    private static final String PROGRESS = "agent.progress.jsonl";
+
+    /** Whether {@code next} differs from {@code before} in usage, {@code updatedAt} and {@code lastSequence} only. */
+    static boolean progressOnly(AgentInfo before, AgentInfo next) {
+        return next.withUsage(before.usage(), before.updatedAt()).withLastSequence(before.lastSequence()).equals(before)
+                && next.lastSequence() >= before.lastSequence() && !next.updatedAt().isBefore(before.updatedAt());
     }
 
     @Override
     public Optional<AgentInfo> get(String agentId) {
-        Path f = dir(agentId).resolve("agent.json");
+        Path d = dir(agentId);
+        Path f = d.resolve("agent.json");
+        AgentInfo synced;
         try {
-            return Optional.of(json.readValue(Files.readAllBytes(f), AgentInfo.class));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+            byte[] bytes = readAll(f);
+            if (bytes == null) {
+                return Optional.empty();
+            }
+            synced = json.readValue(bytes, AgentInfo.class);
         } catch (IOException e) {
             throw new NightshiftException("cannot read agent " + agentId + " from " + f + ": " + e.getMessage(), e);
+        }
+        try {
+            byte[] bytes = lastLine(d.resolve(PROGRESS));
+            if (bytes == null) {
+                return Optional.of(synced);
+            }
+            AgentInfo progress = json.readValue(bytes, AgentInfo.class);
+            // only a progress record of this very record counts: a stale or torn one is ignored
+            return Optional.of(progressOnly(synced, progress) ? progress : synced);
+        } catch (IOException e) {
+            log.warn("agent {}: {} is unreadable ({}); using the last synced record", agentId, PROGRESS, e.getMessage());
+            return Optional.of(synced);
         }
     }
 
@@ -207,24 +299,23 @@ public final class FileAgentStore implements AgentStore {
 
     /** Cuts a last line left without its newline by a crash, so the next append starts clean. */
     private static void truncatePartialLine(Path f) {
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
+        if (!Files.exists(f)) {
+            return; // nothing written yet
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            long size = raf.length();
             long keep = size;
-            ByteBuffer one = ByteBuffer.allocate(1);
             while (keep > 0) {
-                one.clear();
-                ch.read(one, keep - 1);
-                if (one.get(0) == '\n') {
+                raf.seek(keep - 1);
+                if (raf.read() == '\n') {
                     break;
                 }
                 keep--;
             }
             if (keep < size) {
-                ch.truncate(keep);
-                ch.force(true);
+                raf.setLength(keep);
+                raf.getFD().sync();
             }
-        } catch (NoSuchFileException e) {
-            // nothing written yet
         } catch (IOException e) {
             throw new UncheckedIOException("cannot check " + f, e);
         }
@@ -251,22 +342,98 @@ public final class FileAgentStore implements AgentStore {
     private void appendLine(String agentId, String file, Object value) {
         Path d = dir(agentId);
         try {
-            Files.createDirectories(d);
+            makeDirectory(d);
             byte[] line = (Json.write(value) + "\n").getBytes(StandardCharsets.UTF_8);
             Path path = d.resolve(file);
             if (recovered.add(path)) {
                 truncatePartialLine(path);
             }
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer buf = ByteBuffer.wrap(line);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
+            // java.io, not NIO: an interrupt of the calling thread cannot close it mid-write
+            try (FileOutputStream out = new FileOutputStream(path.toFile(), true)) {
+                out.write(line);
+                if (syncInterval.isZero()) {
+                    out.getFD().sync();
                 }
-                ch.force(false);
+            }
+            if (!syncInterval.isZero()) {
+                markUnsynced(path);
             }
         } catch (IOException e) {
             throw new NightshiftException("cannot append to " + file + " of agent " + agentId + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- group commit
+
+    /** Notes a written file for the flusher, scheduling a flush within the sync interval. */
+    private void markUnsynced(Path file) {
+        unsynced.add(file);
+        if (flushScheduled.compareAndSet(false, true)) {
+            try {
+                FLUSHER.schedule(this::flushScheduled, syncInterval.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                flushScheduled.set(false);
+                sync();
+            }
+        }
+    }
+
+    private void flushScheduled() {
+        flushScheduled.set(false);
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            log.warn("{}: cannot sync written events to disk: {}", this, e.getMessage());
+        }
+    }
+
+    /**
+     * Syncs to disk everything this store has written so far (events, conversation lines,
+     * progress-only records); returns once it is on disk. Writes are otherwise synced within the
+     * sync interval; a killed process loses nothing either way, this matters for an OS crash.
+     */
+    public void sync() {
+        IOException failed = null;
+        for (Path f : List.copyOf(unsynced)) {
+            try {
+                force(f);
+            } catch (IOException e) {
+                failed = e;
+            }
+        }
+        if (failed != null) {
+            throw new NightshiftException("cannot sync " + this + " to disk: " + failed.getMessage(), failed);
+        }
+    }
+
+    /** Syncs the files of one agent written so far. */
+    private void syncAgent(String agentId) throws IOException {
+        Path d = dir(agentId);
+        for (Path f : List.copyOf(unsynced)) {
+            if (f.startsWith(d)) {
+                force(f);
+            }
+        }
+    }
+
+    /** Syncs one file (through a descriptor of its own: fsync syncs the file, whoever wrote it). */
+    private void force(Path f) throws IOException {
+        if (!unsynced.remove(f)) {
+            return; // synced meanwhile by another caller
+        }
+        if (!Files.exists(f)) {
+            return; // deleted meanwhile: nothing to keep
+        }
+        try (FileInputStream in = new FileInputStream(f.toFile())) {
+            in.getFD().sync();
+        } catch (FileNotFoundException e) {
+            if (Files.exists(f)) {
+                unsynced.add(f);
+                throw e;
+            }
+        } catch (IOException e) {
+            unsynced.add(f);
+            throw e;
         }
     }
 
@@ -280,11 +447,12 @@ public final class FileAgentStore implements AgentStore {
         List<T> out = new ArrayList<>();
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            return out;
+            bytes = readAll(f);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + f, e);
+        }
+        if (bytes == null) {
+            return out;
         }
         int start = 0;
         T last = null;
@@ -328,7 +496,9 @@ public final class FileAgentStore implements AgentStore {
         Path d = dir(agentId);
         synchronized (lock(agentId)) {
             lastSequences.remove(agentId);
+            written.remove(agentId);
             recovered.removeIf(p -> p.startsWith(d));
+            unsynced.removeIf(p -> p.startsWith(d));
             try (var walk = Files.walk(d)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
@@ -437,16 +607,78 @@ public final class FileAgentStore implements AgentStore {
         }
     }
 
+    /** The last complete line of {@code f} (without its newline), or null when it has none; read from the end. */
+    private static byte[] lastLine(Path f) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
+            long size = raf.length();
+            for (long window = 16_384; ; window *= 2) {
+                long from = Math.max(0, size - window);
+                byte[] tail = new byte[(int) (size - from)];
+                raf.seek(from);
+                raf.readFully(tail);
+                int end = tail.length - 1;
+                while (end >= 0 && tail[end] != '\n') {
+                    end--; // a torn last line: the one before it counts
+                }
+                if (end < 0) {
+                    if (from == 0) {
+                        return null;
+                    }
+                    continue;
+                }
+                int start = end - 1;
+                while (start >= 0 && tail[start] != '\n') {
+                    start--;
+                }
+                if (start < 0 && from > 0) {
+                    continue; // the line starts before the window
+                }
+                return java.util.Arrays.copyOfRange(tail, start + 1, end);
+            }
+        } catch (FileNotFoundException e) {
+            if (Files.exists(f)) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    /** Creates an agent's directory if it is missing (a stat when it is there, not a failed mkdir's exception). */
+    private static void makeDirectory(Path d) throws IOException {
+        if (!Files.isDirectory(d)) {
+            Files.createDirectories(d);
+        }
+    }
+
+    /**
+     * The bytes of {@code f}, or null when it does not exist. java.io rather than NIO, like every
+     * write but the lease locks: an interrupt of the calling thread (a stopping turn) cannot close
+     * the file under it, so records, events and conversation lines can be written from any thread.
+     */
+    private static byte[] readAll(Path f) throws IOException {
+        try (FileInputStream in = new FileInputStream(f.toFile())) {
+            return in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            if (Files.exists(f)) {
+                throw e; // there but unreadable
+            }
+            return null;
+        }
+    }
+
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        writeAtomically(target, bytes, true);
+    }
+
+    /** Writes aside and renames over {@code target}; {@code sync}: the bytes reach the disk before the rename. */
+    private static void writeAtomically(Path target, byte[] bytes, boolean sync) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
                 + "-" + Thread.currentThread().getId());
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
+        try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
+            out.write(bytes);
+            if (sync) {
+                out.getFD().sync();
             }
-            ch.force(true);
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -530,7 +762,7 @@ public final class FileAgentStore implements AgentStore {
 
     @Override
     public void close() {
-        // nothing held open between calls
+        sync(); // nothing else is held open between calls
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.spi.AgentGitCredentials;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.api.spi.GitCredentials;
 import dev.nightshift.api.spi.SecretContext;
@@ -33,6 +34,7 @@ import dev.nightshift.core.internal.EngineContext;
 import dev.nightshift.core.internal.EnvironmentCache;
 import dev.nightshift.core.internal.GitPort;
 import dev.nightshift.core.internal.JGitPort;
+import dev.nightshift.core.internal.LeaseTakeover;
 import dev.nightshift.core.internal.Setups;
 import dev.nightshift.core.internal.MachineSlots;
 import dev.nightshift.core.internal.SdkSpecPort;
@@ -98,7 +100,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Nightshift implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Nightshift.class);
-    private static final Duration LEASE = Duration.ofMinutes(2);
+    /** How long an agent's lease lasts (default 2 min; {@code nightshift.lease}, an ISO-8601 duration). */
+    private static final Duration LEASE = Duration.parse(System.getProperty("nightshift.lease", "PT2M"));
 
     private final EngineContext context;
     private final boolean ownsExecutor;
@@ -114,6 +117,7 @@ public final class Nightshift implements AutoCloseable {
     private final int environmentSnapshotsKept;
     private final boolean hibernateOnClose;
     private final Setups setups;
+    private final LeaseTakeover leases;
     private volatile boolean closed;
 
     private Nightshift(Builder b, Runtime runtime, AgentStore store, ExecutorService executor) {
@@ -125,7 +129,9 @@ public final class Nightshift implements AutoCloseable {
         b.drivers.forEach(d -> drivers.put(d.name(), d));
         Path mirrors = b.mirrorDirectory != null ? b.mirrorDirectory : b.stateDirectory().resolve("mirrors");
         this.pushGuard = new SecretPushGuard();
-        this.git = new JGitPort(mirrors, b.gitCredentials, b.branchPrefix, b.authorName, b.authorEmail, pushGuard);
+        this.git = new JGitPort(mirrors, b.gitCredentials,
+                b.agentGitCredentials != null ? b.agentGitCredentials : AgentGitCredentials.always(b.gitCredentials),
+                b.branchPrefix, b.authorName, b.authorEmail, pushGuard);
         SpecPort spec = new SdkSpecPort(b.strictSpec, b.personalConfig, b.teamConfig);
         String owner = ownerName();
         // a store of our own files lives in the state directory: any engine can tell when it is gone
@@ -140,6 +146,7 @@ public final class Nightshift implements AutoCloseable {
         this.ownedSecretStore = b.ownedSecretStore;
         this.hibernateOnClose = b.hibernateOnClose;
         this.setups = new Setups(context);
+        this.leases = new LeaseTakeover(context, actors, spawnLock, LEASE);
         reattach();
         try {
             removeOrphanMachines(); // what a crashed engine of this store left behind
@@ -406,12 +413,15 @@ public final class Nightshift implements AutoCloseable {
             Instant now = context.clock().instant();
             for (AgentActor a : actors.values()) {
                 try (AgentMdc m = AgentMdc.of(a.id())) {
-                    context.store().acquireLease(a.id(), context.owner(), LEASE);
+                    if (!leases.renew(a)) {
+                        continue; // another engine took it over
+                    }
                     a.hibernateIfIdle(now);
                 } catch (RuntimeException e) {
                     log.warn("sweep of agent {} failed: {}", a.id(), e.toString());
                 }
             }
+            leases.takeOverExpired(); // agents whose engine died
             try {
                 context.machineSlots().renewAll();
             } catch (RuntimeException e) {
@@ -537,6 +547,7 @@ public final class Nightshift implements AutoCloseable {
     public static final class Builder {
         private Runtime runtime;
         private GitCredentials gitCredentials = GitCredentials.NONE;
+        private AgentGitCredentials agentGitCredentials;
         private final List<AgentDriver> drivers = new ArrayList<>();
         private AgentStore store;
         private Path stateDirectory;
@@ -567,7 +578,21 @@ public final class Nightshift implements AutoCloseable {
         }
 
         public Builder runtime(Runtime value) { runtime = value; return this; }
+        /**
+         * Git credentials (default none): of the engine's own fetches ({@link #environment},
+         * setups) and, unless {@link #agentGitCredentials} is set, of every agent.
+         */
         public Builder gitCredentials(GitCredentials value) { gitCredentials = Objects.requireNonNull(value); return this; }
+        /**
+         * Per-agent git credentials (default: {@link #gitCredentials} for every agent): chosen from
+         * the agent's stored request (e.g. an owner label), so an engine serving several owners
+         * fetches and pushes each agent's repository, submodules and {@code repositoryDependencies}
+         * with that agent's owner's credentials only, after a restart too.
+         */
+        public Builder agentGitCredentials(AgentGitCredentials value) {
+            agentGitCredentials = Objects.requireNonNull(value);
+            return this;
+        }
         public Builder driver(AgentDriver value) { drivers.add(Objects.requireNonNull(value)); return this; }
         public Builder store(AgentStore value) { store = value; return this; }
         /** Where records, logs and mirrors live (default {@code ~/.nightshift}, or {@code NIGHTSHIFT_HOME}). */

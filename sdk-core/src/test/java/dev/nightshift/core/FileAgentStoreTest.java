@@ -238,4 +238,108 @@ class FileAgentStoreTest {
             return now;
         }
     }
+
+    @Test
+    void progressOnlyRecordsAreReadBackAndAStatusChangeSyncsTheRecordItself() throws Exception {
+        FileAgentStore store = FileAgentStore.open(dir);
+        AgentInfo running = agent("p1", T0, "x").withStatus(AgentStatus.RUNNING, T0);
+        store.put(running);
+        AgentInfo progressed = running.withUsage(running.usage().plusTokens(5, 6), T0.plusSeconds(1)).withLastSequence(3);
+        store.put(progressed);
+        Path progress = dir.resolve("agents/p1/agent.progress.jsonl");
+        assertThat(progress).as("usage alone goes to the progress file").exists();
+        assertThat(FileAgentStore.open(dir).get("p1")).as("a second store reads it").contains(progressed);
+        assertThat(FileAgentStore.open(dir).list(AgentQuery.all()).items()).containsExactly(progressed);
+
+        AgentInfo finished = progressed.withStatus(AgentStatus.FINISHED, T0.plusSeconds(2));
+        store.put(finished);
+        assertThat(progress).as("a status change replaces agent.json and drops the progress file").doesNotExist();
+        assertThat(FileAgentStore.open(dir).get("p1")).contains(finished);
+    }
+
+    @Test
+    void aStaleOrTornProgressFileFallsBackToTheSyncedRecord() throws Exception {
+        FileAgentStore store = FileAgentStore.open(dir);
+        AgentInfo running = agent("p2", T0, "x").withStatus(AgentStatus.RUNNING, T0);
+        store.put(running);
+        store.put(running.withUsage(running.usage().plusTokens(5, 6), T0.plusSeconds(1)).withLastSequence(3));
+        Path progress = dir.resolve("agents/p2/agent.progress.jsonl");
+        byte[] stale = Files.readAllBytes(progress);
+        AgentInfo finished = running.withStatus(AgentStatus.FINISHED, T0.plusSeconds(2)).withLastSequence(4);
+        store.put(finished);
+        // what a power loss can leave: the progress file of an older record, or a torn one
+        Files.write(progress, stale);
+        assertThat(FileAgentStore.open(dir).get("p2")).as("a progress file of another record is ignored").contains(finished);
+        Files.writeString(progress, "{\"id\":\"p2\",\"sta");
+        assertThat(FileAgentStore.open(dir).get("p2")).as("a torn progress file is ignored").contains(finished);
+        // control: a progress file of this very record is read
+        AgentInfo progressed = finished.withUsage(finished.usage().plusTokens(1, 1), T0.plusSeconds(3)).withLastSequence(5);
+        Files.writeString(progress, dev.nightshift.core.internal.Json.write(progressed) + "\n");
+        assertThat(FileAgentStore.open(dir).get("p2")).contains(progressed);
+        // a line cut short by a kill after it: the last complete line counts
+        Files.writeString(progress, "{\"id\":\"p2\",\"sta", StandardOpenOption.APPEND);
+        assertThat(FileAgentStore.open(dir).get("p2")).contains(progressed);
+    }
+
+    @Test
+    void theLastOfManyLargeProgressRecordsIsRead() {
+        // records larger than the tail window the progress file is read back with
+        FileAgentStore store = FileAgentStore.open(dir);
+        AgentRequest r = AgentRequest.builder("x".repeat(40_000), "file:///repo.git").id("big").build();
+        AgentInfo info = AgentInfo.creating("big", r, T0).withStatus(AgentStatus.RUNNING, T0);
+        store.put(info);
+        for (int i = 1; i <= 5; i++) {
+            info = info.withUsage(info.usage().plusTokens(i, i), T0.plusSeconds(i)).withLastSequence(i);
+            store.put(info);
+        }
+        assertThat(FileAgentStore.open(dir).get("big")).contains(info);
+    }
+
+    @Test
+    void progressOnlyMeansUsageTimeAndSequenceMovingForward() {
+        AgentInfo a = agent("p3", T0, "x").withStatus(AgentStatus.RUNNING, T0);
+        assertThat(FileAgentStore.progressOnly(a, a.withUsage(a.usage().plusTokens(1, 2), T0.plusSeconds(1))
+                .withLastSequence(2))).isTrue();
+        assertThat(FileAgentStore.progressOnly(a, a.withStatus(AgentStatus.FINISHED, T0))).isFalse();
+        assertThat(FileAgentStore.progressOnly(a, a.withError("boom", T0))).isFalse();
+        assertThat(FileAgentStore.progressOnly(a, a.withTakenOver(true, T0))).isFalse();
+        assertThat(FileAgentStore.progressOnly(a.withLastSequence(5), a.withLastSequence(4))).as("backwards").isFalse();
+    }
+
+    @Test
+    void syncWritesWhatIsPendingAndAClosedStoreLeavesNothingPending() {
+        FileAgentStore store = FileAgentStore.open(dir, Clock.systemUTC(), Duration.ofHours(1));
+        store.append(new AgentEvent.Warning("s", 1, T0, "c", "one"));
+        store.sync();
+        store.append(new AgentEvent.Warning("s", 2, T0, "c", "two"));
+        store.close();
+        assertThat(FileAgentStore.open(dir).events("s", 0, 10)).extracting(AgentEvent::sequence).containsExactly(1L, 2L);
+        assertThatThrownBy(() -> FileAgentStore.open(dir, Clock.systemUTC(), Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sync interval");
+    }
+
+    @Test
+    void anInterruptedThreadWritesAndReadsRecordsEventsAndConversation() {
+        // the engine calls these on agent threads that a stop interrupts: NIO would throw ClosedByInterruptException
+        FileAgentStore store = FileAgentStore.open(dir);
+        AgentInfo running = agent("i1", T0, "x").withStatus(AgentStatus.RUNNING, T0);
+        AgentInfo progressed = running.withUsage(running.usage().plusTokens(1, 2), T0.plusSeconds(1)).withLastSequence(1);
+        ConversationMessage m = new ConversationMessage("m1", ConversationMessage.Type.USER_MESSAGE, "hi", T0);
+        Thread.currentThread().interrupt();
+        try {
+            store.put(running);
+            store.append(new AgentEvent.Warning("i1", 1, T0, "c", "one"));
+            store.appendMessage("i1", m);
+            store.put(progressed);
+            assertThat(store.get("i1")).contains(progressed);
+            assertThat(store.events("i1", 0, 10)).hasSize(1);
+            assertThat(store.conversation("i1")).containsExactly(m);
+            assertThat(store.lastSequence("i1")).isEqualTo(1);
+            store.sync();
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is left as it was").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(FileAgentStore.open(dir).get("i1")).contains(progressed);
+    }
 }

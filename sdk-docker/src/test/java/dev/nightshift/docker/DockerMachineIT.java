@@ -236,6 +236,29 @@ class DockerMachineIT {
         assertThat(t.list()).isEmpty();
     }
 
+    @Test
+    void ensureSessionOpensTheShellOnceAndLeavesAnExistingSessionAsItIs() {
+        Terminals t = machine.terminals();
+        // a session whose first window is a terminal that happens to carry the shell window's name
+        t.start(Terminals.SHELL_WINDOW, "sleep 600", null, Map.of());
+        t.ensureSession("/workspace"); // already there: nothing opened, nothing re-marked
+        assertThat(t.list()).extracting(TerminalInfo::name).containsExactly(Terminals.SHELL_WINDOW);
+        assertThatThrownBy(() -> t.openShell(Terminals.SHELL_WINDOW, null)).isInstanceOf(ConflictException.class);
+        t.stop(Terminals.SHELL_WINDOW);
+
+        t.ensureSession("/workspace"); // no session: one with the shell window, which is no terminal
+        t.ensureSession("/workspace");
+        assertThat(t.list()).isEmpty();
+        assertThat(sh("tmux list-windows -t =nightshift -F '#{window_name} #{@nightshift-shell} #{pane_current_path}'")
+                .stdoutTail().strip()).isEqualTo(Terminals.SHELL_WINDOW + " 1 /workspace");
+        TerminalInfo dev = t.start("dev", "sleep 600", null, Map.of());
+        assertThat(dev.running()).isTrue();
+        assertThat(t.list()).extracting(TerminalInfo::name).containsExactly("dev");
+        t.stop("dev");
+        t.stop(Terminals.SHELL_WINDOW);
+        assertThat(t.list()).isEmpty();
+    }
+
     private static void waitFor(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {

@@ -76,23 +76,49 @@ public final class GitHost implements AutoCloseable {
     private final Builder config;
     private final Mirrors mirrors;
     private final BranchNames names;
-    private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+    private final Set<String> handedOut;
     /** The commit last moved into each workspace of a running machine (see {@link MoveIn}); least recently used dropped. */
-    private final Map<String, ObjectId> movedIn = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(64, 0.75f, true) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, ObjectId> eldest) {
-                    return size() > MOVED_IN_ENTRIES;
-                }
-            });
+    private final Map<String, ObjectId> movedIn;
     static final int MOVED_IN_ENTRIES = 4096;
+    /** Whether this is a view ({@link #withCredentials}), whose {@link #close()} does nothing. */
+    private final boolean view;
 
     private GitHost(Builder b) {
         this.config = b;
         this.mirrors = new Mirrors(b.cacheDirectory, b.credentials, b.timeout);
         this.names = new BranchNames(b.branchPrefix, b.random);
+        this.handedOut = ConcurrentHashMap.newKeySet();
+        this.movedIn = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ObjectId> eldest) {
+                return size() > MOVED_IN_ENTRIES;
+            }
+        });
+        this.view = false;
+    }
+
+    private GitHost(GitHost shared, GitCredentials credentials) {
+        this.config = shared.config;
+        this.mirrors = shared.mirrors.withCredentials(credentials);
+        this.names = shared.names;
+        this.handedOut = shared.handedOut;
+        this.movedIn = shared.movedIn;
+        this.view = true;
+    }
+
+    /**
+     * This host with other credentials: the same mirrors, branch names and moved-in state, but
+     * every fetch and push it makes (the repository, its submodules, dependencies) asks
+     * {@code credentials}. A service serving several owners keeps one host and takes a view per
+     * owner, so an owner's fetch never uses another's token; the mirror is shared, but every
+     * {@link #fetch} contacts the remote with the view's credentials first, so a refused owner
+     * gets the remote's refusal, not the mirror's copy. Closing a view does nothing; closing this
+     * host ends its views too.
+     */
+    public GitHost withCredentials(GitCredentials credentials) {
+        return new GitHost(this, Objects.requireNonNull(credentials, "credentials"));
     }
 
     /** A builder whose mirrors live under {@code cacheDirectory} (created when missing). */
@@ -395,6 +421,9 @@ public final class GitHost implements AutoCloseable {
     /** Closes the open mirror repositories. Idempotent. */
     @Override
     public void close() {
+        if (view) {
+            return;
+        }
         mirrors.close();
     }
 

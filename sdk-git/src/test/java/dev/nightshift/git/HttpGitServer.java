@@ -33,6 +33,11 @@ public final class HttpGitServer implements AutoCloseable {
     private final Server server;
     /** Requests that carried credentials the server refused. */
     public final AtomicInteger refusedLogins = new AtomicInteger();
+    /** The user names of the requests the server let in, in order (which credential each used). */
+    public final java.util.List<String> acceptedUsers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.Map<String, String> logins = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Users let in to one repository only: the path prefix they may use. */
+    private final java.util.Map<String, String> only = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Serves the bare repositories under {@code base} to {@code user} with {@code password}. */
     public HttpGitServer(Path base, String user, String password) throws Exception {
@@ -56,7 +61,8 @@ public final class HttpGitServer implements AutoCloseable {
         git.setReceivePackFactory((HttpServletRequest req, Repository db) -> new ReceivePack(db));
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addFilter(new FilterHolder(new BasicAuth(user, password, refusedLogins)), "/*",
+        logins.put(user, password);
+        context.addFilter(new FilterHolder(new BasicAuth(logins, only, refusedLogins, acceptedUsers)), "/*",
                 EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(git), "/git/*");
         server.setHandler(context);
@@ -67,6 +73,18 @@ public final class HttpGitServer implements AutoCloseable {
     public String url(String name) {
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         return "http://127.0.0.1:" + port + "/git/" + name;
+    }
+
+    /** Lets {@code user} in with {@code password} too (from the next request on), to every repository. */
+    public void grant(String user, String password) {
+        only.remove(user);
+        logins.put(user, password);
+    }
+
+    /** Lets {@code user} in with {@code password} to the repository {@code name} only (e.g. {@code acme/app.git}). */
+    public void grant(String user, String password, String name) {
+        only.put(user, "/git/" + name);
+        logins.put(user, password);
     }
 
     /** The server's port on 127.0.0.1. */
@@ -80,19 +98,34 @@ public final class HttpGitServer implements AutoCloseable {
     }
 
     private static final class BasicAuth implements Filter {
-        private final String expected;
+        private final java.util.Map<String, String> logins;
+        private final java.util.Map<String, String> only;
         private final AtomicInteger refused;
+        private final java.util.List<String> accepted;
 
-        BasicAuth(String user, String password, AtomicInteger refused) {
-            this.expected = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        BasicAuth(java.util.Map<String, String> logins, java.util.Map<String, String> only, AtomicInteger refused,
+                java.util.List<String> accepted) {
+            this.logins = logins;
+            this.only = only;
             this.refused = refused;
+            this.accepted = accepted;
         }
 
         @Override
         public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
                 throws IOException, ServletException {
             String auth = ((HttpServletRequest) request).getHeader("Authorization");
-            if (!expected.equals(auth)) {
+            String user = null;
+            for (var e : logins.entrySet()) {
+                String expected = "Basic " + Base64.getEncoder().encodeToString(
+                        (e.getKey() + ":" + e.getValue()).getBytes(StandardCharsets.UTF_8));
+                String path = ((HttpServletRequest) request).getRequestURI();
+                String prefix = only.get(e.getKey());
+                if (expected.equals(auth) && (prefix == null || path.startsWith(prefix + "/"))) {
+                    user = e.getKey();
+                }
+            }
+            if (user == null) {
                 if (auth != null) {
                     refused.incrementAndGet();
                 }
@@ -101,6 +134,7 @@ public final class HttpGitServer implements AutoCloseable {
                 res.sendError(401);
                 return;
             }
+            accepted.add(user);
             chain.doFilter(request, response);
         }
     }

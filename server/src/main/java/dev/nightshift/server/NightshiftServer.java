@@ -47,6 +47,38 @@ public final class NightshiftServer implements AutoCloseable {
         this.webhooks = webhooks;
     }
 
+    /** The label naming the owner of the API key that spawned an agent (set by the server, never by a client). */
+    public static final String OWNER_LABEL = "nightshift.server.owner";
+
+    /** The owner of the API key that spawned the agent of {@code request}, if the server spawned it. */
+    public static java.util.Optional<String> owner(dev.nightshift.api.AgentRequest request) {
+        return java.util.Optional.ofNullable(request.labels().get(OWNER_LABEL));
+    }
+
+    /**
+     * Git credentials per API key owner, for the engine a server serves
+     * ({@code Nightshift.Builder.agentGitCredentials}): an agent the server spawned fetches and
+     * pushes (its repository, submodules and {@code repositoryDependencies}) with
+     * {@code perOwner.apply(owner)} only, so two owners' credentials never mix; the owner is
+     * read from the agent's stored request, so this holds after a restart too. An agent the
+     * server did not spawn (no owner) gets {@code unowned}.
+     *
+     * <pre>{@code
+     * GitCredentialStore stored = new GitCredentialStore(SecretStore.open(stateDir, LocalKms.openDefault(stateDir)));
+     * Nightshift engine = Nightshift.builder().stateDirectory(stateDir)
+     *         .agentGitCredentials(NightshiftServer.gitCredentialsPerOwner(
+     *                 owner -> stored.credentials(SecretContext.of(owner)), GitCredentials.NONE))
+     *         .build();
+     * }</pre>
+     */
+    public static dev.nightshift.api.spi.AgentGitCredentials gitCredentialsPerOwner(
+            java.util.function.Function<String, dev.nightshift.api.spi.GitCredentials> perOwner,
+            dev.nightshift.api.spi.GitCredentials unowned) {
+        java.util.Objects.requireNonNull(perOwner, "perOwner");
+        java.util.Objects.requireNonNull(unowned, "unowned");
+        return request -> owner(request).map(perOwner).orElse(unowned);
+    }
+
     public static Builder builder(Nightshift engine, ApiKeys keys) {
         return new Builder(engine, keys);
     }

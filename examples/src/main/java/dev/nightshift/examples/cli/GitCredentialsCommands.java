@@ -1,5 +1,6 @@
 package dev.nightshift.examples.cli;
 
+import dev.nightshift.api.spi.AgentGitCredentials;
 import dev.nightshift.api.spi.GitCredential;
 import dev.nightshift.api.spi.GitCredentials;
 import dev.nightshift.api.spi.SecretContext;
@@ -73,6 +74,34 @@ final class GitCredentialsCommands implements Callable<Integer> {
             chain.add(GitCredentialSources.gitCredentialHelper(Duration.ofSeconds(30)));
         }
         return GitCredentials.firstOf(chain);
+    }
+
+    /**
+     * The credentials of {@code nightshift serve}'s agents, per API key owner: the owner's stored
+     * credentials (user scope, the key's owner) first, then the environment's per-host tokens,
+     * then, when {@code env} opts in, the credential helper of the user running the server. The
+     * last two are the operator's, process-wide: every owner's agents may use them (a warning in
+     * {@code warnings} says so when any is set). An agent with no owner (the CLI's own, in the
+     * same state directory) gets {@link #sources} for the OS user.
+     */
+    static AgentGitCredentials perOwner(Path home, Map<String, String> env, List<String> warnings) {
+        GitCredentials unowned = sources(home, owner(env), env, warnings);
+        GitCredentials environment = GitCredentialSources.environment(env);
+        boolean helper = "true".equalsIgnoreCase(env.getOrDefault(HELPER_VARIABLE, "")) || "1".equals(env.get(HELPER_VARIABLE));
+        GitCredentials operator = helper ? GitCredentials.firstOf(List.of(environment,
+                GitCredentialSources.gitCredentialHelper(Duration.ofSeconds(30)))) : environment;
+        List<String> shared = new ArrayList<>(env.keySet().stream()
+                .filter(k -> k.startsWith(GitCredentialSources.TOKEN_VARIABLE + "_")).sorted().toList());
+        if (helper) {
+            shared.add(HELPER_VARIABLE);
+        }
+        if (!shared.isEmpty()) {
+            warnings.add(String.join(", ", shared) + " apply to the agents of every API key owner (after the owner's"
+                    + " stored credentials): set only what every owner may use, store the rest per owner");
+        }
+        GitCredentialStore stored = new GitCredentialStore(SecretStore.open(home, LocalKms.openDefault(home)));
+        return dev.nightshift.server.NightshiftServer.gitCredentialsPerOwner(
+                owner -> GitCredentials.firstOf(List.of(stored.credentials(SecretContext.of(owner)), operator)), unowned);
     }
 
     /** The owner the CLI resolves stored credentials for: the OS user, and {@code $NIGHTSHIFT_TEAM} if set. */

@@ -102,18 +102,33 @@ public final class NightshiftCli implements Callable<Integer> {
      * agents whose process died ({@code kill -9}), so they are hibernated by the next command.
      */
     Nightshift engine() {
+        return engine(false, null);
+    }
+
+    /**
+     * {@link #engine()}; {@code perOwner} (for {@code nightshift serve}) gives each agent the git
+     * credentials of its API key's owner ({@link GitCredentialsCommands#perOwner}); the engine runs
+     * on {@code store} (the caller closes it after the engine), or on the state directory when null.
+     */
+    Nightshift engine(boolean perOwner, dev.nightshift.api.spi.AgentStore store) {
         if (maxRunningMachines < 1) {
             throw new CliException.Usage("--max-running-machines must be at least 1, not " + maxRunningMachines);
         }
         java.util.List<String> warnings = new java.util.ArrayList<>();
         var credentials = GitCredentialsCommands.sources(home(), GitCredentialsCommands.owner(System.getenv()),
                 System.getenv(), warnings);
-        warnings.forEach(w -> System.err.println("nightshift: warning: " + w));
+        var agentCredentials = perOwner ? GitCredentialsCommands.perOwner(home(), System.getenv(), warnings)
+                : dev.nightshift.api.spi.AgentGitCredentials.always(credentials);
+        warnings.stream().distinct().forEach(w -> System.err.println("nightshift: warning: " + w));
         Nightshift.Builder b = Nightshift.builder().stateDirectory(home()).gitCredentials(credentials)
+                .agentGitCredentials(agentCredentials)
                 .driver(modelDriver(System.getenv())).hibernateOnClose(true)
                 .limits(Limits.DEFAULT.withMaxRunningMachines(maxRunningMachines));
         if (dockerInDocker) {
             b.runtime(DockerRuntime.builder().dockerInDocker(true).build());
+        }
+        if (store != null) {
+            b.store(store);
         }
         return b.build();
     }

@@ -1,8 +1,10 @@
 package dev.nightshift.examples.cli;
 
+import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.server.ApiKeys;
 import dev.nightshift.server.NightshiftServer;
+import dev.nightshift.store.postgres.PostgresAgentStore;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,12 @@ final class ServerCommands {
         @Option(names = "--keys", paramLabel = "FILE", description = "API keys file (default: server/api-keys.json in the state directory).")
         Path keysFile;
 
+        @Option(names = "--store", paramLabel = "URL", defaultValue = "${env:NIGHTSHIFT_STORE_URL}",
+                description = "Keep agents in PostgreSQL, shared with every other 'nightshift serve' on it:"
+                        + " postgresql://user[:password]@host[:port]/database (default: NIGHTSHIFT_STORE_URL, else files in"
+                        + " the state directory). Without a password in the URL, NIGHTSHIFT_STORE_PASSWORD or PGPASSWORD.")
+        String store;
+
         @Option(names = "--model", paramLabel = "NAME", description = "A model name clients may ask for (repeatable; 'shell' is always offered).")
         List<String> models = new java.util.ArrayList<>();
 
@@ -54,7 +62,15 @@ final class ServerCommands {
             List<String> offered = new java.util.ArrayList<>(List.of("shell"));
             models.stream().filter(m -> !offered.contains(m)).forEach(offered::add);
             CountDownLatch stopped = new CountDownLatch(1);
-            try (Nightshift engine = cli.engine();
+            AgentStore shared = null;
+            if (store != null && !store.isBlank()) {
+                try {
+                    shared = PostgresAgentStore.fromUrl(store.strip(), System.getenv()).open();
+                } catch (IllegalArgumentException e) {
+                    throw new CliException.Usage("--store: " + e.getMessage()); // the message masks the password
+                }
+            }
+            try (AgentStore closedLast = shared; Nightshift engine = cli.engine(true, shared);
                     NightshiftServer server = NightshiftServer.builder(engine, keys).bind(bind).port(port)
                             .models(offered).start()) {
                 Thread hook = new Thread(() -> {
@@ -65,6 +81,7 @@ final class ServerCommands {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("url", "http://" + bind + ":" + server.port());
                 m.put("keys", keys.file().toString());
+                m.put("store", shared == null ? cli.home().toString() : "postgresql");
                 if (cli.printer().json()) {
                     cli.printer().object(m);
                 } else {

@@ -11,8 +11,9 @@ import java.util.Optional;
 
 /**
  * Where agent records, event logs and conversations live. sdk-core ships a store on local disk
- * (atomic writes; a crash mid-write loses at most the event being written); a database-backed
- * store plugs in through this interface.
+ * (atomic writes; a killed process loses nothing, an OS crash at most its sync interval of events
+ * and usage figures); a database-backed store plugs in through this interface. A write must be
+ * readable by a new store on the same data once the call returns.
  *
  * <p>Two engines may share one store: {@link #acquireLease} makes sure only one drives a given
  * agent at a time.

@@ -445,7 +445,7 @@ public final class AgentActor {
     private final class Scope implements AgentScope {
         @Override public String id() { return id; }
         @Override public EngineContext engine() { return engine; }
-        @Override public GitPort git() { return engine.git(); }
+        @Override public GitPort git() { return engine.git().forAgent(record.info().request()); } // its owner's credentials
         @Override public AgentInfo info() { return record.info(); }
         @Override public Instant now() { return record.now(); }
         @Override public void emit(AgentEvent event) { record.emit(event); }

@@ -92,7 +92,18 @@ public final class EnvironmentCache {
 
     /** What a build needs to know. */
     public record Request(String repository, GitPort.Source source, SpecPort.Resolved resolved, Duration installTimeout,
-            SecretHooks.Resolved secrets, Consumer<String> output, Consumer<String> warnings) {
+            SecretHooks.Resolved secrets, Consumer<String> output, Consumer<String> warnings, GitPort git) {
+        /** A request that uses the cache's (engine-level) git port. */
+        public Request(String repository, GitPort.Source source, SpecPort.Resolved resolved, Duration installTimeout,
+                SecretHooks.Resolved secrets, Consumer<String> output, Consumer<String> warnings) {
+            this(repository, source, resolved, installTimeout, secrets, output, warnings, null);
+        }
+
+        /** This request with the agent's git port (its owner's credentials for the checkout and dependencies). */
+        public Request withGit(GitPort agentGit) {
+            return new Request(repository, source, resolved, installTimeout, secrets, output, warnings, agentGit);
+        }
+
         Map<String, String> buildEnv() {
             return secrets.buildEnv();
         }
@@ -138,6 +149,7 @@ public final class EnvironmentCache {
         String user = userFor(spec, base.kind());
         Optional<SnapshotInfo> hit = find(key);
         if (hit.isPresent()) {
+            checkDependencyAccess(request);
             request.output().accept("environment " + shortKey(key) + ": using snapshot " + hit.get().id());
             return new Prepared(hit.get(), key, false, user);
         }
@@ -146,7 +158,9 @@ public final class EnvironmentCache {
         if (running != null) {
             request.output().accept("environment " + shortKey(key) + ": waiting for a build another agent started");
             try {
-                return new Prepared(running.get(buildWait.toMillis(), TimeUnit.MILLISECONDS), key, false, user);
+                SnapshotInfo joined = running.get(buildWait.toMillis(), TimeUnit.MILLISECONDS);
+                checkDependencyAccess(request);
+                return new Prepared(joined, key, false, user);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : new NightshiftException(e.getMessage(), e);
             } catch (TimeoutException e) {
@@ -214,7 +228,7 @@ public final class EnvironmentCache {
             throw new NightshiftException("cannot create a build directory: " + e.getMessage(), e);
         }
         try {
-            git.export(repo, request.source().commit(), r.contextPath(), dir);
+            git(request).export(repo, request.source().commit(), r.contextPath(), dir);
             String dockerfile = r.dockerfilePath() != null
                     ? new String(request.source().tree().read(r.dockerfilePath()).orElseThrow(() -> new NotFoundException(
                             "Dockerfile " + r.dockerfilePath() + " does not exist at commit " + request.source().commit())),
@@ -230,6 +244,25 @@ public final class EnvironmentCache {
         }
     }
 
+    /**
+     * A snapshot built (or being built) by another agent holds its {@code repositoryDependencies}
+     * as that agent's credentials fetched them; an agent with its own credentials (another owner)
+     * gets it only after fetching each dependency with them, so the remote refuses an owner who
+     * has no access instead of the cache handing the code over.
+     */
+    private void checkDependencyAccess(Request request) {
+        if (request.git() == null) {
+            return;
+        }
+        for (String dependency : request.resolved().spec().repositoryDependencies()) {
+            request.git().fetch(dependency, null);
+        }
+    }
+
+    private GitPort git(Request request) {
+        return request.git() == null ? git : request.git();
+    }
+
     private String key(Request request, Image base) {
         SpecPort.Resolved r = request.resolved();
         StringBuilder k = new StringBuilder();
@@ -237,8 +270,8 @@ public final class EnvironmentCache {
         k.append("spec=").append(r.digest()).append('\n');
         if (r.spec().baseKind() == BaseKind.BUILD) {
             k.append("dockerfile=").append(r.dockerfilePath() == null ? "inline"
-                    : git.treeDigest(request.repository(), request.source().commit(), r.dockerfilePath())).append('\n');
-            k.append("context=").append(git.treeDigest(request.repository(), request.source().commit(), r.contextPath()))
+                    : git(request).treeDigest(request.repository(), request.source().commit(), r.dockerfilePath())).append('\n');
+            k.append("context=").append(git(request).treeDigest(request.repository(), request.source().commit(), r.contextPath()))
                     .append('\n');
         }
         k.append("base=").append(base.id()).append('\n');
@@ -256,10 +289,10 @@ public final class EnvironmentCache {
         labels.put("dev.nightshift.role", "build");
         MachineSpec.Builder ms = MachineSpec.builder(base.image().id()).user(user).limits(machineLimits).labels(labels);
         try (Machine machine = runtime.start(ms.build())) {
-            git.moveIn(machine, request.repository(), request.source().commit(), "nightshift/environment",
+            git(request).moveIn(machine, request.repository(), request.source().commit(), "nightshift/environment",
                     "/workspace", user);
             for (String dependency : spec.repositoryDependencies()) {
-                out.accept("dependency " + dependency + " -> " + git.moveInDependency(machine, dependency, user));
+                out.accept("dependency " + dependency + " -> " + git(request).moveInDependency(machine, dependency, user));
             }
             boolean guard = !request.secrets().buildSecrets().isEmpty();
             if (guard) {

@@ -1,11 +1,20 @@
 package dev.nightshift.core.internal;
 
+import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.spec.RepositoryTree;
 import java.nio.file.Path;
 
 /** What the engine needs of git; implemented over sdk-git by {@link JGitPort}. */
 public interface GitPort {
+
+    /**
+     * This port with the credentials of the agent {@code request} spawned (its owner's): every
+     * fetch and push through the returned port, submodules and dependencies included, uses them.
+     */
+    default GitPort forAgent(AgentRequest request) {
+        return this;
+    }
 
     /** The repository fetched into the host mirror and {@code ref} (or the default branch) resolved. */
     Source fetch(String repository, String ref);

@@ -6,6 +6,7 @@ import dev.nightshift.api.AgentQuery;
 import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.core.FileAgentStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,11 @@ import java.util.function.Supplier;
  * stop a turn, and an interrupt during file I/O on an NIO channel closes the channel
  * ({@code ClosedByInterruptException}): an event or record would be lost. The caller waits
  * uninterruptibly; its interrupt status is left as it was.
+ *
+ * <p>{@link FileAgentStore} does its record, event and conversation I/O through java.io, which an
+ * interrupt does not close: those calls run on the caller's thread (no hand-off to another thread
+ * and back, which is most of a step's store cost on a busy machine). Its lease and slot calls,
+ * which lock files through NIO, still go through the I/O threads.
  */
 public final class UninterruptibleStore implements AgentStore {
     private final AgentStore delegate;
@@ -29,8 +35,24 @@ public final class UninterruptibleStore implements AgentStore {
         return t;
     });
 
+    /** Whether the delegate's record, event and conversation calls are safe on an interruptible thread. */
+    private final boolean inline;
+
     public UninterruptibleStore(AgentStore delegate) {
         this.delegate = delegate;
+        this.inline = delegate instanceof FileAgentStore;
+    }
+
+    /** Runs a record, event or conversation call: on this thread when the delegate is interrupt-safe. */
+    private <T> T data(Supplier<T> op) {
+        return inline ? op.get() : call(op);
+    }
+
+    private void dataRun(Runnable op) {
+        data(() -> {
+            op.run();
+            return null;
+        });
     }
 
     private <T> T call(Supplier<T> op) {
@@ -54,25 +76,25 @@ public final class UninterruptibleStore implements AgentStore {
         });
     }
 
-    @Override public void put(AgentInfo info) { run(() -> delegate.put(info)); }
-    @Override public Optional<AgentInfo> get(String agentId) { return call(() -> delegate.get(agentId)); }
-    @Override public Page<AgentInfo> list(AgentQuery query) { return call(() -> delegate.list(query)); }
-    @Override public void append(AgentEvent event) { run(() -> delegate.append(event)); }
-    @Override public long lastSequence(String agentId) { return call(() -> delegate.lastSequence(agentId)); }
+    @Override public void put(AgentInfo info) { dataRun(() -> delegate.put(info)); }
+    @Override public Optional<AgentInfo> get(String agentId) { return data(() -> delegate.get(agentId)); }
+    @Override public Page<AgentInfo> list(AgentQuery query) { return data(() -> delegate.list(query)); }
+    @Override public void append(AgentEvent event) { dataRun(() -> delegate.append(event)); }
+    @Override public long lastSequence(String agentId) { return data(() -> delegate.lastSequence(agentId)); }
 
     @Override
     public List<AgentEvent> events(String agentId, long afterSequence, int limit) {
-        return call(() -> delegate.events(agentId, afterSequence, limit));
+        return data(() -> delegate.events(agentId, afterSequence, limit));
     }
 
     @Override
     public void appendMessage(String agentId, ConversationMessage message) {
-        run(() -> delegate.appendMessage(agentId, message));
+        dataRun(() -> delegate.appendMessage(agentId, message));
     }
 
     @Override
     public List<ConversationMessage> conversation(String agentId) {
-        return call(() -> delegate.conversation(agentId));
+        return data(() -> delegate.conversation(agentId));
     }
 
     @Override public void delete(String agentId) { run(() -> delegate.delete(agentId)); }

@@ -36,9 +36,9 @@ import java.util.regex.Pattern;
  * {@link GitCredential.Type#SSH_KEY} ones; a credential never answers for another host, so a
  * repository that names a dependency elsewhere cannot collect it. The owner is a
  * {@link SecretContext}: a CLI passes the OS user, a service the owner of the API key that
- * spawned the agent, so two owners' credentials never mix. The engine takes one
- * {@code GitCredentials} today ({@code Nightshift.Builder.gitCredentials}), so a service serving
- * several owners needs one engine per owner until the engine asks per agent.
+ * spawned the agent, so two owners' credentials never mix: one engine serves several owners with
+ * {@code Nightshift.Builder.agentGitCredentials}, which chooses each agent's credentials from its
+ * stored request (a {@code NightshiftServer} by the key's owner).
  *
  * <p>Records are secrets of kind {@link SecretKind#GIT_CREDENTIAL}, named
  * {@code GIT_HTTP_<prefix>} or {@code GIT_SSH_<prefix>} (the prefix with every character but a

@@ -13,6 +13,7 @@ import com.github.dockerjava.api.model.StreamType;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.runtime.ExecHandle;
+import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
 import dev.nightshift.api.runtime.Machine;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -159,7 +161,60 @@ public final class DockerMachine implements Machine {
         return new DockerExec(this, request).start();
     }
 
-    /** Runs an internal command to completion, buffering its (small) output. */
+    /**
+     * Runs an internal command to completion, buffering its (small) output: through the
+     * machine's exec server when it has one (one message each way, a few ms), otherwise through
+     * the engine's per-exec API ({@link #runRaw}). {@code workdir} {@code null}: the machine's.
+     */
+    Raw run(List<String> command, String asUser, String workdir, Duration timeout) {
+        ExecServer s = closed ? null : core.execServers().get(this);
+        ServerExec e = null;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        if (s != null) {
+            ExecListener collect = new ExecListener() {
+                @Override
+                public void onStdout(byte[] bytes, int offset, int length) {
+                    synchronized (out) {
+                        out.write(bytes, offset, length);
+                    }
+                }
+
+                @Override
+                public void onStderr(byte[] bytes, int offset, int length) {
+                    synchronized (out) {
+                        err.write(bytes, offset, length);
+                    }
+                }
+            };
+            e = s.exec(this, ExecRequest.builder(command).user(asUser).workdir(workdir).timeout(timeout)
+                    .listener(collect).tailBytes(0).build());
+        }
+        if (e == null) {
+            return runRaw(command, asUser, timeout);
+        }
+        ExecResult r;
+        try {
+            r = e.result().get();
+        } catch (InterruptedException ex) {
+            e.cancel();
+            Thread.currentThread().interrupt();
+            throw new NightshiftException("interrupted while running an internal command in machine " + id, ex);
+        } catch (ExecutionException ex) {
+            throw ex.getCause() instanceof RuntimeException re ? translate(re, "internal command " + command.get(0))
+                    : new NightshiftException("internal command " + command.get(0) + " failed in machine " + id
+                            + ": " + ex.getCause(), ex);
+        }
+        if (r.outcome() == ExecResult.Outcome.TIMED_OUT) {
+            throw new NightshiftTimeoutException("internal command " + command.get(0) + " in machine " + id
+                    + " did not finish within " + timeout);
+        }
+        synchronized (out) {
+            return new Raw(r.exitCode(), out.toByteArray(), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Runs an internal command to completion through the engine's per-exec API, buffering its (small) output. */
     Raw runRaw(List<String> command, String asUser, Duration timeout) {
         try {
             String execId = client().execCreateCmd(id).withCmd(command.toArray(String[]::new)).withUser(asUser)
@@ -208,13 +263,18 @@ public final class DockerMachine implements Machine {
         return new NightshiftException(what + " failed in machine " + id + ": " + e, e);
     }
 
+    /** Remembers {@code name}'s uid and gid, learnt by the start check, so {@link #idsOf} asks no more. */
+    void knownIds(String name, int uid, int gid) {
+        ids.putIfAbsent(name, new int[] {uid, gid});
+    }
+
     /** The numeric uid and gid of {@code name} in the machine. */
     int[] idsOf(String name) {
         if (name.equals("root") || name.equals("0")) {
             return new int[] {0, 0};
         }
         return ids.computeIfAbsent(name, n -> {
-            Raw r = runRaw(List.of("sh", "-c", "id -u \"$1\" && id -g \"$1\"", "nightshift-id", n), "root",
+            Raw r = run(List.of("sh", "-c", "id -u \"$1\" && id -g \"$1\"", "nightshift-id", n), "root", "/",
                     Duration.ofSeconds(30));
             if (!r.ok()) {
                 throw new NightshiftException("user '" + n + "' does not exist in machine " + id + ": " + r.stderr().strip());
@@ -290,8 +350,8 @@ public final class DockerMachine implements Machine {
     /** Creates {@code dir} (and parents) when missing, the last one owned by the machine's user. */
     private void ensureDir(String dir) {
         int[] uidGid = idsOf(user);
-        Raw r = runRaw(List.of("sh", "-c", "[ -d \"$1\" ] || { mkdir -p \"$1\" && chown \"$2\" \"$1\"; }",
-                "nightshift-mkdir", dir, uidGid[0] + ":" + uidGid[1]), "root", Duration.ofSeconds(30));
+        Raw r = run(List.of("sh", "-c", "[ -d \"$1\" ] || { mkdir -p \"$1\" && chown \"$2\" \"$1\"; }",
+                "nightshift-mkdir", dir, uidGid[0] + ":" + uidGid[1]), "root", "/", Duration.ofSeconds(30));
         if (!r.ok()) {
             throw new NightshiftException("could not create directory " + dir + " in machine " + id + ": " + r.stderr().strip());
         }

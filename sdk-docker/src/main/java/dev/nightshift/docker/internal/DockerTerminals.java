@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -42,7 +43,7 @@ final class DockerTerminals implements Terminals {
         List<String> cmd = new ArrayList<>();
         cmd.add("tmux");
         cmd.addAll(args);
-        return machine.runRaw(cmd, machine.user(), TIMEOUT);
+        return machine.run(cmd, machine.user(), null, TIMEOUT);
     }
 
     private Raw tmuxOk(List<String> args, String what) {
@@ -60,7 +61,8 @@ final class DockerTerminals implements Terminals {
             throw new IllegalArgumentException("terminal names are 1-64 of [A-Za-z0-9_.-], not starting with . - _: '"
                     + name + "'");
         }
-        if (windows().stream().anyMatch(t -> t.name().equals(name))) {
+        Optional<List<Window>> existing = session();
+        if (existing.orElse(List.of()).stream().anyMatch(t -> t.name().equals(name))) {
             throw new ConflictException("terminal '" + name + "' already exists in machine " + machine.id());
         }
         Map<String, String> all = new LinkedHashMap<>(machine.env());
@@ -80,18 +82,22 @@ final class DockerTerminals implements Terminals {
             window.add(k + "=" + v);
         });
         window.add(command);
-        tmuxOk(openWindow(window), "start of terminal '" + name + "'");
-        return list().stream().filter(t -> t.name().equals(name)).findFirst()
+        // one tmux call opens the window and lists the session, so the answer shows its state
+        List<String> args = openWindow(window, existing.isPresent());
+        args.add(";");
+        args.addAll(LIST_WINDOWS);
+        Raw r = tmuxOk(args, "start of terminal '" + name + "'");
+        return parse(r.out()).stream().filter(w -> !w.shell() && w.name().equals(name)).findFirst()
+                .map(w -> new TerminalInfo(w.name(), w.command(), w.running()))
                 .orElse(new TerminalInfo(name, command, false));
     }
 
     /**
      * The tmux arguments that open {@code window} (new-window arguments without the verb): as a
-     * new window of the session, or as the session's first window when there is none yet.
+     * new window of the session when {@code hasSession}, or as the session's first window.
      */
-    private List<String> openWindow(List<String> window) {
+    private static List<String> openWindow(List<String> window, boolean hasSession) {
         List<String> args = new ArrayList<>();
-        boolean hasSession = tmux(List.of("has-session", "-t", "=" + SESSION)).ok();
         if (hasSession) {
             args.add("new-window");
             args.add("-d");
@@ -112,14 +118,22 @@ final class DockerTerminals implements Terminals {
     private record Window(String name, boolean running, String command, boolean shell) {
     }
 
+    private static final List<String> LIST_WINDOWS = List.of("list-windows", "-t", "=" + SESSION, "-F",
+            "#{window_index}\t#{window_name}\t#{pane_dead}\t#{" + SHELL_OPTION + "}\t#{pane_start_command}");
+
     private List<Window> windows() {
-        Raw r = tmux(List.of("list-windows", "-t", "=" + SESSION, "-F",
-                "#{window_index}\t#{window_name}\t#{pane_dead}\t#{" + SHELL_OPTION + "}\t#{pane_start_command}"));
-        if (!r.ok()) {
-            return List.of();
-        }
+        return session().orElse(List.of());
+    }
+
+    /** The session's windows; empty when there is no session (one tmux call answers both). */
+    private Optional<List<Window>> session() {
+        Raw r = tmux(LIST_WINDOWS);
+        return r.ok() ? Optional.of(parse(r.out())) : Optional.empty();
+    }
+
+    private static List<Window> parse(String listed) {
         List<Window> out = new ArrayList<>();
-        for (String line : r.out().split("\n")) {
+        for (String line : listed.split("\n")) {
             String[] f = line.split("\t", 5);
             if (f.length < 5) {
                 continue;
@@ -141,18 +155,27 @@ final class DockerTerminals implements Terminals {
 
     @Override
     public synchronized void ensureSession(String workdir) {
-        if (!tmux(List.of("has-session", "-t", "=" + SESSION)).ok()) {
-            openShell(SHELL_WINDOW, workdir);
+        // one tmux call: open the session with its shell; "duplicate session" means it is already there
+        // (tmux skips the rest of a command sequence after a failed command, so nothing else changes)
+        Raw r = openShellWindow(SHELL_WINDOW, workdir, false);
+        if (!r.ok() && !r.stderr().contains("duplicate session")) {
+            throw new NightshiftException("tmux opening shell '" + SHELL_WINDOW + "' failed in machine " + machine.id()
+                    + " (exit " + r.exit() + "): " + r.stderr().strip());
         }
     }
 
     @Override
     public synchronized void openShell(String name, String workdir) {
+        openShell(name, workdir, session());
+    }
+
+    /** Opens shell {@code name} in the session as {@code existing} lists it (empty: there is none). */
+    private void openShell(String name, String workdir, Optional<List<Window>> existing) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("window names are 1-64 of [A-Za-z0-9_.-], not starting with . - _: '"
                     + name + "'");
         }
-        for (Window w : windows()) {
+        for (Window w : existing.orElse(List.of())) {
             if (w.name().equals(name)) {
                 if (!w.shell()) {
                     throw new ConflictException("'" + name + "' is a terminal in machine " + machine.id()
@@ -164,6 +187,15 @@ final class DockerTerminals implements Terminals {
                 return;
             }
         }
+        Raw r = openShellWindow(name, workdir, existing.isPresent());
+        if (!r.ok()) {
+            throw new NightshiftException("tmux opening shell '" + name + "' failed in machine " + machine.id()
+                    + " (exit " + r.exit() + "): " + r.stderr().strip());
+        }
+    }
+
+    /** Opens a login shell in window {@code name}, marked as a shell: in the session, or as a new session. */
+    private Raw openShellWindow(String name, String workdir, boolean hasSession) {
         List<String> window = new ArrayList<>(List.of("-n", name));
         String dir = workdir != null ? workdir : machine.workdir();
         if (dir != null) {
@@ -175,9 +207,9 @@ final class DockerTerminals implements Terminals {
             window.add(k + "=" + v);
         });
         window.add(LOGIN_SHELL);
-        List<String> args = openWindow(window);
+        List<String> args = openWindow(window, hasSession);
         args.addAll(List.of(";", "set-option", "-w", "-t", target(name), SHELL_OPTION, "1"));
-        tmuxOk(args, "opening shell '" + name + "'");
+        return tmux(args);
     }
 
     private void requireExists(String name) {

@@ -289,6 +289,15 @@ public final class RuntimeCore implements AutoCloseable {
     /** Resolves what a spec names (snapshot id, reference, image id) to a local image. */
     private InspectImageResponse resolveImage(String image) {
         if (SNAPSHOT_ID.matcher(image).matches()) {
+            // one inspect of the snapshot's tag: it is the image, once its labels say it is this snapshot
+            try {
+                InspectImageResponse r = client().inspectImageCmd(Labels.SNAPSHOT_REPOSITORY + ":" + image).exec();
+                if (info(r).filter(s -> s.id().equals(image)).isPresent()) {
+                    return r;
+                }
+            } catch (NotFoundException e) {
+                // not a snapshot of this engine: prepareImage says so
+            }
             return client().inspectImageCmd(prepareImage(ImageSource.snapshot(image), null).id()).exec();
         }
         try {
@@ -376,10 +385,13 @@ public final class RuntimeCore implements AutoCloseable {
             // under load the engine can refuse the very first exec of a just-started container
             // (exit 126, "OCI runtime exec failed"): retry that case a few times before giving up
             for (int attempt = 1; attempt <= 4; attempt++) {
-                check = m.runRaw(List.of("sh", "-c",
+                // one exec (through the exec server once it answers): git, the user, its ids, the workdir
+                check = m.run(List.of("sh", "-c",
                         "command -v git >/dev/null 2>&1 || { echo 'git: not found' >&2; exit 90; };"
-                                + " id -u \"$1\" >/dev/null || exit 91",
-                        "nightshift-check", user), "root", Duration.ofSeconds(60));
+                                + " u=$(id -u \"$1\") && g=$(id -g \"$1\") || exit 91;"
+                                + " if [ -n \"$2\" ] && [ ! -d \"$2\" ]; then { mkdir -p \"$2\" && chown \"$u:$g\" \"$2\"; } || :; fi;"
+                                + " echo \"$u $g\"",
+                        "nightshift-check", user, workdir == null ? "" : workdir), "root", "/", Duration.ofSeconds(60));
                 if (check.exit() != 126 || attempt == 4) {
                     break;
                 }
@@ -404,10 +416,9 @@ public final class RuntimeCore implements AutoCloseable {
                 throw new NightshiftException("machine " + id + " from " + spec.image() + " failed its start check (exit "
                         + check.exit() + "): " + check.stderr().strip());
             }
-            if (workdir != null) {
-                int[] ug = m.idsOf(user);
-                m.runRaw(List.of("sh", "-c", "[ -d \"$1\" ] || { mkdir -p \"$1\" && chown \"$2\" \"$1\"; }",
-                        "nightshift-mkdir", workdir, ug[0] + ":" + ug[1]), "root", Duration.ofSeconds(30));
+            String[] ug = check.out().strip().split("\\s+");
+            if (ug.length == 2 && ug[0].matches("\\d+") && ug[1].matches("\\d+")) {
+                m.knownIds(user, Integer.parseInt(ug[0]), Integer.parseInt(ug[1]));
             }
             LOG.debug("started machine {} from {} as {}", id, spec.image(), user);
             return m;

@@ -72,15 +72,36 @@ public final class Mirrors implements AutoCloseable {
     private final Path root;
     private final GitCredentials credentials;
     private final Duration timeout;
-    private final Map<Path, Repository> open = new ConcurrentHashMap<>();
+    private final Map<Path, Repository> open;
     private final SshSessions ssh;
+    /** Whether this is a view ({@link #withCredentials}) whose {@link #close()} leaves the shared state alone. */
+    private final boolean view;
 
     public Mirrors(Path root, GitCredentials credentials, Duration timeout) {
         this.root = root.toAbsolutePath().normalize();
         this.credentials = credentials;
         this.timeout = timeout;
+        this.open = new ConcurrentHashMap<>();
         this.ssh = new SshSessions(this.root.resolve(".ssh-home"),
                 Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
+        this.view = false;
+    }
+
+    private Mirrors(Mirrors shared, GitCredentials credentials) {
+        this.root = shared.root;
+        this.credentials = credentials;
+        this.timeout = shared.timeout;
+        this.open = shared.open;
+        this.ssh = shared.ssh;
+        this.view = true;
+    }
+
+    /**
+     * The same mirrors (open repositories, SSH sessions, locks) asking {@code other} for
+     * credentials; closing the view does nothing, closing this closes both.
+     */
+    public Mirrors withCredentials(GitCredentials other) {
+        return new Mirrors(this, java.util.Objects.requireNonNull(other, "credentials"));
     }
 
     public Path root() {
@@ -491,6 +512,9 @@ public final class Mirrors implements AutoCloseable {
 
     @Override
     public void close() {
+        if (view) {
+            return;
+        }
         ssh.close();
         open.values().forEach(Repository::close);
         open.clear();

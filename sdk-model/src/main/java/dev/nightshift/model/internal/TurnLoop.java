@@ -211,12 +211,12 @@ public final class TurnLoop {
             if (outcome.text().equals(INTERRUPTED)) {
                 return;
             }
-            String key = call.name() + " " + canonical(call.arguments());
             if (!failing) {
                 last = null;
                 count = 0;
                 return;
             }
+            String key = call.name() + " " + canonical(call.arguments()); // parsed only for a failing call
             count = key.equals(last) ? count + 1 : 1;
             last = key;
             if (count >= max) {
@@ -328,9 +328,23 @@ public final class TurnLoop {
     private static long chars(List<ChatMessage> list) {
         long n = 0;
         for (ChatMessage m : list) {
-            n += text(m).length();
+            n += length(m);
         }
         return n;
+    }
+
+    /** {@code text(m).length()} without building the text: counted every step over the whole conversation. */
+    private static long length(ChatMessage m) {
+        if (m instanceof AiMessage a) {
+            long n = a.text() == null ? 0 : a.text().length();
+            if (a.hasToolExecutionRequests()) {
+                for (ToolExecutionRequest r : a.toolExecutionRequests()) {
+                    n += String.valueOf(r.name()).length() + String.valueOf(r.arguments()).length();
+                }
+            }
+            return n;
+        }
+        return text(m).length();
     }
 
     private static String text(ChatMessage m) {

@@ -38,21 +38,44 @@ public record RecordedRequest(int index, String method, String path, Map<String,
 
     /** The body parsed as JSON; {@link MissingNode} when it is not JSON. */
     public JsonNode json() {
-        try {
-            return body.isEmpty() ? MissingNode.getInstance() : JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            return MissingNode.getInstance();
+        return parsed().deepCopy();
+    }
+
+    /**
+     * Bodies parsed once (the server reads the model name for every streamed chunk, and a
+     * 100-step conversation's body runs to tens of kilobytes): weakly keyed by this record's body.
+     */
+    private static final Map<String, JsonNode> PARSED = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** The parsed body, shared: read it, never change it. */
+    private JsonNode parsed() {
+        JsonNode cached = PARSED.get(body);
+        if (cached != null) {
+            return cached;
         }
+        JsonNode node;
+        try {
+            node = body.isEmpty() ? MissingNode.getInstance() : JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            node = MissingNode.getInstance();
+        }
+        PARSED.put(body, node);
+        return node;
     }
 
     /** Whether the client asked for a stream ({@code "stream": true}). */
     public boolean streaming() {
-        return json().path("stream").asBoolean(false);
+        return parsed().path("stream").asBoolean(false);
+    }
+
+    /** Whether an OpenAI-style client asked for a usage chunk ({@code stream_options.include_usage}). */
+    public boolean streamOptionsIncludeUsage() {
+        return parsed().path("stream_options").path("include_usage").asBoolean(false);
     }
 
     /** The {@code model} the client asked for. */
     public String model() {
-        return json().path("model").asText("");
+        return parsed().path("model").asText("");
     }
 
     /** The {@code messages} array (Anthropic's system prompt is separate: {@link #systemPrompt()}). */

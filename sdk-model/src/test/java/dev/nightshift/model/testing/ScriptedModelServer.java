@@ -469,7 +469,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         lastChoice.putObject("delta");
         lastChoice.put("finish_reason", reply.hasToolCalls() ? "tool_calls" : "stop");
         sse.data(last);
-        if (request.json().path("stream_options").path("include_usage").asBoolean(false)) {
+        if (request.streamOptionsIncludeUsage()) {
             ObjectNode usageChunk = openAiEnvelope("chat.completion.chunk", request);
             usageChunk.putArray("choices");
             usageChunk.set("usage", openAiUsage(usage));

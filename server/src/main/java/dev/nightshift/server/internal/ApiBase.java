@@ -34,7 +34,7 @@ abstract class ApiBase extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger log = LoggerFactory.getLogger(ApiBase.class);
     /** The label that records which owner an agent belongs to. */
-    static final String OWNER_LABEL = "nightshift.server.owner";
+    static final String OWNER_LABEL = dev.nightshift.server.NightshiftServer.OWNER_LABEL;
     static final ObjectMapper JSON = new ObjectMapper();
     /** A route wrote its own answer (a stream): nothing more to write. */
     static final JsonNode ANSWERED = JSON.createObjectNode();

@@ -16,7 +16,8 @@ import java.util.Optional;
  * or {@code -Dnightshift.store=...}, e.g. the CLI and {@code nightshift serve}). Each setting is
  * read from a system property, else an environment variable:
  * <ul>
- *   <li>{@code nightshift.store.url} / {@code NIGHTSHIFT_STORE_URL}: {@code jdbc:postgresql://host:port/db} (required)</li>
+ *   <li>{@code nightshift.store.url} / {@code NIGHTSHIFT_STORE_URL}: {@code postgresql://[user[:password]@]host[:port]/db}
+ *       or {@code jdbc:postgresql://host:port/db} (required; see {@link PostgresAgentStore#fromUrl})</li>
  *   <li>{@code nightshift.store.user} / {@code NIGHTSHIFT_STORE_USER}</li>
  *   <li>{@code NIGHTSHIFT_STORE_PASSWORD}, else {@code PGPASSWORD}: environment only, so the
  *       password is never on a command line</li>
@@ -33,19 +34,12 @@ public final class ConfiguredPostgresAgentStore implements AgentStore {
         String url = setting("nightshift.store.url", "NIGHTSHIFT_STORE_URL");
         if (url == null) {
             throw new IllegalArgumentException("the PostgreSQL store needs nightshift.store.url or NIGHTSHIFT_STORE_URL"
-                    + " (jdbc:postgresql://host:port/database)");
+                    + " (postgresql://user@host:port/database)");
         }
-        PostgresAgentStore.Builder b = PostgresAgentStore.builder(url);
+        PostgresAgentStore.Builder b = PostgresAgentStore.fromUrl(url, System.getenv()); // password from the environment
         String user = setting("nightshift.store.user", "NIGHTSHIFT_STORE_USER");
         if (user != null) {
             b = b.user(user);
-        }
-        String password = System.getenv("NIGHTSHIFT_STORE_PASSWORD");
-        if (password == null) {
-            password = System.getenv("PGPASSWORD");
-        }
-        if (password != null) {
-            b = b.password(password);
         }
         this.store = b.open();
     }

@@ -25,8 +25,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link AgentStore} on PostgreSQL that several engine processes share. Records, events,
@@ -44,6 +47,9 @@ import org.flywaydb.core.api.FlywayException;
  *   <li>Every inserted event is announced with {@code NOTIFY}; {@link #awaitEvents} waits on a
  *       dedicated listening connection, so a reader in another process sees a new event without
  *       polling.</li>
+ *   <li>While the database does not answer, writes of records, events and messages wait for it
+ *       (retrying, up to {@link Builder#outageTolerance}) and return only once committed, so an
+ *       outage loses no acknowledged write; {@link #available()} and a logged warning report it.</li>
  *   <li>Secrets never come here: the engine keeps them in its secret store.</li>
  * </ul>
  *
@@ -61,12 +67,20 @@ import org.flywaydb.core.api.FlywayException;
 public final class PostgresAgentStore implements AgentStore {
     private static final String MIGRATIONS = "classpath:dev/nightshift/store/postgres/migration";
 
+    private static final Logger log = LoggerFactory.getLogger(PostgresAgentStore.class);
+
     private final HikariDataSource pool;
     private final EventNotifications notifications;
     private final Clock clock;
+    private final String jdbcUrl;
+    private final Duration outageTolerance;
+    private final Object availability = new Object();
+    private Instant unavailableSince; // guarded by availability
 
     private PostgresAgentStore(Builder b) {
         this.clock = b.clock;
+        this.jdbcUrl = b.jdbcUrl;
+        this.outageTolerance = b.outageTolerance;
         Properties credentials = new Properties();
         if (b.user != null) {
             credentials.setProperty("user", b.user);
@@ -102,7 +116,79 @@ public final class PostgresAgentStore implements AgentStore {
 
     /** A builder for a store at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}). */
     public static Builder builder(String jdbcUrl) {
-        return new Builder(jdbcUrl, null, null, Clock.systemUTC(), 10, Duration.ofSeconds(10));
+        return new Builder(jdbcUrl, null, null, Clock.systemUTC(), 10, Duration.ofSeconds(10), Duration.ofMinutes(15));
+    }
+
+    /**
+     * A builder from a libpq-style URL, {@code postgresql://[user[:password]@]host[:port]/database[?param=value&...]}
+     * (also {@code postgres://}; user and password percent-encoded), as {@code nightshift serve
+     * --store} takes it; a {@code jdbc:postgresql://} URL is taken as {@link #builder}. Without a
+     * password in the URL, {@code NIGHTSHIFT_STORE_PASSWORD} or else {@code PGPASSWORD} from the
+     * environment is used. The password is never logged or put in a message: a bad URL is
+     * reported with it replaced by {@code ***}.
+     */
+    public static Builder fromUrl(String url, java.util.Map<String, String> environment) {
+        Objects.requireNonNull(url, "url");
+        if (url.startsWith("jdbc:postgresql://")) {
+            return withEnvironmentPassword(builder(url), environment);
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a PostgreSQL URL: " + masked(url)
+                    + " (postgresql://user[:password]@host[:port]/database)");
+        }
+        if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("a PostgreSQL store needs a postgresql:// URL, not " + masked(url));
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (uri.getHost() == null || path.length() < 2) {
+            throw new IllegalArgumentException("a PostgreSQL URL needs a host and a database: " + masked(url)
+                    + " (postgresql://user[:password]@host[:port]/database)");
+        }
+        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+        if (query.contains("password=")) {
+            throw new IllegalArgumentException("give the password before the host (postgresql://user:password@host/db)"
+                    + " or in NIGHTSHIFT_STORE_PASSWORD, not as a parameter: " + masked(url));
+        }
+        String host = uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]" : uri.getHost();
+        Builder b = builder("jdbc:postgresql://" + host + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + path + query);
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo != null && !userInfo.isEmpty()) {
+            int colon = userInfo.indexOf(':');
+            b = b.user(decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
+            if (colon >= 0) {
+                return b.password(decode(userInfo.substring(colon + 1)));
+            }
+        }
+        return withEnvironmentPassword(b, environment);
+    }
+
+    private static Builder withEnvironmentPassword(Builder b, java.util.Map<String, String> environment) {
+        String password = environment.get("NIGHTSHIFT_STORE_PASSWORD");
+        if (password == null || password.isEmpty()) {
+            password = environment.get("PGPASSWORD");
+        }
+        return password == null || password.isEmpty() ? b : b.password(password);
+    }
+
+    private static String decode(String s) {
+        return java.net.URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /** {@code url} with the password of its user part (and of any {@code password=} parameter) replaced by {@code ***}. */
+    static String masked(String url) {
+        String out = url.replaceAll("(?i)(password=)[^&]*", "$1***");
+        int scheme = out.indexOf("://");
+        int at = out.lastIndexOf('@');
+        if (scheme >= 0 && at > scheme) {
+            int colon = out.indexOf(':', scheme + 3);
+            if (colon >= 0 && colon < at) {
+                out = out.substring(0, colon + 1) + "***" + out.substring(at);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -114,13 +200,15 @@ public final class PostgresAgentStore implements AgentStore {
             refuseNul("a label", k);
             refuseNul("a label", v);
         });
-        update("save agent " + info.id(), """
+        String record = StoreJson.write(info);
+        String labels = StoreJson.write(info.request().labels());
+        retrying("save agent " + info.id(), () -> execute("""
                 insert into agents (id, record, created_ns, status, repository, labels)
                 values (?, ?::json, ?, ?, ?, ?::jsonb)
                 on conflict (id) do update set record = excluded.record, created_ns = excluded.created_ns,
                     status = excluded.status, repository = excluded.repository, labels = excluded.labels
-                """, info.id(), StoreJson.write(info), nanos(info.createdAt()), info.status().name(),
-                info.request().repository(), StoreJson.write(info.request().labels()));
+                """, info.id(), record, nanos(info.createdAt()), info.status().name(),
+                info.request().repository(), labels));
     }
 
     @Override
@@ -176,11 +264,20 @@ public final class PostgresAgentStore implements AgentStore {
     @Override
     public void append(AgentEvent event) {
         Objects.requireNonNull(event, "event");
-        int inserted = update("append event " + event.sequence() + " of " + event.agentId(), """
+        String body = StoreJson.write(event);
+        boolean[] retry = {false};
+        int inserted = retrying("append event " + event.sequence() + " of " + event.agentId(), () -> {
+            if (retry[0] && stored("select 1 from events where agent_id = ? and seq = ? and body::text = ?",
+                    event.agentId(), event.sequence(), body)) {
+                return 1; // the attempt the connection broke under was committed
+            }
+            retry[0] = true;
+            return execute("""
                     insert into events (agent_id, seq, body)
                     select ?, ?, ?::json
                     where ? = coalesce((select max(seq) from events where agent_id = ?), 0) + 1
-                    """, event.agentId(), event.sequence(), StoreJson.write(event), event.sequence(), event.agentId());
+                    """, event.agentId(), event.sequence(), body, event.sequence(), event.agentId());
+        });
         if (inserted != 1) {
             throw new ConflictException("event " + event.sequence() + " of " + event.agentId()
                     + " is out of sequence (last " + lastSequence(event.agentId()) + ")");
@@ -233,6 +330,26 @@ public final class PostgresAgentStore implements AgentStore {
         }
     }
 
+    /**
+     * Whether the database answered the last time this store tried it. While it does not, writes
+     * of records, events and messages wait for it (up to the builder's
+     * {@linkplain Builder#outageTolerance outage tolerance}), other calls fail at once with a
+     * {@link NightshiftException} saying the store is unavailable, and a warning is logged once
+     * (and a note when it is back).
+     */
+    public boolean available() {
+        synchronized (availability) {
+            return unavailableSince == null;
+        }
+    }
+
+    /** Since when the database has not answered, while it does not. */
+    public Optional<Instant> unavailableSince() {
+        synchronized (availability) {
+            return Optional.ofNullable(unavailableSince);
+        }
+    }
+
     /** Whether the store's listening connection is up (false while it reconnects after a loss). */
     public boolean listening() {
         return notifications.connected();
@@ -241,8 +358,15 @@ public final class PostgresAgentStore implements AgentStore {
     @Override
     public void appendMessage(String agentId, ConversationMessage message) {
         Objects.requireNonNull(message, "message");
-        update("append a message to " + agentId, "insert into messages (agent_id, body) values (?, ?::json)",
-                agentId, StoreJson.write(message));
+        String body = StoreJson.write(message);
+        boolean[] retry = {false};
+        retrying("append a message to " + agentId, () -> {
+            if (retry[0] && stored("select 1 from messages where agent_id = ? and body::text = ?", agentId, body)) {
+                return 1; // the attempt the connection broke under was committed
+            }
+            retry[0] = true;
+            return execute("insert into messages (agent_id, body) values (?, ?::json)", agentId, body);
+        });
     }
 
     @Override
@@ -304,7 +428,105 @@ public final class PostgresAgentStore implements AgentStore {
     }
 
     private Connection connection() throws SQLException {
-        return pool.getConnection();
+        Connection c;
+        try {
+            c = pool.getConnection();
+        } catch (SQLException e) {
+            if (connectionFailure(e)) {
+                lost(e);
+            }
+            throw e;
+        }
+        back();
+        return c;
+    }
+
+    private void lost(SQLException e) {
+        synchronized (availability) {
+            if (unavailableSince != null) {
+                return;
+            }
+            unavailableSince = clock.instant();
+        }
+        log.warn("the PostgreSQL store at {} is unavailable ({}); agents keep their machines, and records, events and"
+                + " messages wait up to {} for it", jdbcUrl, e.getMessage(), outageTolerance);
+    }
+
+    private void back() {
+        Instant since;
+        synchronized (availability) {
+            since = unavailableSince;
+            unavailableSince = null;
+        }
+        if (since != null) {
+            log.info("the PostgreSQL store at {} is available again (it was not for {})", jdbcUrl,
+                    Duration.between(since, clock.instant()));
+        }
+    }
+
+    /** Connection lost, refused, or the server shutting down. */
+    private static boolean connectionFailure(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLRecoverableException
+                    || t instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A write that must not be lost to an outage. */
+    @FunctionalInterface
+    private interface Write {
+        int run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code write}; while the database is unreachable, tries again (backing off to 2 s) for up
+     * to the outage tolerance, then fails. {@code write} must be safe to repeat.
+     */
+    private int retrying(String what, Write write) {
+        long deadline = System.nanoTime() + outageTolerance.toNanos();
+        long backoff = 100;
+        while (true) {
+            try {
+                return write.run();
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) { // unique_violation: another writer took that key
+                    throw new ConflictException("cannot " + what + ": it already exists", e);
+                }
+                if (!connectionFailure(e)) {
+                    throw failure(what, e);
+                }
+                lost(e);
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadline) {
+                    throw unavailable("cannot " + what + " (waited " + outageTolerance + ")", e);
+                }
+                try {
+                    Thread.sleep(backoff); // back-off between attempts against a database that is down
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw unavailable("interrupted waiting to " + what, e);
+                }
+                backoff = Math.min(2000, backoff * 2);
+            }
+        }
+    }
+
+    private int execute(String sql, Object... args) throws SQLException {
+        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    private boolean stored(String sql, Object... args) throws SQLException {
+        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
     }
 
     private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
@@ -359,9 +581,9 @@ public final class PostgresAgentStore implements AgentStore {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
     }
 
-    private static NightshiftException failure(String what, SQLException e) {
-        String state = e.getSQLState();
-        if (state != null && (state.startsWith("08") || state.equals("57P01"))) { // connection failures, admin shutdown
+    private NightshiftException failure(String what, SQLException e) {
+        if (connectionFailure(e)) {
+            lost(e);
             return unavailable("cannot " + what, e);
         }
         return new NightshiftException("cannot " + what + ": " + e.getMessage(), e);
@@ -401,9 +623,10 @@ public final class PostgresAgentStore implements AgentStore {
         private final Clock clock;
         private final int maxPoolSize;
         private final Duration connectTimeout;
+        private final Duration outageTolerance;
 
         private Builder(String jdbcUrl, String user, String password, Clock clock, int maxPoolSize,
-                Duration connectTimeout) {
+                Duration connectTimeout, Duration outageTolerance) {
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
             if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
                 throw new IllegalArgumentException("a PostgreSQL store needs a jdbc:postgresql://host[:port]/database URL");
@@ -423,31 +646,45 @@ public final class PostgresAgentStore implements AgentStore {
                 throw new IllegalArgumentException("connectTimeout must be at least 250 ms, was " + connectTimeout);
             }
             this.connectTimeout = connectTimeout;
+            if (outageTolerance.isNegative()) {
+                throw new IllegalArgumentException("outageTolerance must not be negative, was " + outageTolerance);
+            }
+            this.outageTolerance = outageTolerance;
         }
 
         /** The database user. */
         public Builder user(String value) {
-            return new Builder(jdbcUrl, value, password, clock, maxPoolSize, connectTimeout);
+            return new Builder(jdbcUrl, value, password, clock, maxPoolSize, connectTimeout, outageTolerance);
         }
 
         /** The database password; never logged or put in an exception. */
         public Builder password(String value) {
-            return new Builder(jdbcUrl, user, value, clock, maxPoolSize, connectTimeout);
+            return new Builder(jdbcUrl, user, value, clock, maxPoolSize, connectTimeout, outageTolerance);
         }
 
         /** The clock leases expire on (default: the system UTC clock). */
         public Builder clock(Clock value) {
-            return new Builder(jdbcUrl, user, password, value, maxPoolSize, connectTimeout);
+            return new Builder(jdbcUrl, user, password, value, maxPoolSize, connectTimeout, outageTolerance);
         }
 
         /** The most pooled connections (default 10); the listening connection comes on top. */
         public Builder maxPoolSize(int value) {
-            return new Builder(jdbcUrl, user, password, clock, value, connectTimeout);
+            return new Builder(jdbcUrl, user, password, clock, value, connectTimeout, outageTolerance);
         }
 
         /** How long to wait for a connection before failing (default 10 s). */
         public Builder connectTimeout(Duration value) {
-            return new Builder(jdbcUrl, user, password, clock, maxPoolSize, Objects.requireNonNull(value, "value"));
+            return new Builder(jdbcUrl, user, password, clock, maxPoolSize, Objects.requireNonNull(value, "value"), outageTolerance);
+        }
+
+        /**
+         * How long a write of a record, an event or a message waits for a database that does not
+         * answer before it fails (default 15 min): an outage shorter than this costs the agents
+         * nothing but the wait, and loses no write (a write is acknowledged only once committed).
+         */
+        public Builder outageTolerance(Duration value) {
+            return new Builder(jdbcUrl, user, password, clock, maxPoolSize, connectTimeout,
+                    Objects.requireNonNull(value, "value"));
         }
 
         /** Migrates the schema, opens the pool and starts listening. */

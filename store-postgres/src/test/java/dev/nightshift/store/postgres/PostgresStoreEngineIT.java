@@ -37,7 +37,7 @@ class PostgresStoreEngineIT {
         DockerRuntime runtime = docker();
         TestPostgres pg = TestPostgres.get();
         String url = pg.newDatabase();
-        String remote = bareRemote();
+        String remote = bareRemote(dir);
         try (runtime; PostgresAgentStore store = pg.store(url).open(); PostgresAgentStore other = pg.store(url).open()) {
             String[] agentId = {null};
             Nightshift ns = Nightshift.builder().runtime(runtime).store(store).stateDirectory(dir.resolve("state")).build();
@@ -76,7 +76,7 @@ class PostgresStoreEngineIT {
         }
     }
 
-    private static DockerRuntime docker() {
+    static DockerRuntime docker() {
         try {
             DockerRuntime runtime = new DockerRuntime();
             runtime.machines(Map.of("dev.nightshift.probe", "none")); // the engine answers
@@ -92,7 +92,7 @@ class PostgresStoreEngineIT {
     }
 
     /** A bare repository with one commit on main, made with the git command line; its file:// URL. */
-    private String bareRemote() throws IOException, InterruptedException {
+    static String bareRemote(Path dir) throws IOException, InterruptedException {
         Path bare = dir.resolve("remote.git");
         Path seed = dir.resolve("seed");
         git(dir, "git", "init", "-q", "--bare", "-b", "main", bare.toString());
@@ -104,7 +104,7 @@ class PostgresStoreEngineIT {
         return bare.toUri().toString();
     }
 
-    private static String git(Path in, String... command) throws IOException, InterruptedException {
+    static String git(Path in, String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).directory(in.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -140,11 +140,7 @@ final class TestPostgres {
                 int port = freePort();
                 TestPostgres pg = new TestPostgres(bin, dir, asUser, port, password);
                 try {
-                    run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w", "-t", "60",
-                            "-l", dir.resolve("server.log").toString(), "-o",
-                            "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
-                                    + " -c full_page_writes=off -c max_connections=200",
-                            "start"), dir, asUser);
+                    pg.startAgain();
                     Runtime.getRuntime().addShutdownHook(new Thread(pg::stop, "test-postgres-stop"));
                     return pg;
                 } catch (IllegalStateException e) {
@@ -155,6 +151,20 @@ final class TestPostgres {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start PostgreSQL: " + e.getMessage(), e);
         }
+    }
+
+    /** An outage: stops the server (its clients are disconnected), keeping its data for {@link #startAgain()}. */
+    void stopServer() {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"),
+                dir, asUser);
+    }
+
+    /** Ends an outage: starts the stopped server again on the same port. */
+    void startAgain() {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w", "-t", "60",
+                "-l", dir.resolve("server.log").toString(), "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
+                        + " -c full_page_writes=off -c max_connections=200", "start"), dir, asUser);
     }
 
     /** Stops the server (fast, it holds only test data) and removes its folder. */

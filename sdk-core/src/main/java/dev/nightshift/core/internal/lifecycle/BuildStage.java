@@ -20,7 +20,7 @@ public final class BuildStage {
                 source, resolved, a.engine().limits().installTimeout(),
                 a.engine().secrets().resolve(null, repository, Map.of()),
                 line -> a.emit(new AgentEvent.BuildOutput(a.id(), 0, a.now(), line)),
-                warning -> a.emit(new AgentEvent.Warning(a.id(), 0, a.now(), "snapshot-unknown", warning))));
+                warning -> a.emit(new AgentEvent.Warning(a.id(), 0, a.now(), "snapshot-unknown", warning))).withGit(a.git()));
         a.environment(new Environment(resolved, prepared.key(), prepared.user()));
         if (prepared.built()) {
             a.addUsage("build", start);
