@@ -33,8 +33,8 @@ class ArchitectureTest {
             "model", Set.of("api"),
             "store", Set.of("api"),
             "server", Set.of("api", "core"),
-            "examples", Set.of("api", "spec", "docker", "git", "core", "model", "server"),
-            "benchmarks", Set.of("api", "spec", "docker", "git", "core", "model", "server"));
+            "examples", Set.of("api", "spec", "docker", "git", "core", "model", "server", "store"),
+            "benchmarks", Set.of("api", "spec", "docker", "git", "core", "model", "server", "store"));
 
     private static JavaClasses production;
     private static JavaClasses fixture;
