@@ -201,7 +201,15 @@ final class AgentCommands {
                 System.out.close(); // the launching process stops reading here
                 System.setOut(new PrintStream(new FileOutputStream(Detached.log(cli.home(), agent.id()).toFile(), true), true));
                 Printer printer = new Printer(System.out, false);
-                return follow(engine, agent, printer, 0, Duration.ofDays(1));
+                // other processes control the agent through this engine (the store's control inbox):
+                // a follow-up they send keeps it busy, so hold on until it is idle with nothing queued
+                int code;
+                long after = 0;
+                do {
+                    code = follow(engine, agent, printer, after, Duration.ofDays(1));
+                    after = agent.info().lastSequence();
+                } while (agent.info().status().isActive());
+                return code;
             }
         }
     }

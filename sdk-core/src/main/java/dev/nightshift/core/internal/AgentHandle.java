@@ -175,7 +175,8 @@ public final class AgentHandle implements Agent {
 
     @Override
     public Optional<Session> session() {
-        return actor().session();
+        AgentActor a = actorOrNull();
+        return a != null ? a.session() : readOnly.apply(id).session(); // none here while another engine drives it
     }
 
     @Override
