@@ -82,7 +82,11 @@ import org.slf4j.LoggerFactory;
  * environment snapshot, start a machine, check out the agent's branch, {@code install},
  * {@code start}, terminals, then the driver's turn and the handoff) runs on the engine's
  * executor. Records, events and conversations persist in the {@link AgentStore}; a new engine
- * on the same state sees every agent and reattaches those whose machine still lives.
+ * on the same state sees every agent and reattaches those whose machine still lives. Engines in
+ * other processes may share the store: the one holding an agent's lease drives it, and a control
+ * on it from another engine (follow-up, stop, cancel, take-over, hand-back, promotion, delete)
+ * travels through the store's control inbox to the driving engine, which runs it and answers
+ * (see {@link Builder#controlTimeout(Duration)}).
  *
  * <p><b>Thread-safety:</b> thread-safe; share one engine per process and state directory.
  * <b>Lifecycle:</b> built by {@link #builder()}; {@link #close()} stops taking work, interrupts
