@@ -71,22 +71,34 @@ public final class ServerBenchmark {
                 for (String id : ids) {
                     engine.agent(id).awaitStatus(AgentStatus.RUNNING, Duration.ofMinutes(5));
                 }
+                // one thread per SSE client, so all of them are open at once during the polls (the
+                // common pool has one thread on a 2-core machine: the streams would run one by one)
+                java.util.concurrent.ExecutorService sse = Executors.newFixedThreadPool(clients);
                 List<CompletableFuture<List<String>>> streams = new ArrayList<>();
                 for (int c = 0; c < clients; c++) {
                     String[] run = runs.get(c % runs.size());
-                    streams.add(CompletableFuture.supplyAsync(() -> stream(http, base, key, run[0], run[1])));
+                    streams.add(CompletableFuture.supplyAsync(() -> stream(http, base, key, run[0], run[1]), sse));
                 }
                 AtomicInteger errors = new AtomicInteger();
                 long[] loaded = poll(http, base, key, ids, rate, seconds, errors);
+                int openDuringPolls = (int) streams.stream().filter(f -> !f.isDone()).count();
                 int mismatched = 0;
+                int streamErrors = 0;
                 for (int c = 0; c < clients; c++) {
                     String[] run = runs.get(c % runs.size());
-                    List<String> live = streams.get(c).get(10, TimeUnit.MINUTES);
+                    List<String> live;
+                    try {
+                        live = streams.get(c).get(10, TimeUnit.MINUTES);
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        streamErrors++;
+                        continue;
+                    }
                     List<String> replay = stream(http, base, key, run[0], run[1]);
-                    if (!live.equals(replay)) {
+                    if (!live.equals(replay) || live.isEmpty() || !live.get(live.size() - 1).endsWith(" result")) {
                         mismatched++;
                     }
                 }
+                sse.shutdown();
                 long p50 = pct(loaded, 50);
                 long p99 = pct(loaded, 99);
                 bench.row(String.format(Locale.ROOT, "status poll, %d/s for %d s, %d agents, %d SSE clients, p50", rate,
@@ -95,6 +107,10 @@ public final class ServerBenchmark {
                         "<= 50 ms: " + (p99 <= 50_000_000L ? "holds" : "MISSES"));
                 bench.row("status polls that failed", Integer.toString(errors.get()), "-",
                         "0: " + (errors.get() == 0 ? "holds" : "MISSES"));
+                bench.row("SSE clients still streaming when the polls ended", openDuringPolls + " of " + clients, "-",
+                        "all: " + (openDuringPolls == clients ? "holds" : "MISSES"));
+                bench.row("SSE clients that failed (not 200, dropped, timed out)", streamErrors + " of " + clients, "-",
+                        "0: " + (streamErrors == 0 ? "holds" : "MISSES"));
                 bench.row("SSE clients whose stream differs from a replay", mismatched + " of " + clients, "-",
                         "0 (none lost or repeated): " + (mismatched == 0 ? "holds" : "MISSES"));
                 bench.print();
@@ -162,6 +178,10 @@ public final class ServerBenchmark {
             HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/agents/" + agentId
                     + "/runs/" + runId + "/stream")).header("Authorization", "Bearer " + key).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("the stream answered " + r.statusCode() + ": "
+                        + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
+            }
             String raw = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
             List<String> frames = new ArrayList<>();
             for (String block : raw.split("\n\n")) {

@@ -32,6 +32,12 @@ class ServeCliIT {
     @TempDir
     Path dir;
 
+    @org.junit.jupiter.api.AfterEach
+    void removeWhatTheEnginesMade() throws Exception {
+        Docker.removeUnder(dir);
+        assertThat(Docker.under(dir)).as("machines and images of this test's stores left behind").isEmpty();
+    }
+
     List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
                 "--home", dir.resolve("home").toString()));
@@ -76,6 +82,50 @@ class ServeCliIT {
             HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(url + "/v0/models"))
                     .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(JSON.readTree(models.body()).get("models").toString()).contains("shell");
+
+            // the CLI controls an agent the server drives: through the state directory they share
+            String remote = SampleRepository.create(dir.resolve("sample"));
+            String create = JSON.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("prompt",
+                    JSON.createObjectNode().put("text", "until [ -f /tmp/never ]; do sleep 0.1; done"))
+                    .set("source", JSON.createObjectNode().put("repository", remote)).toString();
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(url + "/v0/agents"))
+                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(create)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as("create: %s", created.body()).isIn(200, 201);
+            String id = JSON.readTree(created.body()).get("id").asText();
+            assertThat(ok("followup", id, "--no-wait", "-p", "echo two > two.txt").stdout())
+                    .contains("follow-up queued for " + id);
+            HttpResponse<String> conversation = http.send(HttpRequest.newBuilder(URI.create(url + "/v0/agents/" + id
+                    + "/conversation")).header("Authorization", "Bearer " + key).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(conversation.body()).as("the server's engine took the CLI's follow-up").contains("echo two > two.txt");
+            assertThat(NightshiftCliIT.lastJson(ok("stop", id, "--json")).get("status").asText()).isEqualTo("STOPPED");
+            HttpResponse<String> stopped = http.send(HttpRequest.newBuilder(URI.create(url + "/v0/agents/" + id))
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(stopped.body()).get("status").asText()).isEqualTo("STOPPED");
+
+            // the same controls sent to the server over its v0 API (--server URL, the key from the environment)
+            Map<String, String> withKey = Map.of("NIGHTSHIFT_API_KEY", key);
+            Processes.Result followed = Processes.run(dir, withKey, null, 5, command("followup", id, "--server", url,
+                    "--json", "-p", "echo three > three.txt"));
+            assertThat(followed.exitCode()).as("%s", followed).isZero();
+            assertThat(NightshiftCliIT.lastJson(followed).get("status").asText()).isEqualTo("FINISHED");
+            Processes.Result status = Processes.run(dir, withKey, null, 5, command("status", id, "--server", url, "--json"));
+            assertThat(NightshiftCliIT.lastJson(status).get("id").asText()).isEqualTo(id);
+            assertThat(status.stdout() + status.stderr()).doesNotContain(key);
+            Processes.Result notThere = Processes.run(dir, withKey, null, 5, command("takeover", id, "--server", url));
+            assertThat(notThere.exitCode()).as("take-over is not in the v0 API: %s", notThere).isEqualTo(2);
+            Processes.Result badKey = Processes.run(dir, Map.of("NIGHTSHIFT_API_KEY", "nsk_wrong"), null, 5,
+                    command("status", id, "--server", url));
+            assertThat(badKey.exitCode()).as("%s", badKey).isEqualTo(2);
+            assertThat(badKey.stderr()).contains("refused the key").doesNotContain("nsk_wrong");
+            Processes.Result unknown = Processes.run(dir, withKey, null, 5, command("status", "bc-unknown", "--server", url));
+            assertThat(unknown.exitCode()).isEqualTo(3);
+            Processes.Result deleted = Processes.run(dir, withKey, null, 5, command("delete", id, "--server", url));
+            assertThat(deleted.exitCode()).as("%s", deleted).isZero();
+            HttpResponse<String> gone = http.send(HttpRequest.newBuilder(URI.create(url + "/v0/agents/" + id))
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(gone.statusCode()).as("deleted in the server's engine").isEqualTo(404);
 
             ok("keys", "revoke", "ci-bot");
             HttpResponse<String> revoked = http.send(HttpRequest.newBuilder(URI.create(url + "/v0/me"))

@@ -760,8 +760,218 @@ public final class FileAgentStore implements AgentStore {
         }
     }
 
+    // ---- Controls between engines: a command inbox in <root>/controls/ (separate from the rest) ----
+
+    /** How long a waiter goes without re-listing the inbox when no file change wakes it. */
+    private static final long CONTROLS_RELIST_MILLIS = 200;
+    private final Object controlsMonitor = new Object();
+    private long controlsVersion;
+    private Thread controlsWatcher;
+    private java.nio.file.WatchService controlsWatch;
+    private volatile boolean controlsClosed;
+
+    /**
+     * Controls travel through {@code controls/}: {@code <agent>~<command>.cmd} (submitted, written
+     * atomically), renamed to {@code .claimed} by the one lease holder that claims it (the rename
+     * is the claim: a sender's withdraw deletes the {@code .cmd}, so a command runs once or
+     * never), then {@code .result}, which the sender reads and deletes. Waiters are woken by a
+     * {@link java.nio.file.WatchService} on the directory and re-list it at least every
+     * {@value #CONTROLS_RELIST_MILLIS} ms.
+     */
+    @Override
+    public boolean supportsControls() {
+        return true;
+    }
+
+    private Path controlsDir() {
+        Path d = agents.getParent().resolve("controls");
+        try {
+            Files.createDirectories(d);
+        } catch (IOException e) {
+            throw new NightshiftException("cannot create the control inbox " + d + ": " + e.getMessage(), e);
+        }
+        return d;
+    }
+
+    private Path controlFile(String agentId, String commandId, String suffix) {
+        dir(agentId); // validates the id
+        return controlsDir().resolve(agentId + "~" + commandId + suffix);
+    }
+
+    @Override
+    public void submitControl(dev.nightshift.api.spi.ControlCommand command) {
+        Path f = controlFile(command.agentId(), command.id(), ".cmd");
+        try {
+            writeAtomically(f, json.writeValueAsBytes(command));
+        } catch (IOException e) {
+            throw new NightshiftException("cannot send a control to agent " + command.agentId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<dev.nightshift.api.spi.ControlCommand> claimControls(java.util.Set<String> agentIds, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        Path inbox = controlsDir();
+        while (true) {
+            long seen = controlsVersion();
+            List<dev.nightshift.api.spi.ControlCommand> claimed = new ArrayList<>();
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(inbox, "*.cmd")) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    int sep = name.indexOf('~');
+                    if (sep <= 0 || !agentIds.contains(name.substring(0, sep))) {
+                        continue;
+                    }
+                    Path mine = f.resolveSibling(name.substring(0, name.length() - ".cmd".length()) + ".claimed");
+                    try {
+                        Files.move(f, mine, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (NoSuchFileException e) {
+                        continue; // withdrawn, or claimed by another engine
+                    }
+                    try {
+                        claimed.add(json.readValue(Files.readAllBytes(mine), dev.nightshift.api.spi.ControlCommand.class));
+                    } catch (IOException e) {
+                        log.warn("dropping unreadable control {}: {}", mine, e.getMessage());
+                        Files.deleteIfExists(mine);
+                    }
+                }
+            } catch (IOException e) {
+                throw new NightshiftException("cannot read the control inbox " + inbox + ": " + e.getMessage(), e);
+            }
+            if (!claimed.isEmpty()) {
+                claimed.sort(Comparator.comparing(dev.nightshift.api.spi.ControlCommand::sentAt));
+                return claimed;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return List.of();
+            }
+            awaitControlsChange(seen, left);
+        }
+    }
+
+    @Override
+    public void completeControl(dev.nightshift.api.spi.ControlResult result) {
+        Path f = controlFile(result.agentId(), result.commandId(), ".result");
+        try {
+            writeAtomically(f, json.writeValueAsBytes(result));
+            Files.deleteIfExists(controlFile(result.agentId(), result.commandId(), ".claimed"));
+        } catch (IOException e) {
+            throw new NightshiftException("cannot record the result of control " + result.commandId() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<dev.nightshift.api.spi.ControlResult> awaitControlResult(String agentId, String commandId,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Path f = controlFile(agentId, commandId, ".result");
+        while (true) {
+            long seen = controlsVersion();
+            try {
+                dev.nightshift.api.spi.ControlResult r = json.readValue(Files.readAllBytes(f),
+                        dev.nightshift.api.spi.ControlResult.class);
+                Files.deleteIfExists(f);
+                return Optional.of(r);
+            } catch (NoSuchFileException e) {
+                // not yet
+            } catch (IOException e) {
+                throw new NightshiftException("cannot read the result of control " + commandId + ": " + e.getMessage(), e);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            awaitControlsChange(seen, left);
+        }
+    }
+
+    @Override
+    public boolean withdrawControl(String agentId, String commandId) {
+        try {
+            return Files.deleteIfExists(controlFile(agentId, commandId, ".cmd"));
+        } catch (IOException e) {
+            throw new NightshiftException("cannot withdraw control " + commandId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private long controlsVersion() {
+        synchronized (controlsMonitor) {
+            startControlsWatcher();
+            return controlsVersion;
+        }
+    }
+
+    /** Waits until the inbox changed after {@code seen}, at most the re-list interval or {@code nanos}. */
+    private void awaitControlsChange(long seen, long nanos) {
+        long deadline = System.nanoTime() + Math.min(nanos, java.util.concurrent.TimeUnit.MILLISECONDS
+                .toNanos(CONTROLS_RELIST_MILLIS));
+        synchronized (controlsMonitor) {
+            while (controlsVersion == seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(controlsMonitor, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new NightshiftException("interrupted while waiting for a control", e);
+                }
+            }
+        }
+    }
+
+    /** Starts (once) the thread that turns file changes in the inbox into wake-ups; without one, waiters poll. */
+    private void startControlsWatcher() {
+        if (controlsWatcher != null || controlsClosed) {
+            return;
+        }
+        try {
+            java.nio.file.WatchService ws = agents.getFileSystem().newWatchService();
+            controlsDir().register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            controlsWatch = ws;
+        } catch (IOException | UnsupportedOperationException e) {
+            log.debug("no watch on the control inbox ({}); polling it", e.toString());
+            controlsWatcher = new Thread(() -> { });
+            return;
+        }
+        controlsWatcher = new Thread(() -> {
+            try {
+                while (true) {
+                    java.nio.file.WatchKey key = controlsWatch.take();
+                    key.pollEvents();
+                    key.reset();
+                    synchronized (controlsMonitor) {
+                        controlsVersion++;
+                        controlsMonitor.notifyAll();
+                    }
+                }
+            } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
+                // closed
+            }
+        }, "nightshift-controls-watch");
+        controlsWatcher.setDaemon(true);
+        controlsWatcher.start();
+    }
+
+    private void closeControls() {
+        synchronized (controlsMonitor) {
+            controlsClosed = true;
+            if (controlsWatch != null) {
+                try {
+                    controlsWatch.close();
+                } catch (IOException e) {
+                    log.debug("closing the control watch: {}", e.toString());
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
+        closeControls();
         sync(); // nothing else is held open between calls
     }
 

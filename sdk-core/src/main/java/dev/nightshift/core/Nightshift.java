@@ -46,6 +46,10 @@ import dev.nightshift.core.internal.UninterruptibleStore;
 import dev.nightshift.core.internal.EnvironmentHandle;
 import dev.nightshift.core.internal.ImageGc;
 import dev.nightshift.core.internal.ReadOnlyAgent;
+import dev.nightshift.core.internal.DrivenElsewhereException;
+import dev.nightshift.core.internal.RemoteControls;
+import dev.nightshift.api.spi.ControlCommand;
+import dev.nightshift.api.spi.ControlResult;
 import dev.nightshift.core.internal.SpecPort;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -80,7 +84,11 @@ import org.slf4j.LoggerFactory;
  * environment snapshot, start a machine, check out the agent's branch, {@code install},
  * {@code start}, terminals, then the driver's turn and the handoff) runs on the engine's
  * executor. Records, events and conversations persist in the {@link AgentStore}; a new engine
- * on the same state sees every agent and reattaches those whose machine still lives.
+ * on the same state sees every agent and reattaches those whose machine still lives. Engines in
+ * other processes may share the store: the one holding an agent's lease drives it, and a control
+ * on it from another engine (follow-up, stop, cancel, take-over, hand-back, promotion, delete)
+ * travels through the store's control inbox to the driving engine, which runs it and answers
+ * (see {@link Builder#controlTimeout(Duration)}).
  *
  * <p><b>Thread-safety:</b> thread-safe; share one engine per process and state directory.
  * <b>Lifecycle:</b> built by {@link #builder()}; {@link #close()} stops taking work, interrupts
@@ -118,6 +126,8 @@ public final class Nightshift implements AutoCloseable {
     private final boolean hibernateOnClose;
     private final Setups setups;
     private final LeaseTakeover leases;
+    private final RemoteControls remoteControls;
+    private final Thread controlsServer;
     private volatile boolean closed;
 
     private Nightshift(Builder b, Runtime runtime, AgentStore store, ExecutorService executor) {
@@ -147,6 +157,7 @@ public final class Nightshift implements AutoCloseable {
         this.hibernateOnClose = b.hibernateOnClose;
         this.setups = new Setups(context);
         this.leases = new LeaseTakeover(context, actors, spawnLock, LEASE);
+        this.remoteControls = new RemoteControls(store, runtime, owner, LEASE, b.controlTimeout);
         reattach();
         try {
             removeOrphanMachines(); // what a crashed engine of this store left behind
@@ -155,6 +166,12 @@ public final class Nightshift implements AutoCloseable {
         }
         scheduler.scheduleWithFixedDelay(this::sweep, b.sweepInterval.toMillis(), b.sweepInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
+        if (store.supportsControls()) {
+            controlsServer = daemon("nightshift-controls").newThread(this::serveControls);
+            controlsServer.start();
+        } else {
+            controlsServer = null;
+        }
     }
 
     public static Builder builder() {
@@ -335,7 +352,80 @@ public final class Nightshift implements AutoCloseable {
     }
 
     private Agent handle(String id) {
-        return new AgentHandle(id, this::actor, this::readOnly);
+        return new AgentHandle(id, this::actor, this::readOnly, remoteControls);
+    }
+
+    /**
+     * Runs the controls other engines send for the agents this one drives (the store's inbox),
+     * until the engine closes. Each runs on the executor through the same path as a local call.
+     */
+    private void serveControls() {
+        while (!closed) {
+            List<ControlCommand> commands;
+            try {
+                commands = context.store().claimControls(actors.keySet(), Duration.ofSeconds(1));
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                log.warn("reading the control inbox failed: {}", e.toString());
+                try {
+                    TimeUnit.SECONDS.sleep(1); // back off before reading it again
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
+            }
+            for (ControlCommand c : commands) {
+                try {
+                    context.executor().execute(() -> runControl(c));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    answer(ControlResult.failed(c, RemoteControls.ENGINE_CLOSED, "the engine is closing"));
+                }
+            }
+        }
+    }
+
+    /** Runs a control another engine sent, through the agent's own public path, and records what came of it. */
+    private void runControl(ControlCommand c) {
+        if (closed) {
+            answer(ControlResult.failed(c, RemoteControls.ENGINE_CLOSED, "the engine is closing"));
+            return;
+        }
+        Agent agent = new AgentHandle(c.agentId(), this::actor, this::readOnly); // never forwards again
+        ControlResult result;
+        try {
+            String value = null;
+            switch (c.action()) {
+                case "followUp" -> agent.followUp(c.argument());
+                case "stop" -> agent.stop();
+                case "cancel" -> agent.cancel();
+                case "takeOver" -> value = RemoteControls.encode(c.argument() != null ? agent.takeOver(c.argument())
+                        : agent.takeOver());
+                case "handBack" -> agent.handBack();
+                case "promoteSnapshot" -> value = agent.promoteSnapshot();
+                case "delete" -> agent.delete();
+                default -> throw new ValidationException("unknown control '" + c.action() + "'");
+            }
+            result = ControlResult.ok(c, value);
+        } catch (RuntimeException e) {
+            if (!(e instanceof dev.nightshift.api.NightshiftException) && !(e instanceof IllegalArgumentException)
+                    && !(e instanceof IllegalStateException)) {
+                log.warn("{} on agent {} for another engine failed unexpectedly", c.action(), c.agentId(), e);
+            }
+            result = ControlResult.failed(c, RemoteControls.kind(e), e.getMessage());
+        }
+        log.info("ran {} on agent {} for another engine: {}", c.action(), c.agentId(),
+                result.succeeded() ? "done" : result.error() + ": " + result.message());
+        answer(result);
+    }
+
+    private void answer(ControlResult r) {
+        try {
+            context.store().completeControl(r);
+        } catch (RuntimeException e) {
+            log.warn("could not record the result of control {} on agent {}: {}", r.commandId(), r.agentId(), e.toString());
+        }
     }
 
     /** A view of an agent another engine drives: reads from the store, refuses controls. */
@@ -359,7 +449,9 @@ public final class Nightshift implements AutoCloseable {
                     throw new NotFoundException("no agent with id " + id);
                 }
                 if (!context.store().acquireLease(id, context.owner(), LEASE)) {
-                    throw new ConflictException("agent " + id + " is driven by another engine");
+                    throw new DrivenElsewhereException("agent " + id + " is driven by another engine"
+                            + (context.store().supportsControls() ? "" : " and the store carries no controls between"
+                            + " engines; it lets go when the agent's turn ends"));
                 }
                 AgentInfo info = context.store().get(id).orElseThrow(() -> new NotFoundException("no agent with id " + id));
                 AgentActor actor = new AgentActor(context, info);
@@ -573,6 +665,7 @@ public final class Nightshift implements AutoCloseable {
         private int environmentSnapshotsKept = 3;
         private boolean hibernateOnClose;
         private Timeouts timeouts = Timeouts.DEFAULT;
+        private Duration controlTimeout = Duration.ofMinutes(2);
 
         private Builder() {
         }
@@ -647,6 +740,20 @@ public final class Nightshift implements AutoCloseable {
          * machine outlives the process that drove it; a follow-up restores it from the snapshot.
          */
         public Builder hibernateOnClose(boolean value) { hibernateOnClose = value; return this; }
+
+        /**
+         * How long a control on an agent another engine drives (a process sharing the store) waits
+         * for that engine to run it (default 2 minutes). Such controls travel through the store's
+         * inbox ({@link AgentStore#supportsControls()}) and give the same results and exceptions
+         * as local ones; past the timeout a {@link dev.nightshift.api.NightshiftTimeoutException}.
+         */
+        public Builder controlTimeout(Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("controlTimeout must be positive, was " + value);
+            }
+            controlTimeout = value;
+            return this;
+        }
 
         /**
          * Where secrets come from. A {@link SecretStore} also keeps the per-agent secrets given to

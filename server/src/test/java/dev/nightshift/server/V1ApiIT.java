@@ -132,6 +132,120 @@ class V1ApiIT extends ServerITBase {
                 .extracting(r -> r.get("status").asText()).containsExactly("FINISHED", "FINISHED");
     }
 
+    @Test
+    void badInputToEveryEndpointGetsAClearAnswerAndChangesNothing() throws Exception {
+        JsonNode created = createV1(alice, "echo 'SUMMARY: kept'");
+        String agentId = created.get("agent").get("id").asText();
+        engine.agent(agentId).awaitStatus(dev.nightshift.api.AgentStatus.FINISHED, WAIT);
+        int agentsBefore = ok(call(alice, "GET", "/v1/agents?limit=100&includeArchived=true", null)).get("items").size();
+        JsonNode runsBefore = ok(call(alice, "GET", "/v1/agents/" + agentId + "/runs", null)).get("items");
+        String repos = "\"repos\":[{\"url\":\"" + remote + "\"}]";
+
+        String[][] creates = {
+            {"not json", "not valid JSON"},
+            {"[1,2]", "must be a JSON object"},
+            {"", "JSON object body is required"},
+            {"{" + repos + "}", "prompt: required"},
+            {"{\"prompt\":\"do it\"," + repos + "}", "prompt: must be an object"},
+            {"{\"prompt\":{\"text\":42}," + repos + "}", "prompt.text: must be a string"},
+            {"{\"prompt\":{\"text\":\" \"}," + repos + "}", "prompt.text: must not be blank"},
+            {"{\"prompt\":{\"text\":\"x\"}}", "repos: exactly one repository"},
+            {"{\"prompt\":{\"text\":\"x\"},\"repos\":{\"url\":\"" + remote + "\"}}", "repos: exactly one repository"},
+            {"{\"prompt\":{\"text\":\"x\"},\"repos\":[\"" + remote + "\"]}", "repos: exactly one repository"},
+            {"{\"prompt\":{\"text\":\"x\"},\"repos\":[{\"url\":\"" + remote + "\"},{\"url\":\"" + remote + "\"}]}",
+                "repos: exactly one repository"},
+            {"{\"prompt\":{\"text\":\"x\"},\"repos\":[{}]}", "repos[0].url: required"},
+            {"{\"prompt\":{\"text\":\"x\"},\"repos\":[{\"url\":7}]}", "repos[0].url: must be a string"},
+            {"{\"prompt\":{\"text\":\"x\"},\"repos\":[{\"url\":\"" + remote + "\",\"startingRef\":[]}]}",
+                "repos[0].startingRef: must be a string"},
+            {"{\"prompt\":{\"text\":\"x\"},\"model\":\"shell\"," + repos + "}", "model: must be an object"},
+            {"{\"prompt\":{\"text\":\"x\"},\"model\":{\"id\":true}," + repos + "}", "model.id: must be a string"},
+            {"{\"prompt\":{\"text\":\"x\"},\"model\":{\"id\":\"nope\"}," + repos + "}", "unknown model 'nope'"},
+            {"{\"prompt\":{\"text\":\"x\"},\"agentId\":\"../etc\"," + repos + "}", "agentId: must look like bc-"},
+            {"{\"prompt\":{\"text\":\"x\"},\"agentId\":5," + repos + "}", "agentId: must be a string"},
+            {"{\"prompt\":{\"text\":\"x\"},\"name\":{}," + repos + "}", "name: must be a string"},
+        };
+        for (String[] b : creates) {
+            assertBadRequest(call(alice, "POST", "/v1/agents", b[0]), b[1]);
+        }
+        Answer conflict = call(alice, "POST", "/v1/agents", "{\"prompt\":{\"text\":\"x\"},\"agentId\":\"" + agentId
+                + "\"," + repos + "}");
+        assertThat(conflict.status()).isEqualTo(409);
+        assertThat(conflict.body().get("error").get("code").asText()).isEqualTo("agent_id_conflict");
+
+        String huge = "{\"prompt\":{\"text\":\"" + "x".repeat(300_000) + "\"}}";
+        for (String path : List.of("/v1/agents", "/v1/agents/" + agentId + "/runs", "/auth/exchange_user_api_key")) {
+            Answer a = call(alice, "POST", path, huge);
+            assertThat(a.status()).as("oversized body to %s", path).isEqualTo(413);
+            assertThat(a.body().get("error").get("code").asText()).isEqualTo("payload_too_large");
+        }
+
+        // a follow-up (new run) with bad bodies, on an agent that exists
+        String[][] followUps = {
+            {"not json", "not valid JSON"},
+            {"[]", "must be a JSON object"},
+            {"{}", "prompt: required"},
+            {"{\"prompt\":{\"text\":[\"x\"]}}", "prompt.text: must be a string"},
+            {"{\"prompt\":{\"text\":\"\"}}", "prompt.text: must not be blank"},
+        };
+        for (String[] b : followUps) {
+            assertBadRequest(call(alice, "POST", "/v1/agents/" + agentId + "/runs", b[0]), b[1]);
+        }
+
+        // bad query parameters
+        for (String q : List.of("/v1/agents?limit=0", "/v1/agents?limit=many", "/v1/agents?limit=101",
+                "/v1/agents?cursor=not-a-cursor", "/v1/agents/" + agentId + "/runs?limit=-1",
+                "/v1/agents/" + agentId + "/runs?cursor=abc")) {
+            assertThat(call(alice, "GET", q, null).status()).as("GET %s", q).isEqualTo(400);
+        }
+
+        // unknown ids, on every per-agent endpoint, and another owner's agent the same way
+        for (String id : List.of("bc-unknown", agentId)) {
+            String key = id.equals(agentId) ? bob : alice;
+            String[][] endpoints = {
+                {"GET", "/v1/agents/" + id}, {"DELETE", "/v1/agents/" + id},
+                {"POST", "/v1/agents/" + id + "/archive"}, {"POST", "/v1/agents/" + id + "/unarchive"},
+                {"POST", "/v1/agents/" + id + "/runs"}, {"GET", "/v1/agents/" + id + "/runs"},
+                {"GET", "/v1/agents/" + id + "/usage"}, {"GET", "/v1/agents/" + id + "/runs/run-x"},
+                {"GET", "/v1/agents/" + id + "/runs/run-x/stream"}, {"POST", "/v1/agents/" + id + "/runs/run-x/cancel"},
+            };
+            for (String[] e : endpoints) {
+                Answer a = call(key, e[0], e[1], e[0].equals("POST") ? "{\"prompt\":{\"text\":\"x\"}}" : null);
+                assertThat(a.status()).as("%s %s", e[0], e[1]).isEqualTo(404);
+                assertThat(a.body().get("error").get("code").asText()).as("%s %s", e[0], e[1]).isEqualTo("not_found");
+            }
+        }
+        // unknown runs of an agent that exists, unknown endpoints and methods
+        for (String[] e : new String[][] {
+            {"GET", "/v1/agents/" + agentId + "/runs/run-unknown"},
+            {"GET", "/v1/agents/" + agentId + "/runs/run-unknown/stream"},
+            {"POST", "/v1/agents/" + agentId + "/runs/run-unknown/cancel"},
+            {"GET", "/v1/nothing-here"}, {"PUT", "/v1/agents"}, {"PATCH", "/v1/agents/" + agentId},
+            {"GET", "/auth/exchange_user_api_key"},
+        }) {
+            Answer a = call(alice, e[0], e[1], null);
+            assertThat(a.status()).as("%s %s", e[0], e[1]).isEqualTo(404);
+            assertThat(a.body().get("error").get("code").asText()).isEqualTo("not_found");
+        }
+        assertThat(call(null, "GET", "/v1/agents", null).status()).isEqualTo(401);
+        assertThat(call(null, "POST", "/auth/exchange_user_api_key", "{}").status()).isEqualTo(401);
+        assertThat(call(ApiKeys.PREFIX + "not-a-key", "GET", "/v1/me", null).status()).isEqualTo(401);
+
+        assertThat(ok(call(alice, "GET", "/v1/agents?limit=100&includeArchived=true", null)).get("items"))
+                .as("no agent was made or removed").hasSize(agentsBefore);
+        assertThat(ok(call(alice, "GET", "/v1/agents/" + agentId + "/runs", null)).get("items"))
+                .as("no run was started").isEqualTo(runsBefore);
+        assertThat(ok(call(alice, "GET", "/v1/agents?limit=100", null)).get("items"))
+                .as("not archived by a refused call").anyMatch(a -> a.get("id").asText().equals(agentId));
+        assertThat(engine.agent(agentId).status()).isEqualTo(dev.nightshift.api.AgentStatus.FINISHED);
+    }
+
+    static void assertBadRequest(Answer a, String message) {
+        assertThat(a.status()).as("%s -> %s", message, a.raw().body()).isEqualTo(400);
+        assertThat(a.body().get("error").get("code").asText()).isEqualTo("bad_request");
+        assertThat(a.body().get("error").get("message").asText()).contains(message);
+    }
+
     /** Where the SDK is installed once per build (npm ci of the committed lock file). */
     static Path sdkDirectory() throws Exception {
         Path dir = Path.of("target", "cursor-sdk").toAbsolutePath();

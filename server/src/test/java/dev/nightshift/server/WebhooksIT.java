@@ -103,6 +103,12 @@ class WebhooksIT extends ServerITBase {
             assertThat(body.get("status").asText()).isEqualTo("FINISHED");
             assertThat(body.get("summary").asText()).isEqualTo("hooked");
             assertThat(body.get("target").get("branchName").asText()).isNotBlank();
+            // the receiver counts its 2xx as it answers; the server removes the pending file once it
+            // has read that answer: wait (bounded) for that, not for a fixed time
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!pending().isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll interval, with a deadline
+            }
             assertThat(pending()).as("nothing left pending").isEmpty();
 
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"

@@ -1,5 +1,7 @@
 package dev.nightshift.examples.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.nightshift.api.Agent;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
@@ -99,6 +101,48 @@ final class AgentCommands {
         s.awaitDelivered(agent.info().lastSequence(), Duration.ofSeconds(10));
     }
 
+    /** Statuses of an agent whose turn runs or is about to (as the v0 API names them). */
+    private static final Set<String> BUSY_ON_SERVER = Set.of("CREATING", "RUNNING");
+
+    /**
+     * Reads the agent from the server until its turn has ended: the v0 API has no event stream,
+     * so this polls every half second until {@code timeout}.
+     */
+    static JsonNode awaitIdleOnServer(ServerClient server, String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode a = server.status(id);
+            if (!BUSY_ON_SERVER.contains(a.path("status").asText())) {
+                return a;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new dev.nightshift.api.NightshiftTimeoutException("agent " + id + " is still "
+                        + a.path("status").asText() + " on the server after " + timeout);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L);
+            if (Thread.interrupted()) {
+                throw new CliException("interrupted");
+            }
+        }
+    }
+
+    /** An agent as the server's v0 API describes it: the JSON itself with --json, else a few lines. */
+    static void printServerAgent(NightshiftCli cli, JsonNode a) {
+        if (cli.json) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = Printer.JSON.convertValue(a, Map.class);
+            cli.printer().object(fields);
+            return;
+        }
+        cli.printer().line(a.path("id").asText() + "  " + a.path("status").asText());
+        if (a.path("target").hasNonNull("branchName")) {
+            cli.printer().line("  branch      " + a.path("target").path("branchName").asText());
+        }
+        if (a.hasNonNull("summary")) {
+            cli.printer().line("  summary     " + a.path("summary").asText());
+        }
+    }
+
     static String repository(String repo) {
         if (repo.contains("://") || repo.matches("[^/]+@[^:]+:.*")) {
             return repo;
@@ -119,8 +163,18 @@ final class AgentCommands {
 
         abstract int run(Agent agent) throws Exception;
 
+        /** The command sent to a running server ({@code --server}); by default not available there. */
+        int runOnServer(ServerClient server) throws Exception {
+            throw new CliException.Usage("this command is not in the server's v0 API; run it on the server's state"
+                    + " directory (--home DIR) instead, where it reaches the agent through the store");
+        }
+
         @Override
         public final Integer call() throws Exception {
+            ServerClient server = cli.serverClient();
+            if (server != null) {
+                return runOnServer(server);
+            }
             try (Nightshift engine = cli.engine()) {
                 return run(engine.agent(id));
             }
@@ -166,6 +220,7 @@ final class AgentCommands {
 
         @Override
         public Integer call() throws Exception {
+            cli.localOnly("spawn");
             String repository = repository(repo);
             AgentRequest request = AgentRequest.builder(prompt.read(), repository).ref(ref).branchName(branch)
                     .driver(driver != null ? driver : model != null ? ModelDriver.NAME : ShellDriver.NAME).model(model)
@@ -201,7 +256,15 @@ final class AgentCommands {
                 System.out.close(); // the launching process stops reading here
                 System.setOut(new PrintStream(new FileOutputStream(Detached.log(cli.home(), agent.id()).toFile(), true), true));
                 Printer printer = new Printer(System.out, false);
-                return follow(engine, agent, printer, 0, Duration.ofDays(1));
+                // other processes control the agent through this engine (the store's control inbox):
+                // a follow-up they send keeps it busy, so hold on until it is idle with nothing queued
+                int code;
+                long after = 0;
+                do {
+                    code = follow(engine, agent, printer, after, Duration.ofDays(1));
+                    after = agent.info().lastSequence();
+                } while (agent.info().status().isActive());
+                return code;
             }
         }
     }
@@ -275,6 +338,7 @@ final class AgentCommands {
 
         @Override
         public Integer call() {
+            cli.localOnly("list");
             try (Nightshift engine = cli.engine()) {
                 AgentQuery q = AgentQuery.all().withLimit(limit);
                 if (statuses != null) {
@@ -298,6 +362,12 @@ final class AgentCommands {
         int run(Agent agent) {
             AgentInfo info = agent.info();
             cli.printer().agent(info, ports(agent, info));
+            return NightshiftCli.OK;
+        }
+
+        @Override
+        int runOnServer(ServerClient server) {
+            printServerAgent(cli, server.status(id));
             return NightshiftCli.OK;
         }
 
@@ -339,6 +409,7 @@ final class AgentCommands {
 
         @Override
         public Integer call() {
+            cli.localOnly("logs");
             try (Nightshift engine = cli.engine()) {
                 Agent agent = engine.agent(id);
                 Printer printer = cli.printer();
@@ -378,6 +449,18 @@ final class AgentCommands {
         @Override
         public Integer call() {
             String text = prompt.read();
+            ServerClient server = cli.serverClient();
+            if (server != null) {
+                server.followUp(id, text);
+                cli.printer().line("follow-up queued for " + id);
+                if (!noWait) {
+                    JsonNode end = awaitIdleOnServer(server, id, Duration.ofHours(2));
+                    printServerAgent(cli, end);
+                    return Set.of("ERROR", "CANCELLED").contains(end.path("status").asText())
+                            ? NightshiftCli.AGENT_FAILED : NightshiftCli.OK;
+                }
+                return NightshiftCli.OK;
+            }
             try (Nightshift engine = cli.engine()) {
                 Agent agent = engine.agent(id);
                 long after = agent.info().lastSequence();
@@ -412,6 +495,7 @@ final class AgentCommands {
 
         @Override
         public Integer call() throws Exception {
+            cli.localOnly("takeover");
             try (Nightshift engine = cli.engine()) {
                 Agent agent = engine.agent(id);
                 TakeOver t = person != null ? agent.takeOver(person) : agent.takeOver();
@@ -468,6 +552,13 @@ final class AgentCommands {
             cli.printer().agent(agent.awaitStatus(IDLE, Duration.ofMinutes(5)));
             return NightshiftCli.OK;
         }
+
+        @Override
+        int runOnServer(ServerClient server) {
+            server.stop(id);
+            printServerAgent(cli, awaitIdleOnServer(server, id, Duration.ofMinutes(5)));
+            return NightshiftCli.OK;
+        }
     }
 
     @Command(name = "delete", description = "Delete an agent: machine, snapshots it owns, records and logs.")
@@ -475,6 +566,13 @@ final class AgentCommands {
         @Override
         int run(Agent agent) {
             agent.delete();
+            cli.printer().line("deleted " + id);
+            return NightshiftCli.OK;
+        }
+
+        @Override
+        int runOnServer(ServerClient server) {
+            server.delete(id);
             cli.printer().line("deleted " + id);
             return NightshiftCli.OK;
         }

@@ -76,6 +76,24 @@ public final class NightshiftCli implements Callable<Integer> {
                     + " (default: $NIGHTSHIFT_MAX_RUNNING_MACHINES, else 8).")
     int maxRunningMachines;
 
+    @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "Send status, followup, stop and delete to a running 'nightshift serve' at URL (its v0 API;"
+                    + " the key from $" + ServerClient.KEY_VARIABLE + ") instead of opening the state directory.")
+    String server;
+
+    /** The running server the agent commands go to ({@code --server}), or null: the state directory. */
+    ServerClient serverClient() {
+        return server == null ? null : new ServerClient(server, System.getenv(ServerClient.KEY_VARIABLE));
+    }
+
+    /** Refuses {@code --server} for a command that only works on the state directory. */
+    void localOnly(String command) {
+        if (server != null) {
+            throw new CliException.Usage(command + " is not sent to a server (--server covers status, followup, stop"
+                    + " and delete); run it on the server's state directory (--home DIR) instead");
+        }
+    }
+
     @Override
     public Integer call() {
         new CommandLine(this).usage(System.out);
@@ -206,7 +224,7 @@ public final class NightshiftCli implements Callable<Integer> {
         if (e instanceof EnvironmentUnavailableException) {
             return "start one with scripts/docker-up (as root it installs Debian's docker.io and starts dockerd)";
         } else if (e instanceof ConflictException) {
-            return "another nightshift process holds the agent; it lets go when the agent's turn ends";
+            return "the agent's state does not allow it now: nightshift status AGENT_ID shows what it is doing";
         } else if (e instanceof NotFoundException) {
             return "nightshift list shows the agents on this state directory (--home)";
         } else if (e instanceof AuthenticationException) {

@@ -93,6 +93,54 @@ public interface AgentStore extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Whether this store carries controls between engines ({@link #submitControl} and the
+     * methods after it). The default: no; a control on an agent another engine drives is then
+     * refused with a {@link dev.nightshift.api.ConflictException}.
+     */
+    default boolean supportsControls() {
+        return false;
+    }
+
+    /**
+     * Puts a control in the inbox of the agent's lease holder. Unsupported by default
+     * ({@link #supportsControls()}).
+     */
+    default void submitControl(ControlCommand command) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " carries no controls between engines");
+    }
+
+    /**
+     * Claims the pending controls for any agent in {@code agentIds}, oldest first, waiting up to
+     * {@code wait} for one to arrive (empty when none did). Each command is handed out once.
+     * {@code agentIds} may be a live view that changes while this waits; implementations notice
+     * new commands promptly (a watch, or a poll with a short bounded interval). The default
+     * returns none at once.
+     */
+    default java.util.List<ControlCommand> claimControls(java.util.Set<String> agentIds, Duration wait) {
+        return java.util.List.of();
+    }
+
+    /** Records the result of a claimed control for its sender. */
+    default void completeControl(ControlResult result) {
+    }
+
+    /**
+     * Waits up to {@code timeout} for the result of command {@code commandId} of {@code agentId}
+     * and removes it; empty when none came in time.
+     */
+    default Optional<ControlResult> awaitControlResult(String agentId, String commandId, Duration timeout) {
+        return Optional.empty();
+    }
+
+    /**
+     * Takes a submitted command back. True when no engine had claimed it (it will never run);
+     * false when one had (its result will come).
+     */
+    default boolean withdrawControl(String agentId, String commandId) {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -21,16 +21,51 @@ public final class AgentHandle implements Agent {
     private final String id;
     private final Function<String, AgentActor> actors;
     private final Function<String, Agent> readOnly;
+    private final RemoteControls remote;
 
     /**
      * @param actors the actor driving an agent (taking its lease; {@link ConflictException} when
      *     another engine holds it)
      * @param readOnly a store-backed view, used for reads when another engine drives the agent
+     * @param remote sends controls to the engine that drives the agent when this one does not
+     *     (null: such controls are refused with the {@link DrivenElsewhereException})
      */
-    public AgentHandle(String id, Function<String, AgentActor> actors, Function<String, Agent> readOnly) {
+    public AgentHandle(String id, Function<String, AgentActor> actors, Function<String, Agent> readOnly,
+            RemoteControls remote) {
         this.id = id;
         this.actors = actors;
         this.readOnly = readOnly;
+        this.remote = remote;
+    }
+
+    /** A handle that never forwards controls (what the engine uses to run controls it received). */
+    public AgentHandle(String id, Function<String, AgentActor> actors, Function<String, Agent> readOnly) {
+        this(id, actors, readOnly, null);
+    }
+
+    /**
+     * Runs a control here when this engine may drive the agent, else sends it to the engine that
+     * does; when that one lets go before taking it, tries here again.
+     */
+    private <T> T control(String action, String argument, Function<AgentActor, T> local, Function<String, T> decode) {
+        try (AgentMdc m = AgentMdc.of(id)) {
+            for (int attempt = 1; ; attempt++) {
+                AgentActor a;
+                try {
+                    a = actor();
+                } catch (DrivenElsewhereException e) {
+                    if (remote == null || attempt > 5) {
+                        throw e;
+                    }
+                    RemoteControls.Outcome o = remote.send(id, action, argument, e);
+                    if (o.driverGone()) {
+                        continue;
+                    }
+                    return decode.apply(o.value());
+                }
+                return local.apply(a);
+            }
+        }
     }
 
     private AgentActor actor() {
@@ -55,21 +90,24 @@ public final class AgentHandle implements Agent {
 
     @Override
     public void followUp(String prompt) {
-        try (AgentMdc m = AgentMdc.of(id)) {
-            actor().followUp(prompt);
-        }
+        control("followUp", prompt, a -> {
+            a.followUp(prompt);
+            return null;
+        }, v -> null);
     }
     @Override
     public void stop() {
-        try (AgentMdc m = AgentMdc.of(id)) {
-            actor().stop();
-        }
+        control("stop", null, a -> {
+            a.stop();
+            return null;
+        }, v -> null);
     }
     @Override
     public void cancel() {
-        try (AgentMdc m = AgentMdc.of(id)) {
-            actor().cancel();
-        }
+        control("cancel", null, a -> {
+            a.cancel();
+            return null;
+        }, v -> null);
     }
     @Override
     public TakeOver takeOver() {
@@ -77,27 +115,26 @@ public final class AgentHandle implements Agent {
     }
     @Override
     public TakeOver takeOver(String person) {
-        try (AgentMdc m = AgentMdc.of(id)) {
-            return actor().takeOver(TakeOverShell.checkPerson(person));
-        }
+        String who = TakeOverShell.checkPerson(person);
+        return control("takeOver", who, a -> a.takeOver(who), v -> remote.takeOver(v));
     }
     @Override
     public void handBack() {
-        try (AgentMdc m = AgentMdc.of(id)) {
-            actor().handBack();
-        }
+        control("handBack", null, a -> {
+            a.handBack();
+            return null;
+        }, v -> null);
     }
     @Override
     public String promoteSnapshot() {
-        try (AgentMdc m = AgentMdc.of(id)) {
-            return actor().promoteSnapshot();
-        }
+        return control("promoteSnapshot", null, AgentActor::promoteSnapshot, v -> v);
     }
     @Override
     public void delete() {
-        try (AgentMdc m = AgentMdc.of(id)) {
-            actor().delete();
-        }
+        control("delete", null, a -> {
+            a.delete();
+            return null;
+        }, v -> null);
     }
 
     @Override
@@ -138,7 +175,8 @@ public final class AgentHandle implements Agent {
 
     @Override
     public Optional<Session> session() {
-        return actor().session();
+        AgentActor a = actorOrNull();
+        return a != null ? a.session() : readOnly.apply(id).session(); // none here while another engine drives it
     }
 
     @Override

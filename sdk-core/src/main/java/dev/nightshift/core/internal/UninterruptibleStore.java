@@ -124,6 +124,37 @@ public final class UninterruptibleStore implements AgentStore {
         return call(delegate::machineSlotsInUse);
     }
 
+    @Override
+    public boolean supportsControls() {
+        return delegate.supportsControls();
+    }
+
+    @Override
+    public void submitControl(dev.nightshift.api.spi.ControlCommand command) {
+        run(() -> delegate.submitControl(command));
+    }
+
+    @Override
+    public List<dev.nightshift.api.spi.ControlCommand> claimControls(java.util.Set<String> agentIds, Duration wait) {
+        return call(() -> delegate.claimControls(agentIds, wait));
+    }
+
+    @Override
+    public void completeControl(dev.nightshift.api.spi.ControlResult result) {
+        run(() -> delegate.completeControl(result));
+    }
+
+    @Override
+    public Optional<dev.nightshift.api.spi.ControlResult> awaitControlResult(String agentId, String commandId,
+            Duration timeout) {
+        return call(() -> delegate.awaitControlResult(agentId, commandId, timeout));
+    }
+
+    @Override
+    public boolean withdrawControl(String agentId, String commandId) {
+        return call(() -> delegate.withdrawControl(agentId, commandId));
+    }
+
     /** Closes the delegate (when the engine owns it) and the I/O threads. */
     public void close(boolean closeDelegate) {
         if (closeDelegate) {

@@ -421,6 +421,93 @@ public final class PostgresAgentStore implements AgentStore {
         update("release the lease on " + agentId, "delete from leases where agent_id = ? and owner = ?", agentId, owner);
     }
 
+    // ---- Controls between engines: the controls table (V2); waiters poll it every CONTROLS_POLL ----
+
+    /** How often a waiting claimer or sender looks at the controls table again. */
+    private static final Duration CONTROLS_POLL = Duration.ofMillis(200);
+
+    @Override
+    public boolean supportsControls() {
+        return true;
+    }
+
+    @Override
+    public void submitControl(dev.nightshift.api.spi.ControlCommand command) {
+        refuseNul("an agent id", command.agentId());
+        update("send a control to " + command.agentId(), """
+                insert into controls (id, agent_id, command, sent_ns) values (?, ?, ?::json, ?)
+                """, command.id(), command.agentId(), StoreJson.write(command), nanos(command.sentAt()));
+    }
+
+    @Override
+    public List<dev.nightshift.api.spi.ControlCommand> claimControls(java.util.Set<String> agentIds, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            String[] ids = agentIds.toArray(String[]::new);
+            if (ids.length > 0) {
+                List<String> rows = strings("claim controls", """
+                        update controls set claimed = true where id in (
+                            select id from controls where not claimed and agent_id = any (?)
+                            order by sent_ns for update skip locked)
+                        returning command::text
+                        """, (Object) ids);
+                if (!rows.isEmpty()) {
+                    List<dev.nightshift.api.spi.ControlCommand> out = new ArrayList<>();
+                    for (String row : rows) {
+                        out.add(StoreJson.read(row, dev.nightshift.api.spi.ControlCommand.class, "a control"));
+                    }
+                    out.sort(java.util.Comparator.comparing(dev.nightshift.api.spi.ControlCommand::sentAt));
+                    return out;
+                }
+            }
+            if (!pauseUntil(deadline)) {
+                return List.of();
+            }
+        }
+    }
+
+    @Override
+    public void completeControl(dev.nightshift.api.spi.ControlResult result) {
+        update("record the result of control " + result.commandId(),
+                "update controls set result = ?::json where id = ?", StoreJson.write(result), result.commandId());
+    }
+
+    @Override
+    public Optional<dev.nightshift.api.spi.ControlResult> awaitControlResult(String agentId, String commandId,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<String> rows = strings("read the result of control " + commandId,
+                    "delete from controls where id = ? and result is not null returning result::text", commandId);
+            if (!rows.isEmpty()) {
+                return Optional.of(StoreJson.read(rows.get(0), dev.nightshift.api.spi.ControlResult.class,
+                        "the result of control " + commandId));
+            }
+            if (!pauseUntil(deadline)) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public boolean withdrawControl(String agentId, String commandId) {
+        return update("withdraw control " + commandId, "delete from controls where id = ? and not claimed",
+                commandId) == 1;
+    }
+
+    /** Waits one poll interval (less when the deadline is nearer); false once the deadline has passed. */
+    private static boolean pauseUntil(long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, CONTROLS_POLL.toNanos()));
+        if (Thread.currentThread().isInterrupted()) {
+            throw new NightshiftException("interrupted while waiting for a control");
+        }
+        return true;
+    }
+
     @Override
     public void close() {
         notifications.close();
