@@ -135,7 +135,7 @@ public final class Nightshift implements AutoCloseable {
         this.context = new EngineContext(runtime, this.git, spec, store, Map.copyOf(drivers), executor, scheduler, b.clock,
                 b.limits, b.machineLimits, owner, new MachineSlots(b.limits.maxRunningMachines(), store, owner, LEASE),
                 new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels()), b.redactor, Map.copyOf(b.machineEnv),
-                b.secretHooks(), pushGuard, b.storeId());
+                b.secretHooks(), pushGuard, b.storeId(), b.egress);
         this.secretProvider = b.secretProvider;
         this.ownedSecretStore = b.ownedSecretStore;
         this.hibernateOnClose = b.hibernateOnClose;
@@ -561,11 +561,17 @@ public final class Nightshift implements AutoCloseable {
         private Duration imageGracePeriod = Duration.ofDays(1);
         private int environmentSnapshotsKept = 3;
         private boolean hibernateOnClose;
+        private EgressSettings egress = EgressSettings.UNRESTRICTED;
 
         private Builder() {
         }
 
         public Builder runtime(Runtime value) { runtime = value; return this; }
+        /**
+         * The network policy of agents' machines per phase: defaults and maxima environment.json
+         * can only narrow ({@link EgressSettings#UNRESTRICTED} when unset).
+         */
+        public Builder egress(EgressSettings value) { egress = Objects.requireNonNull(value); return this; }
         public Builder gitCredentials(GitCredentials value) { gitCredentials = Objects.requireNonNull(value); return this; }
         public Builder driver(AgentDriver value) { drivers.add(Objects.requireNonNull(value)); return this; }
         public Builder store(AgentStore value) { store = value; return this; }
