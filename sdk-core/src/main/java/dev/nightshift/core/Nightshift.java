@@ -134,7 +134,7 @@ public final class Nightshift implements AutoCloseable {
         this.environmentSnapshotsKept = b.environmentSnapshotsKept;
         this.context = new EngineContext(runtime, this.git, spec, store, Map.copyOf(drivers), executor, scheduler, b.clock,
                 b.limits, b.machineLimits, owner, new MachineSlots(b.limits.maxRunningMachines(), store, owner, LEASE),
-                new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels()), b.redactor, Map.copyOf(b.machineEnv),
+                new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels()).egress(b.egress), b.redactor, Map.copyOf(b.machineEnv),
                 b.secretHooks(), pushGuard, b.storeId(), b.egress);
         this.secretProvider = b.secretProvider;
         this.ownedSecretStore = b.ownedSecretStore;

@@ -660,6 +660,8 @@ public final class AgentActor {
         }
         Machine m;
         try {
+            dev.nightshift.core.internal.egress.EgressHooks.apply(b, engine.runtime(), spec, engine.egress(),
+                    dev.nightshift.core.internal.egress.EgressResolver.Phase.TURN); // egress: the turn's policy
             m = engine.runtime().start(b.build());
         } catch (RuntimeException e) {
             releaseSlot();
@@ -851,6 +853,9 @@ public final class AgentActor {
         if (summary == null || summary.isBlank()) {
             summary = error != null ? "turn " + number + " failed" : "turn " + number;
         }
+        summary = dev.nightshift.core.internal.egress.EgressEvents.summary(summary, // egress: blocked hosts
+                dev.nightshift.core.internal.egress.EgressEvents.report(view.delegate(), start, "turn",
+                        w -> emit(new AgentEvent.Warning(id, 0, now(), dev.nightshift.core.internal.egress.EgressEvents.CODE, w))));
         if (!handOff(summary)) {
             return false;
         }
