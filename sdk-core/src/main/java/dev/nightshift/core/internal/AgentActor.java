@@ -660,8 +660,7 @@ public final class AgentActor {
         }
         Machine m;
         try {
-            dev.nightshift.core.internal.egress.EgressHooks.apply(b, engine.runtime(), spec, engine.egress(),
-                    dev.nightshift.core.internal.egress.EgressResolver.Phase.TURN); // egress: the turn's policy
+            dev.nightshift.core.internal.egress.EgressHooks.applyStart(b, engine.runtime(), spec, engine.egress()); // egress
             m = engine.runtime().start(b.build());
         } catch (RuntimeException e) {
             releaseSlot();
@@ -809,6 +808,7 @@ public final class AgentActor {
                 ? engine.limits().turnTimeout() : budgetLeft;
         int number = (int) engine.store().conversation(id).stream()
                 .filter(m -> m.type() == ConversationMessage.Type.USER_MESSAGE).count();
+        dev.nightshift.core.internal.egress.EgressHooks.enterTurn(view.delegate(), resolved.spec(), engine.egress()); // egress
         phase = "turn";
         Instant start = now();
         ScheduledFuture<?> watchdog = engine.scheduler().schedule(() -> {

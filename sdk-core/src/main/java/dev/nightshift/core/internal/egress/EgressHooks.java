@@ -29,4 +29,36 @@ public final class EgressHooks {
         machine.egress(policy);
         return policy;
     }
+
+    /**
+     * The policy an agent's machine starts with: its setup ({@code install}, {@code start}) runs
+     * first, so when both phases are restricted it starts with the build's policy and
+     * {@link #enterTurn} narrows it before the turn. A restricted machine cannot become allow-all
+     * nor the reverse without a new machine, so otherwise it starts with the turn's policy.
+     */
+    public static EgressPolicy startPolicy(EnvironmentSpec spec, EgressSettings settings) {
+        EgressPolicy build = EgressResolver.resolve(spec, settings, EgressResolver.Phase.BUILD);
+        EgressPolicy turn = EgressResolver.resolve(spec, settings, EgressResolver.Phase.TURN);
+        return !build.allowAll() && !turn.allowAll() ? build : turn;
+    }
+
+    /** Puts the machine's start policy on {@code machine}, failing closed like {@link #apply}. */
+    public static void applyStart(MachineSpec.Builder machine, Runtime runtime, EnvironmentSpec spec,
+            EgressSettings settings) {
+        EgressPolicy policy = startPolicy(spec, settings);
+        if (!policy.allowAll() && !runtime.enforcesEgress()) {
+            throw new EnvironmentUnavailableException("the agent's machine has a restricted network policy, but runtime '"
+                    + runtime.name() + "' cannot enforce one; use a runtime that does (docker) or allow_all");
+        }
+        machine.egress(policy);
+    }
+
+    /** Before a turn: narrows a machine started with the build's policy to the turn's. */
+    public static void enterTurn(dev.nightshift.api.runtime.Machine machine, EnvironmentSpec spec, EgressSettings settings) {
+        EgressPolicy start = startPolicy(spec, settings);
+        EgressPolicy turn = EgressResolver.resolve(spec, settings, EgressResolver.Phase.TURN);
+        if (!start.equals(turn)) {
+            machine.updateEgress(turn);
+        }
+    }
 }
