@@ -101,6 +101,15 @@ class EgressPhasesIT extends DockerEngineTest {
                     .extracting(e -> ((AgentEvent.Warning) e).message()).singleElement().asString()
                     .startsWith("blocked egress to build.test:80 in the turn phase (1 request, first at ");
             assertThat(done.summary()).contains("Blocked network requests: build.test:80");
+
+            // live change through the engine's session: the next connection follows it, and the
+            // following turn keeps it (the turn's narrowing happens once per machine)
+            a.session().orElseThrow().machine().updateEgress(policy("allowed.test", "build.test"));
+            a.followUp(FETCH + "echo live-build=$(fetch build.test)");
+            a.awaitStatus(AgentStatus.FINISHED, WAIT);
+            String after = a.events(0, 100_000).stream().filter(e -> e instanceof AgentEvent.CommandOutput)
+                    .map(e -> ((AgentEvent.CommandOutput) e).line()).reduce("", (x, y) -> x + y + "\n");
+            assertThat(after).contains("live-build=200");
             a.delete();
         }
     }

@@ -320,6 +320,8 @@ public final class EgressProxy {
                 .append("pid_filename /tmp/squid.pid\n")
                 .append("cache deny all\ncache_mem 8 MB\ncoredump_dir /tmp\ncache_log stdio:/dev/stderr\n")
                 .append("shutdown_lifetime 1 seconds\n")
+                // bulk downloads: read ahead of the client by more than the 16 KB default
+                .append("read_ahead_gap 1 MB\n")
                 .append("acl SSL_ports port 443\n")
                 .append("acl Safe_ports port 80 443 1025-65535\n")
                 .append("acl CONNECT method CONNECT\n")

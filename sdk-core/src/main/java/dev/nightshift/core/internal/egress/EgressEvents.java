@@ -50,6 +50,11 @@ public final class EgressEvents {
             LOG.warn("could not read the blocked requests of machine {}: {}", machine.id(), e.toString());
             return List.of();
         }
+        return report(blocks, phase, warning);
+    }
+
+    /** {@link #report(Machine, Instant, String, Consumer)} over blocks already read. */
+    public static List<Blocked> report(List<EgressBlock> blocks, String phase, Consumer<String> warning) {
         Map<String, Blocked> by = new LinkedHashMap<>();
         for (EgressBlock b : blocks) {
             by.merge(b.host() + ":" + b.port(), new Blocked(b.host(), b.port(), b.at(), 1),

@@ -53,12 +53,25 @@ public final class EgressHooks {
         machine.egress(policy);
     }
 
-    /** Before a turn: narrows a machine started with the build's policy to the turn's. */
+    /**
+     * Before a turn: narrows a machine started with the build's policy to the turn's, once per
+     * machine (a later live change through {@link dev.nightshift.api.runtime.Machine#updateEgress}
+     * then stays in force for the following turns of that machine).
+     */
     public static void enterTurn(dev.nightshift.api.runtime.Machine machine, EnvironmentSpec spec, EgressSettings settings) {
         EgressPolicy start = startPolicy(spec, settings);
         EgressPolicy turn = EgressResolver.resolve(spec, settings, EgressResolver.Phase.TURN);
-        if (!start.equals(turn)) {
-            machine.updateEgress(turn);
+        if (!start.equals(turn) && NARROWED.putIfAbsent(machine, Boolean.TRUE) == null) {
+            try {
+                machine.updateEgress(turn);
+            } catch (RuntimeException e) {
+                NARROWED.remove(machine);
+                throw e;
+            }
         }
     }
+
+    /** Machines already narrowed to their turn's policy; weak: an agent's machine object goes with it. */
+    private static final java.util.Map<dev.nightshift.api.runtime.Machine, Boolean> NARROWED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 }
