@@ -665,6 +665,7 @@ public final class AgentActor {
         }
         Machine m;
         try {
+            dev.nightshift.core.internal.egress.EgressHooks.applyStart(b, engine.runtime(), spec, engine.egress()); // egress
             m = engine.runtime().start(b.build());
         } catch (RuntimeException e) {
             releaseSlot();
@@ -812,6 +813,7 @@ public final class AgentActor {
                 ? engine.limits().turnTimeout() : budgetLeft;
         int number = (int) engine.store().conversation(id).stream()
                 .filter(m -> m.type() == ConversationMessage.Type.USER_MESSAGE).count();
+        dev.nightshift.core.internal.egress.EgressHooks.enterTurn(view.delegate(), resolved.spec(), engine.egress()); // egress
         phase = "turn";
         Instant start = now();
         ScheduledFuture<?> watchdog = engine.scheduler().schedule(() -> {
@@ -856,6 +858,9 @@ public final class AgentActor {
         if (summary == null || summary.isBlank()) {
             summary = error != null ? "turn " + number + " failed" : "turn " + number;
         }
+        summary = dev.nightshift.core.internal.egress.EgressEvents.summary(summary, // egress: blocked hosts
+                dev.nightshift.core.internal.egress.EgressEvents.report(view.delegate(), start, "turn",
+                        w -> emit(new AgentEvent.Warning(id, 0, now(), dev.nightshift.core.internal.egress.EgressEvents.CODE, w))));
         if (!handOff(summary)) {
             return false;
         }
