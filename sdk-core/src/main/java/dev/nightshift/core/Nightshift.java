@@ -150,8 +150,9 @@ public final class Nightshift implements AutoCloseable {
         this.environmentSnapshotsKept = b.environmentSnapshotsKept;
         this.context = new EngineContext(runtime, this.git, spec, store, Map.copyOf(drivers), executor, scheduler, b.clock,
                 b.limits, b.machineLimits, owner, new MachineSlots(b.limits.maxRunningMachines(), store, owner, LEASE),
-                new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels(), b.timeouts.buildWait()), b.redactor,
-                Map.copyOf(b.machineEnv), b.secretHooks(), pushGuard, b.storeId(), b.timeouts);
+                new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels(), b.timeouts.buildWait())
+                        .egress(b.egress), b.redactor, Map.copyOf(b.machineEnv), b.secretHooks(), pushGuard, b.storeId(),
+                b.egress, b.timeouts);
         this.secretProvider = b.secretProvider;
         this.ownedSecretStore = b.ownedSecretStore;
         this.hibernateOnClose = b.hibernateOnClose;
@@ -666,11 +667,17 @@ public final class Nightshift implements AutoCloseable {
         private boolean hibernateOnClose;
         private Timeouts timeouts = Timeouts.DEFAULT;
         private Duration controlTimeout = Duration.ofMinutes(2);
+        private EgressSettings egress = EgressSettings.UNRESTRICTED;
 
         private Builder() {
         }
 
         public Builder runtime(Runtime value) { runtime = value; return this; }
+        /**
+         * The network policy of agents' machines per phase: defaults and maxima environment.json
+         * can only narrow ({@link EgressSettings#UNRESTRICTED} when unset).
+         */
+        public Builder egress(EgressSettings value) { egress = Objects.requireNonNull(value); return this; }
         /**
          * Git credentials (default none): of the engine's own fetches ({@link #environment},
          * setups) and, unless {@link #agentGitCredentials} is set, of every agent.

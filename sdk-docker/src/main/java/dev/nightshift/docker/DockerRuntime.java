@@ -77,6 +77,12 @@ public final class DockerRuntime implements Runtime {
      */
     public static final String MINIMAL_BASE_IMAGE = "nightshift/base:bookworm";
 
+    /**
+     * The egress proxy image (squid from Debian on the base image), built locally on the first
+     * restricted machine and kept, cached by this tag, like the base images.
+     */
+    public static final String EGRESS_PROXY_IMAGE = dev.nightshift.docker.internal.EgressProxy.IMAGE;
+
     private final RuntimeCore core;
     private final Builder config;
 
@@ -89,7 +95,7 @@ public final class DockerRuntime implements Runtime {
         this.config = b.copy();
         this.core = new RuntimeCore(new Settings(b.dockerHost, b.baseImage, b.defaultLimits, b.allowPrivileged,
                 b.createContainerCmdModifier, b.flattenThreshold, b.reapOrphans, b.removeOnExit, b.execServers,
-                b.execServerIdle, b.dockerInDocker));
+                b.execServerIdle, b.dockerInDocker, b.egressNetwork));
     }
 
     public static Builder builder() {
@@ -118,6 +124,12 @@ public final class DockerRuntime implements Runtime {
     @Override
     public Image prepareImage(ImageSource source, Consumer<String> output) {
         return core.prepareImage(Objects.requireNonNull(source, "source"), output);
+    }
+
+    /** {@inheritDoc} Docker enforces it with an egress proxy; see {@link Builder#egressNetwork}. */
+    @Override
+    public boolean enforcesEgress() {
+        return true;
     }
 
     @Override
@@ -207,6 +219,7 @@ public final class DockerRuntime implements Runtime {
         private ResourceLimits defaultLimits = ResourceLimits.DEFAULT;
         private boolean allowPrivileged;
         private Consumer<CreateContainerCmd> createContainerCmdModifier;
+        private String egressNetwork = "bridge";
         private int flattenThreshold = 60;
         private boolean reapOrphans = true;
         private boolean removeOnExit = true;
@@ -250,6 +263,17 @@ public final class DockerRuntime implements Runtime {
         public Builder dockerInDocker(boolean value) { dockerInDocker = value; return this; }
 
         /** An escape hatch: called last on every container create. */
+        /**
+         * The Docker network the egress proxy of a restricted machine (one whose
+         * {@link MachineSpec#egress()} is not allow-all) reaches the outside through: {@code bridge}
+         * by default. The proxy refuses this network's gateway (the host). A restricted machine
+         * itself sits alone on an internal network whose only way out is that proxy.
+         */
+        public Builder egressNetwork(String value) {
+            egressNetwork = Objects.requireNonNull(value);
+            return this;
+        }
+
         public Builder createContainerCmdModifier(Consumer<CreateContainerCmd> value) {
             createContainerCmdModifier = value;
             return this;
@@ -322,6 +346,7 @@ public final class DockerRuntime implements Runtime {
             b.execServers = execServers;
             b.execServerIdle = execServerIdle;
             b.dockerInDocker = dockerInDocker;
+            b.egressNetwork = egressNetwork;
             return b;
         }
     }

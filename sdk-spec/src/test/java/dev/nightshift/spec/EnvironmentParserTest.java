@@ -282,9 +282,39 @@ class EnvironmentParserTest {
     }
 
     @Test
-    void unknownEgressModeWarns() {
-        assertThat(only(lenient("{\"egressMode\": \"open\"}")).severity()).isEqualTo(Problem.Severity.WARNING);
-        assertThat(lenient("{\"egressMode\": \"network_settings_only\"}").problems()).isEmpty();
+    void unknownEgressModeIsAnErrorInBothModes() {
+        for (EnvironmentParser parser : List.of(EnvironmentParser.lenient(), EnvironmentParser.strict())) {
+            Problem p = only(parser.parse(FILE, "{\n  \"egressMode\": \"sometimes\"\n}".getBytes(StandardCharsets.UTF_8)));
+            assertThat(p.isError()).isTrue();
+            assertThat(p.pointer()).isEqualTo("/egressMode");
+            assertThat(p.line()).isEqualTo(2);
+            assertThat(p.column()).as("the key").isEqualTo(3);
+            assertThat(p.message()).isEqualTo("unknown egressMode");
+        }
+        for (String mode : List.of("allow_all", "parent_plus_network_settings", "default_with_network_settings",
+                "network_settings_only")) {
+            assertThat(strict("{\"egressMode\": \"" + mode + "\"}").problems()).as("control: %s", mode).isEmpty();
+        }
+    }
+
+    @Test
+    void malformedAllowlistEntriesAreErrorsWithTheirPlace() {
+        List<String> bad = List.of("*", "*example.com", "a.*.com", "https://x.org", "x.org:443", "x.org/path",
+                "x..org", ".x.org", "x.org.", "-x.org", "x-.org", "", "a b.org", "caf\u00e9.org", "1.2.3",
+                "1.2.3.256", "*.1.2.3.4", "x.123", "u@x.org", "a".repeat(64) + ".org");
+        for (String entry : bad) {
+            ParseResult r = lenient("{\"egressAllowlist\": [\"ok.org\",\n  \"" + entry + "\"]}");
+            Problem p = only(r);
+            assertThat(p.isError()).as(entry).isTrue();
+            assertThat(p.pointer()).as(entry).isEqualTo("/egressAllowlist/1");
+            assertThat(p.line()).as(entry).isEqualTo(2);
+            assertThat(p.column()).as(entry).isEqualTo(3);
+            assertThat(p.message()).as(entry).startsWith("malformed allowlist entry: ");
+        }
+        ParseResult ok = strict("{\"egressMode\": \"network_settings_only\", \"egressAllowlist\": [\"registry.npmjs.org\","
+                + " \"*.Example.COM\", \"x-y.z9.io\", \"localhost\", \"10.1.2.3\", \"xn--caf-dma.org\"]}");
+        assertThat(ok.problems()).as("control: well-formed entries").isEmpty();
+        assertThat(ok.orThrow().egressAllowlist()).as("carried as written").contains("*.Example.COM");
     }
 
     // --- errors in both modes ---

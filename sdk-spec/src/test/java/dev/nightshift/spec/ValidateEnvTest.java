@@ -85,4 +85,15 @@ class ValidateEnvTest {
         assertThat(run("--repo", repo.toString(), env.toString())).isZero();
         assertThat(out()).isEmpty();
     }
+
+    @Test
+    void egressErrorsPrintFileLineColumn() throws IOException {
+        Path bad = file("egress.json", "{\n  \"egressMode\": \"sometimes\",\n  \"egressAllowlist\": [\"*.ok.org\", \"bad..org\"]\n}");
+        assertThat(run(bad.toString())).isEqualTo(1);
+        assertThat(out()).startsWith(bad + ":2:3: error: /egressMode: unknown egressMode");
+        assertThat(out()).contains(bad + ":3:35: error: /egressAllowlist/1: malformed allowlist entry: ");
+        Path ok = file("egress-ok.json", "{\"egressMode\": \"default_with_network_settings\", \"egressAllowlist\": [\"*.ok.org\"]}");
+        assertThat(run(ok.toString())).as("control").isZero();
+        assertThat(out()).isEmpty();
+    }
 }

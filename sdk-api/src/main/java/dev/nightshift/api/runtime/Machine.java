@@ -83,6 +83,26 @@ public interface Machine extends AutoCloseable {
     /** Stops all processes but keeps the disk. */
     void stop();
 
+    /**
+     * Changes where this running machine may connect, effective on its next connection (open
+     * connections are kept). Widening from or narrowing to {@link EgressPolicy#ALLOW_ALL} needs
+     * a new machine: the machine's network is fixed at start.
+     *
+     * @throws UnsupportedOperationException when the runtime cannot change it, or the change
+     *     crosses between allow-all and restricted
+     */
+    default void updateEgress(EgressPolicy policy) {
+        throw new UnsupportedOperationException("this runtime cannot change the egress policy of a running machine");
+    }
+
+    /**
+     * The requests to the network this machine's egress proxy refused since {@code since}, oldest
+     * first; empty for an unrestricted machine.
+     */
+    default List<EgressBlock> blockedRequests(java.time.Instant since) {
+        return List.of();
+    }
+
     /** Removes the machine and its disk. Idempotent; never throws a checked exception. */
     @Override
     void close();

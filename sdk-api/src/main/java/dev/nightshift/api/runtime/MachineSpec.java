@@ -29,9 +29,11 @@ import java.util.Objects;
  * @param ports machine ports to publish on the host's loopback
  * @param privileged whether to run privileged (only when the host application opts in)
  * @param workdir default working directory, or {@code null} for the image's
+ * @param egress where the machine may connect ({@link EgressPolicy#ALLOW_ALL} when {@code null});
+ *     a runtime that cannot enforce a restricted policy refuses to start the machine
  */
 public record MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
-        ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir) {
+        ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir, EgressPolicy egress) {
 
     public MachineSpec {
         Objects.requireNonNull(image, "image");
@@ -39,6 +41,7 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         limits = limits == null ? ResourceLimits.DEFAULT : limits;
         ports = ports == null ? List.of() : List.copyOf(ports);
+        egress = egress == null ? EgressPolicy.ALLOW_ALL : egress;
         for (int p : ports) {
             if (p < 1 || p > 65535) {
                 throw new IllegalArgumentException("port out of range: " + p);
@@ -46,12 +49,18 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         }
     }
 
+    /** A spec with every destination allowed. */
+    public MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
+            ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir) {
+        this(image, user, env, labels, limits, ports, privileged, workdir, EgressPolicy.ALLOW_ALL);
+    }
+
     public static Builder builder(String image) {
         return new Builder(image);
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder(image).user(user).limits(limits).privileged(privileged).workdir(workdir);
+        Builder b = new Builder(image).user(user).limits(limits).privileged(privileged).workdir(workdir).egress(egress);
         b.env.putAll(env);
         b.labels.putAll(labels);
         b.ports.addAll(ports);
@@ -62,7 +71,8 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
     public String toString() {
         // env values may hold secrets: show names only
         return "MachineSpec[image=" + image + ", user=" + user + ", env=" + env.keySet() + ", labels=" + labels
-                + ", limits=" + limits + ", ports=" + ports + ", privileged=" + privileged + ", workdir=" + workdir + "]";
+                + ", limits=" + limits + ", ports=" + ports + ", privileged=" + privileged + ", workdir=" + workdir
+                + (egress.allowAll() ? "" : ", egress=" + egress) + "]";
     }
 
     /**
@@ -79,6 +89,7 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         private final List<Integer> ports = new ArrayList<>();
         private boolean privileged;
         private String workdir;
+        private EgressPolicy egress = EgressPolicy.ALLOW_ALL;
 
         private Builder(String image) {
             this.image = Objects.requireNonNull(image, "image");
@@ -94,9 +105,10 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         public Builder port(int port) { ports.add(port); return this; }
         public Builder privileged(boolean value) { privileged = value; return this; }
         public Builder workdir(String value) { workdir = value; return this; }
+        public Builder egress(EgressPolicy value) { egress = value; return this; }
 
         public MachineSpec build() {
-            return new MachineSpec(image, user, env, labels, limits, ports, privileged, workdir);
+            return new MachineSpec(image, user, env, labels, limits, ports, privileged, workdir, egress);
         }
     }
 }

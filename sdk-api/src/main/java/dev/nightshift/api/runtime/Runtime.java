@@ -92,6 +92,14 @@ public interface Runtime extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether this runtime enforces a restricted {@link MachineSpec#egress()}. A runtime that
+     * does not refuses such a spec; callers check this to fail with a clear message first.
+     */
+    default boolean enforcesEgress() {
+        return false;
+    }
+
     /** Releases the runtime's resources. Idempotent. */
     @Override
     void close();

@@ -21,11 +21,13 @@ import java.util.function.UnaryOperator;
  * @param storeId identifies the agent store (its state directory): labels agents' machines so that
  *     gc only ever touches machines of agents of this store
  * @param secrets secret resolution, injection and redaction ({@link SecretHooks#NONE} without a store)
+ * @param egress the embedder's network policy per phase
  * @param timeouts how long the engine waits for its own work to end
  */
 public record EngineContext(Runtime runtime, GitPort git, SpecPort spec, AgentStore store,
         Map<String, AgentDriver> drivers, ExecutorService executor, ScheduledExecutorService scheduler, Clock clock,
         Limits limits, ResourceLimits machineLimits, String owner, MachineSlots machineSlots,
         EnvironmentCache environments, UnaryOperator<String> redactor, Map<String, String> machineEnv,
-        SecretHooks secrets, SecretPushGuard pushGuard, String storeId, Timeouts timeouts) {
+        SecretHooks secrets, SecretPushGuard pushGuard, String storeId, dev.nightshift.core.EgressSettings egress,
+        Timeouts timeouts) {
 }

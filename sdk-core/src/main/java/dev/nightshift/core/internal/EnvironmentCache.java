@@ -62,6 +62,7 @@ public final class EnvironmentCache {
     private final Map<String, String> storeLabels;
     private final Map<String, CompletableFuture<SnapshotInfo>> inFlight = new ConcurrentHashMap<>();
     private final Duration buildWait;
+    private volatile dev.nightshift.core.EgressSettings egress = dev.nightshift.core.EgressSettings.UNRESTRICTED;
 
     /**
      * @param storeLabels the labels of the owning store ({@link ImageGc#labels()}), put on every image made here
@@ -77,6 +78,12 @@ public final class EnvironmentCache {
         if (!storeLabels.containsKey(ImageGc.LABEL_STORE)) {
             throw new IllegalArgumentException("storeLabels must name the store (" + ImageGc.LABEL_STORE + ")");
         }
+    }
+
+    /** The embedder's network policy: the build's applies to the build machine (set once by the engine). */
+    public EnvironmentCache egress(dev.nightshift.core.EgressSettings value) {
+        egress = java.util.Objects.requireNonNull(value);
+        return this;
     }
 
     /** The labels of the owning store, on every machine and image of its agents and builds. */
@@ -268,6 +275,11 @@ public final class EnvironmentCache {
         StringBuilder k = new StringBuilder();
         k.append("remote=").append(request.source().remoteKey()).append('\n');
         k.append("spec=").append(r.digest()).append('\n');
+        dev.nightshift.api.runtime.EgressPolicy buildEgress = dev.nightshift.core.internal.egress.EgressResolver.resolve(
+                r.spec(), egress, dev.nightshift.core.internal.egress.EgressResolver.Phase.BUILD);
+        if (!buildEgress.allowAll()) {
+            k.append("egress=").append(buildEgress).append('\n'); // what install could download depends on it
+        }
         if (r.spec().baseKind() == BaseKind.BUILD) {
             k.append("dockerfile=").append(r.dockerfilePath() == null ? "inline"
                     : git(request).treeDigest(request.repository(), request.source().commit(), r.dockerfilePath())).append('\n');
@@ -288,6 +300,8 @@ public final class EnvironmentCache {
         Map<String, String> labels = new HashMap<>(storeLabels);
         labels.put("dev.nightshift.role", "build");
         MachineSpec.Builder ms = MachineSpec.builder(base.image().id()).user(user).limits(machineLimits).labels(labels);
+        dev.nightshift.core.internal.egress.EgressHooks.apply(ms, runtime, spec, egress,
+                dev.nightshift.core.internal.egress.EgressResolver.Phase.BUILD);
         try (Machine machine = runtime.start(ms.build())) {
             git(request).moveIn(machine, request.repository(), request.source().commit(), "nightshift/environment",
                     "/workspace", user);
@@ -312,10 +326,14 @@ public final class EnvironmentCache {
                 });
                 // the build's secrets leave the byte stream before it is cut into lines
                 RedactingExecListener redacted = new RedactingExecListener(request.secrets().redactor(), lines);
+                java.time.Instant installStart = java.time.Instant.now();
                 ExecResult r = machine.exec(ExecRequest.builder("bash", "-lc", spec.install())
                         .workdir("/workspace").user(user).env(request.buildEnv())
                         .timeout(request.installTimeout()).listener(redacted).build()).await();
                 redacted.flush();
+                // egress: what the build's proxy refused shows in the build output
+                dev.nightshift.core.internal.egress.EgressEvents.report(machine, installStart.minusSeconds(1), "build",
+                        w -> out.accept("nightshift: " + w));
                 if (!r.isSuccess()) {
                     List<String> last;
                     synchronized (tail) {

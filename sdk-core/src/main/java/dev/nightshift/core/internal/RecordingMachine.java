@@ -208,6 +208,10 @@ public final class RecordingMachine implements Machine {
         };
     }
     @Override public List<PortMapping> ports() { return delegate.ports(); }
+    @Override public void updateEgress(dev.nightshift.api.runtime.EgressPolicy policy) { delegate.updateEgress(policy); }
+    @Override public List<dev.nightshift.api.runtime.EgressBlock> blockedRequests(java.time.Instant since) {
+        return delegate.blockedRequests(since);
+    }
     @Override public SnapshotInfo snapshot(Map<String, String> labels) { return delegate.snapshot(labels); }
 
     @Override

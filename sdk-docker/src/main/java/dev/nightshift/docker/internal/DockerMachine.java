@@ -466,6 +466,22 @@ public final class DockerMachine implements Machine {
     }
 
     @Override
+    public void updateEgress(dev.nightshift.api.runtime.EgressPolicy policy) {
+        String egressId = labels.get(EgressProxy.LABEL);
+        if (egressId == null) {
+            throw new UnsupportedOperationException("machine " + id + " was started allow-all: it has no egress proxy to"
+                    + " narrow; start a new machine with a restricted policy");
+        }
+        core.egress().update(egressId, java.util.Objects.requireNonNull(policy, "policy"));
+    }
+
+    @Override
+    public List<dev.nightshift.api.runtime.EgressBlock> blockedRequests(java.time.Instant since) {
+        String egressId = labels.get(EgressProxy.LABEL);
+        return egressId == null ? List.of() : core.egress().blocked(egressId, since);
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;

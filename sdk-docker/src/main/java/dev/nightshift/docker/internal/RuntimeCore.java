@@ -77,6 +77,7 @@ public final class RuntimeCore implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService io;
     private final ExecServers execServers;
+    private final EgressProxy egressProxy;
     private final AtomicBoolean reaped = new AtomicBoolean();
 
     public RuntimeCore(Settings settings) {
@@ -86,6 +87,7 @@ public final class RuntimeCore implements AutoCloseable {
         this.io = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, java.util.concurrent.TimeUnit.SECONDS,
                 new java.util.concurrent.SynchronousQueue<>(), r -> daemon(r, "nightshift-docker-io-")); // spare threads go after 10 s
         this.execServers = new ExecServers(this);
+        this.egressProxy = new EgressProxy(this, EgressProxy.BASE, settings.egressNetwork());
     }
 
     private static Thread daemon(Runnable r, String prefix) {
@@ -338,6 +340,15 @@ public final class RuntimeCore implements AutoCloseable {
         if (workdir != null) {
             labels.put(Labels.WORKDIR, workdir);
         }
+        EgressProxy.Setup egress = null;
+        if (!spec.egress().allowAll()) {
+            if (spec.privileged() || settings.dockerInDocker()) {
+                throw new IllegalStateException("a restricted egress policy cannot be enforced on a privileged machine"
+                        + " (root in it could change its network rules)");
+            }
+            egress = egressProxy.setUp(spec.egress(), labels);
+            labels.put(EgressProxy.LABEL, egress.egressId());
+        }
         ResourceLimits limits = spec.limits() == ResourceLimits.DEFAULT ? settings.defaultLimits() : spec.limits();
         List<ExposedPort> exposed = new ArrayList<>();
         List<PortBinding> bindings = new ArrayList<>();
@@ -368,6 +379,10 @@ public final class RuntimeCore implements AutoCloseable {
         if (workdir != null) {
             create.withWorkingDir(workdir);
         }
+        if (egress != null) {
+            host.withNetworkMode(egress.network());
+            create.withEnv(egress.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        }
         if (settings.createContainerCmdModifier() != null) {
             settings.createContainerCmdModifier().accept(create);
         }
@@ -375,11 +390,17 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             id = create.exec().getId();
         } catch (DockerException e) {
+            if (egress != null) {
+                egressProxy.tearDown(egress.egressId());
+            }
             throw new NightshiftException("could not create a machine from " + spec.image() + ": " + e.getMessage().strip(), e);
         }
         try {
             client().startContainerCmd(id).exec();
             DockerMachine m = new DockerMachine(this, id, user, workdir, spec.env(), labels);
+            if (egress != null) {
+                egressProxy.lockDown(m, egress);
+            }
             execServers.start(m);
             Raw check = null;
             // under load the engine can refuse the very first exec of a just-started container
@@ -451,6 +472,9 @@ public final class RuntimeCore implements AutoCloseable {
         filter.put(Labels.MANAGED, "true");
         List<MachineInfo> out = new ArrayList<>();
         for (Container c : client().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
+            if (c.getLabels() != null && c.getLabels().containsKey(EgressProxy.LABEL_PROXY)) {
+                continue; // a restricted machine's proxy, not a machine
+            }
             out.add(new MachineInfo(c.getId(), state(c.getState()), c.getImage(),
                     Instant.ofEpochSecond(c.getCreated() == null ? 0 : c.getCreated()), c.getLabels()));
         }
@@ -470,6 +494,13 @@ public final class RuntimeCore implements AutoCloseable {
 
     void remove(String id) {
         execServers.close(id);
+        String egressId = null;
+        try {
+            Map<String, String> labels = client().inspectContainerCmd(id).exec().getConfig().getLabels();
+            egressId = labels == null ? null : labels.get(EgressProxy.LABEL);
+        } catch (NotFoundException e) {
+            // gone: nothing of its egress to find
+        }
         try {
             client().removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
@@ -477,6 +508,14 @@ public final class RuntimeCore implements AutoCloseable {
         } catch (com.github.dockerjava.api.exception.ConflictException e) {
             // removal already in progress
         }
+        if (egressId != null) {
+            egressProxy.tearDown(egressId);
+        }
+    }
+
+    /** The egress proxies of restricted machines. */
+    EgressProxy egress() {
+        return egressProxy;
     }
 
     /**

@@ -20,9 +20,10 @@ import java.util.function.Consumer;
  * @param execServers whether each machine runs its execs through one long-lived exec server
  * @param execServerIdle how long a server may serve no exec before it is stopped (restarted on demand)
  * @param dockerInDocker whether every machine runs privileged so that it can run its own Docker engine
+ * @param egressNetwork the network the egress proxies of restricted machines reach the outside through
  */
 public record Settings(String dockerHost, String baseImage, ResourceLimits defaultLimits, boolean allowPrivileged,
         Consumer<CreateContainerCmd> createContainerCmdModifier, int flattenThreshold, boolean reapOrphans,
         boolean removeOnExit, boolean execServers, java.time.Duration execServerIdle,
-        boolean dockerInDocker) {
+        boolean dockerInDocker, String egressNetwork) {
 }

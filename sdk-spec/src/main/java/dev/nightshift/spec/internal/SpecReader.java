@@ -1,6 +1,7 @@
 package dev.nightshift.spec.internal;
 
 import dev.nightshift.api.spec.BuildSpec;
+import dev.nightshift.api.spec.EgressHost;
 import dev.nightshift.api.spec.EgressMode;
 import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.api.spec.PortSpec;
@@ -128,11 +129,6 @@ public final class SpecReader {
                     "remove \"snapshot\", or set the id of a saved snapshot");
             root.remove("snapshot");
         }
-        JsonNode egress = root.get("egressMode");
-        if (egress != null && egress.isTextual() && !EgressMode.of(egress.asText()).isKnown()) {
-            f.lenient("/egressMode", "unknown egressMode; carried through unchanged",
-                    "one of allow_all, parent_plus_network_settings, default_with_network_settings, network_settings_only");
-        }
     }
 
     private static void dropUnknown(ObjectNode o, String pointer, Set<String> known, Findings f) {
@@ -148,6 +144,23 @@ public final class SpecReader {
 
     /** Rules the schema does not state (or states with a poor message). */
     private static void checkRules(ObjectNode root, Findings f) {
+        // Egress fails closed: a mode or a host Nightshift cannot enforce is an error, never a warning.
+        JsonNode egress = root.get("egressMode");
+        if (egress != null && egress.isTextual() && !EgressMode.of(egress.asText()).isKnown()) {
+            f.error("/egressMode", "unknown egressMode",
+                    "one of allow_all, parent_plus_network_settings, default_with_network_settings, network_settings_only");
+        }
+        if (root.get("egressAllowlist") instanceof ArrayNode allow) {
+            for (int i = 0; i < allow.size(); i++) {
+                JsonNode entry = allow.get(i);
+                if (entry.isTextual()) {
+                    int index = i;
+                    EgressHost.problem(entry.asText()).ifPresent(problem -> f.error("/egressAllowlist/" + index,
+                            "malformed allowlist entry: " + problem,
+                            "a host name such as registry.example.com, or a wildcard such as *.example.com"));
+                }
+            }
+        }
         if (root.get("build") instanceof ObjectNode build) {
             boolean file = build.has("dockerfile");
             boolean inline = build.has("dockerfileContents");

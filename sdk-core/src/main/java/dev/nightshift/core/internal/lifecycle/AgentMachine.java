@@ -5,6 +5,7 @@ import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.runtime.Image;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineSpec;
+import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.api.spec.PortSpec;
 import dev.nightshift.core.internal.EngineContext;
 import dev.nightshift.core.internal.RecordingMachine;
@@ -69,17 +70,18 @@ public final class AgentMachine {
     }
 
     /** Starts a machine on {@code image} (waiting for a slot), records it and returns it. */
-    public Machine start(Image image, String user, Iterable<PortSpec> ports) {
+    public Machine start(Image image, String user, EnvironmentSpec spec) {
         acquireSlot();
         MachineSpec.Builder b = MachineSpec.builder(image.id()).user(user).limits(engine().machineLimits())
                 .labels(engine().environments().storeLabels()) // snapshots of the machine name the store too
                 .label(LABEL_AGENT, agent.id()).label(LABEL_STORE, engine().storeId()).workdir(WORKSPACE)
                 .env(engine().machineEnv());
-        for (PortSpec p : ports) {
+        for (PortSpec p : spec.ports()) {
             b.port(p.port());
         }
         Machine m;
         try {
+            dev.nightshift.core.internal.egress.EgressHooks.applyStart(b, engine().runtime(), spec, engine().egress()); // egress
             m = engine().runtime().start(b.build());
         } catch (RuntimeException e) {
             releaseSlot();

@@ -15,13 +15,13 @@ public final class MachineStage {
         a.enter(Phase.START_MACHINE);
         Image image = a.engine().runtime().prepareImage(ImageSource.snapshot(snapshotId),
                 line -> a.emit(new AgentEvent.BuildOutput(a.id(), 0, a.now(), line)));
-        return a.machine().start(image, env.user(), env.resolved().spec().ports());
+        return a.machine().start(image, env.user(), env.resolved().spec());
     }
 
     /** Starts a machine on the hibernation snapshot {@code snapshotId}. */
     public static Machine restore(AgentScope a, String snapshotId, Environment env) {
         Image image = a.engine().runtime().prepareImage(ImageSource.snapshot(snapshotId), line -> { });
-        Machine m = a.machine().start(image, env.user(), env.resolved().spec().ports());
+        Machine m = a.machine().start(image, env.user(), env.resolved().spec());
         a.emit(new AgentEvent.MachineChanged(a.id(), 0, a.now(), "restored", m.id(), snapshotId));
         return m;
     }

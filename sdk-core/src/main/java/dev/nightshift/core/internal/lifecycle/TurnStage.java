@@ -53,6 +53,8 @@ public final class TurnStage {
                 ? engine.limits().turnTimeout() : budgetLeft;
         int number = (int) engine.store().conversation(a.id()).stream()
                 .filter(m -> m.type() == ConversationMessage.Type.USER_MESSAGE).count();
+        dev.nightshift.core.internal.egress.EgressHooks.enterTurn(a.machine().view().delegate(),
+                a.environment().resolved().spec(), engine.egress()); // egress
         a.enter(Phase.TURN);
         Instant start = a.now();
         ScheduledFuture<?> watchdog = engine.scheduler().schedule(timeOut, limit.toMillis(), TimeUnit.MILLISECONDS);
@@ -86,6 +88,10 @@ public final class TurnStage {
         if (summary == null || summary.isBlank()) {
             summary = error != null ? "turn " + number + " failed" : "turn " + number;
         }
+        summary = dev.nightshift.core.internal.egress.EgressEvents.summary(summary, // egress: blocked hosts
+                dev.nightshift.core.internal.egress.EgressEvents.report(a.machine().view().delegate(), start, "turn",
+                        w -> a.emit(new dev.nightshift.api.AgentEvent.Warning(a.id(), 0, a.now(),
+                                dev.nightshift.core.internal.egress.EgressEvents.CODE, w))));
         return Optional.of(new Outcome(number, summary, error));
     }
 }
