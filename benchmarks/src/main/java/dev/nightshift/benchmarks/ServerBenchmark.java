@@ -48,74 +48,79 @@ public final class ServerBenchmark {
         int clients = bench.size(50, 4);
         Path dir = Files.createTempDirectory("nightshift-server-bench");
         String remote = bareRemote(dir.resolve("remote"));
-        try (Nightshift engine = Nightshift.builder().stateDirectory(dir.resolve("state")).runtime(new DockerRuntime()).build()) {
-            ApiKeys keys = ApiKeys.open(dir.resolve("state"));
-            String key = keys.create("bench", "bench");
-            try (NightshiftServer server = NightshiftServer.builder(engine, keys).port(0).rateLimit(10_000, 10_000)
-                    .heartbeat(Duration.ofSeconds(1)).start()) {
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                String base = "http://127.0.0.1:" + server.port();
-                // idle: the same polls on one agent before the load starts
-                List<String[]> runs = new ArrayList<>();
-                String first = create(http, base, key, remote, "echo ready\necho 'SUMMARY: ready'", runs);
-                engine.agent(first).awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(5));
-                poll(http, base, key, List.of(first), rate, 2, new AtomicInteger()); // warm-up: JIT, connections
-                long[] idle = poll(http, base, key, List.of(first), rate, Math.max(2, seconds / 3), new AtomicInteger());
+        // room for the warm-up agent's idle machine beside the loaded agents' (the default limit queues the last spawn)
+        try (Nightshift engine = Nightshift.builder().stateDirectory(dir.resolve("state")).runtime(new DockerRuntime())
+                .limits(dev.nightshift.core.Limits.DEFAULT.withMaxRunningMachines(agents + 1)).build()) {
+            try {
+                ApiKeys keys = ApiKeys.open(dir.resolve("state"));
+                String key = keys.create("bench", "bench");
+                try (NightshiftServer server = NightshiftServer.builder(engine, keys).port(0).rateLimit(10_000, 10_000)
+                        .heartbeat(Duration.ofSeconds(1)).start()) {
+                    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                    String base = "http://127.0.0.1:" + server.port();
+                    // idle: the same polls on one agent before the load starts
+                    List<String[]> runs = new ArrayList<>();
+                    String first = create(http, base, key, remote, "echo ready\necho 'SUMMARY: ready'", runs);
+                    engine.agent(first).awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(5));
+                    poll(http, base, key, List.of(first), rate, 2, new AtomicInteger()); // warm-up: JIT, connections
+                    long[] idle = poll(http, base, key, List.of(first), rate, Math.max(2, seconds / 3), new AtomicInteger());
 
-                runs.clear();
-                List<String> ids = new ArrayList<>();
-                for (int i = 0; i < agents; i++) {
-                    ids.add(create(http, base, key, remote, "for i in $(seq 1 " + (seconds + 5) + "); do echo tick $i;"
-                            + " sleep 1; done\necho 'SUMMARY: ticked'", runs));
-                }
-                for (String id : ids) {
-                    engine.agent(id).awaitStatus(AgentStatus.RUNNING, Duration.ofMinutes(5));
-                }
-                // one thread per SSE client, so all of them are open at once during the polls (the
-                // common pool has one thread on a 2-core machine: the streams would run one by one)
-                java.util.concurrent.ExecutorService sse = Executors.newFixedThreadPool(clients);
-                List<CompletableFuture<List<String>>> streams = new ArrayList<>();
-                for (int c = 0; c < clients; c++) {
-                    String[] run = runs.get(c % runs.size());
-                    streams.add(CompletableFuture.supplyAsync(() -> stream(http, base, key, run[0], run[1]), sse));
-                }
-                AtomicInteger errors = new AtomicInteger();
-                long[] loaded = poll(http, base, key, ids, rate, seconds, errors);
-                int openDuringPolls = (int) streams.stream().filter(f -> !f.isDone()).count();
-                int mismatched = 0;
-                int streamErrors = 0;
-                for (int c = 0; c < clients; c++) {
-                    String[] run = runs.get(c % runs.size());
-                    List<String> live;
-                    try {
-                        live = streams.get(c).get(10, TimeUnit.MINUTES);
-                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                        streamErrors++;
-                        continue;
+                    runs.clear();
+                    List<String> ids = new ArrayList<>();
+                    for (int i = 0; i < agents; i++) {
+                        ids.add(create(http, base, key, remote, "for i in $(seq 1 " + (seconds + 5) + "); do echo tick $i;"
+                                + " sleep 1; done\necho 'SUMMARY: ticked'", runs));
                     }
-                    List<String> replay = stream(http, base, key, run[0], run[1]);
-                    if (!live.equals(replay) || live.isEmpty() || !live.get(live.size() - 1).endsWith(" result")) {
-                        mismatched++;
+                    for (String id : ids) {
+                        engine.agent(id).awaitStatus(AgentStatus.RUNNING, Duration.ofMinutes(5));
                     }
+                    // one thread per SSE client, so all of them are open at once during the polls (the
+                    // common pool has one thread on a 2-core machine: the streams would run one by one)
+                    java.util.concurrent.ExecutorService sse = Executors.newFixedThreadPool(clients);
+                    List<CompletableFuture<List<String>>> streams = new ArrayList<>();
+                    for (int c = 0; c < clients; c++) {
+                        String[] run = runs.get(c % runs.size());
+                        streams.add(CompletableFuture.supplyAsync(() -> stream(http, base, key, run[0], run[1]), sse));
+                    }
+                    AtomicInteger errors = new AtomicInteger();
+                    long[] loaded = poll(http, base, key, ids, rate, seconds, errors);
+                    int openDuringPolls = (int) streams.stream().filter(f -> !f.isDone()).count();
+                    int mismatched = 0;
+                    int streamErrors = 0;
+                    for (int c = 0; c < clients; c++) {
+                        String[] run = runs.get(c % runs.size());
+                        List<String> live;
+                        try {
+                            live = streams.get(c).get(10, TimeUnit.MINUTES);
+                        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                            streamErrors++;
+                            continue;
+                        }
+                        List<String> replay = stream(http, base, key, run[0], run[1]);
+                        if (!live.equals(replay) || live.isEmpty() || !live.get(live.size() - 1).endsWith(" result")) {
+                            mismatched++;
+                        }
+                    }
+                    sse.shutdown();
+                    long p50 = pct(loaded, 50);
+                    long p99 = pct(loaded, 99);
+                    bench.row(String.format(Locale.ROOT, "status poll, %d/s for %d s, %d agents, %d SSE clients, p50", rate,
+                            seconds, agents, clients), ms(p50), ms(pct(idle, 50)) + " (idle server)", "-");
+                    bench.row("status poll under that load, p99", ms(p99), ms(pct(idle, 99)) + " (idle server)",
+                            "<= 50 ms: " + (p99 <= 50_000_000L ? "holds" : "MISSES"));
+                    bench.row("status polls that failed", Integer.toString(errors.get()), "-",
+                            "0: " + (errors.get() == 0 ? "holds" : "MISSES"));
+                    bench.row("SSE clients still streaming when the polls ended", openDuringPolls + " of " + clients, "-",
+                            "all: " + (openDuringPolls == clients ? "holds" : "MISSES"));
+                    bench.row("SSE clients that failed (not 200, dropped, timed out)", streamErrors + " of " + clients, "-",
+                            "0: " + (streamErrors == 0 ? "holds" : "MISSES"));
+                    bench.row("SSE clients whose stream differs from a replay", mismatched + " of " + clients, "-",
+                            "0 (none lost or repeated): " + (mismatched == 0 ? "holds" : "MISSES"));
+                    bench.print();
                 }
-                sse.shutdown();
-                long p50 = pct(loaded, 50);
-                long p99 = pct(loaded, 99);
-                bench.row(String.format(Locale.ROOT, "status poll, %d/s for %d s, %d agents, %d SSE clients, p50", rate,
-                        seconds, agents, clients), ms(p50), ms(pct(idle, 50)) + " (idle server)", "-");
-                bench.row("status poll under that load, p99", ms(p99), ms(pct(idle, 99)) + " (idle server)",
-                        "<= 50 ms: " + (p99 <= 50_000_000L ? "holds" : "MISSES"));
-                bench.row("status polls that failed", Integer.toString(errors.get()), "-",
-                        "0: " + (errors.get() == 0 ? "holds" : "MISSES"));
-                bench.row("SSE clients still streaming when the polls ended", openDuringPolls + " of " + clients, "-",
-                        "all: " + (openDuringPolls == clients ? "holds" : "MISSES"));
-                bench.row("SSE clients that failed (not 200, dropped, timed out)", streamErrors + " of " + clients, "-",
-                        "0: " + (streamErrors == 0 ? "holds" : "MISSES"));
-                bench.row("SSE clients whose stream differs from a replay", mismatched + " of " + clients, "-",
-                        "0 (none lost or repeated): " + (mismatched == 0 ? "holds" : "MISSES"));
-                bench.print();
+            } finally {
+                engine.closeAndRemoveMachines(); // also when a step fails, so no machine outlives the run
             }
-            engine.closeAndRemoveMachines();
         } finally {
             ModelDriverBenchmark.deleteStoreImages(dir.resolve("state"));
             deleteTree(dir);
