@@ -84,22 +84,29 @@ public final class Lifecycle {
     }
 
     /**
+     * The agent's environment with its spec resolved: an agent adopted after a restart has none
+     * until something needs it (a restore, a restricted egress policy), which fetches its commit.
+     */
+    static Environment resolvedEnvironment(AgentScope a) {
+        Environment env = a.environment();
+        if (env.resolved() == null) {
+            AgentRequest request = a.info().request();
+            String commit = a.info().commit();
+            GitPort.Source source = a.git().fetch(request.repository(), commit != null ? commit : request.ref());
+            SpecPort.Resolved resolved = a.engine().spec().resolve(source.tree());
+            env = new Environment(resolved, env.key(), EnvironmentCache.userFor(resolved.spec(), resolved.spec().baseKind()));
+            a.environment(env);
+        }
+        return env;
+    }
+
+    /**
      * Stages 4 and 6 again: a machine from the hibernation snapshot {@code snapshotId}, its
      * services started; false (and the agent in ERROR) when that failed.
      */
     public static boolean restore(AgentScope a, String snapshotId) {
         try {
-            Environment env = a.environment();
-            if (env.resolved() == null) {
-                AgentRequest request = a.info().request();
-                String commit = a.info().commit();
-                GitPort.Source source = a.git().fetch(request.repository(), commit != null ? commit
-                        : request.ref());
-                SpecPort.Resolved resolved = a.engine().spec().resolve(source.tree());
-                env = new Environment(resolved, env.key(),
-                        EnvironmentCache.userFor(resolved.spec(), resolved.spec().baseKind()));
-                a.environment(env);
-            }
+            Environment env = resolvedEnvironment(a);
             Machine m = MachineStage.restore(a, snapshotId, env);
             ServicesStage.start(a, env);
             // the snapshot stays while the restored machine runs on it (the runtime refuses to delete it

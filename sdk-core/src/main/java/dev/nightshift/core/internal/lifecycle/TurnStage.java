@@ -53,8 +53,15 @@ public final class TurnStage {
                 ? engine.limits().turnTimeout() : budgetLeft;
         int number = (int) engine.store().conversation(a.id()).stream()
                 .filter(m -> m.type() == ConversationMessage.Type.USER_MESSAGE).count();
-        dev.nightshift.core.internal.egress.EgressHooks.enterTurn(a.machine().view().delegate(),
-                a.environment().resolved().spec(), engine.egress()); // egress
+        // egress: narrow the machine to the turn's policy; an agent adopted after a restart has no
+        // resolved spec, which only a restricted policy needs (then it is resolved)
+        Environment env = a.environment().resolved() == null
+                && !engine.egress().equals(dev.nightshift.core.EgressSettings.UNRESTRICTED)
+                ? Lifecycle.resolvedEnvironment(a) : a.environment();
+        if (env.resolved() != null) {
+            dev.nightshift.core.internal.egress.EgressHooks.enterTurn(a.machine().view().delegate(),
+                    env.resolved().spec(), engine.egress());
+        }
         a.enter(Phase.TURN);
         Instant start = a.now();
         ScheduledFuture<?> watchdog = engine.scheduler().schedule(timeOut, limit.toMillis(), TimeUnit.MILLISECONDS);
