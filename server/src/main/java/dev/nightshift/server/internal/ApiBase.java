@@ -130,6 +130,24 @@ abstract class ApiBase extends HttpServlet {
         return agent.get();
     }
 
+    /**
+     * Reads and drops what is left of an oversized body, up to four times the limit, so the client,
+     * still sending, reads the 413 rather than a connection reset (closing a socket with unread
+     * bytes resets it, and the reset discards the answer); a larger body gets the answer and a close.
+     */
+    private void drain(HttpServletRequest req) {
+        try (InputStream in = req.getInputStream()) {
+            long left = 4L * maxBodyBytes;
+            byte[] sink = new byte[8192];
+            int n;
+            while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing to answer
+        }
+    }
+
     /** The request's JSON object body, at most the configured size. */
     ObjectNode body(HttpServletRequest req) throws IOException {
         return body(req, false);
@@ -139,6 +157,7 @@ abstract class ApiBase extends HttpServlet {
     ObjectNode body(HttpServletRequest req, boolean emptyIsObject) throws IOException {
         long declared = req.getContentLengthLong();
         if (declared > maxBodyBytes) {
+            drain(req);
             throw new ApiError(413, "payload_too_large", "the body is larger than " + maxBodyBytes + " bytes");
         }
         byte[] bytes;
@@ -146,6 +165,7 @@ abstract class ApiBase extends HttpServlet {
             bytes = in.readNBytes(maxBodyBytes + 1);
         }
         if (bytes.length > maxBodyBytes) {
+            drain(req);
             throw new ApiError(413, "payload_too_large", "the body is larger than " + maxBodyBytes + " bytes");
         }
         if (bytes.length == 0) {
