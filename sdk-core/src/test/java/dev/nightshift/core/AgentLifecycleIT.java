@@ -310,6 +310,34 @@ class AgentLifecycleIT extends DockerEngineTest {
         }
     }
 
+    // ---------------------------------------------------------------- stop before the machine
+
+    @Test
+    void aFollowUpAfterAStopDuringTheBuildCreatesTheAgentAnew() throws InterruptedException {
+        TestRemote remote = TestRemote.create(dir, project("stop-in-build"));
+        GatedRuntime gated = new GatedRuntime(runtime);
+        try (Nightshift ns = Nightshift.builder().runtime(gated).stateDirectory(dir.resolve("state"))
+                .limits(limits().withInstallTimeout(Duration.ofSeconds(60))).build()) {
+            Agent a = ns.spawn(AgentRequest.builder("echo one > one.txt", remote.url()).build());
+            assertThat(gated.reached(120)).as("the agent reached its build").isTrue();
+            a.stop();
+            gated.open();
+            AgentInfo stopped = a.awaitStatus(AgentStatus.STOPPED, WAIT);
+            assertThat(stopped.status()).as("error: %s", stopped.error()).isEqualTo(AgentStatus.STOPPED);
+            assertThat(stopped.machineId()).as("stopped before any machine started").isNull();
+
+            a.followUp("echo two > two.txt");
+            AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
+            assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
+            assertThat(remote.show(done.branch(), "two.txt")).isEqualTo("two\n");
+            assertThat(remote.show(done.branch(), ".cursor/environment.json")).contains("stop-in-build");
+            assertThat(a.events(0, 100_000)).as("start ran on the machine created for the follow-up")
+                    .anyMatch(e -> e instanceof AgentEvent.CommandOutput o && o.phase().equals("start")
+                            && o.line().equals("started"));
+            ns.closeAndRemoveMachines();
+        }
+    }
+
     // ---------------------------------------------------------------- cancel
 
     @Test

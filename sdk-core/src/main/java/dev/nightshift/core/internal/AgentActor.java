@@ -336,6 +336,12 @@ public final class AgentActor {
             if (record.info().status().equals(AgentStatus.CREATING) && !Lifecycle.create(scope)) {
                 return;
             }
+            if (phases.createCutShort()) { // stopped before its checkout: this follow-up creates it anew
+                machines.remove("its creation starts over");
+                if (!Lifecycle.create(scope)) {
+                    return;
+                }
+            }
             while (true) {
                 String prompt;
                 synchronized (lock) {

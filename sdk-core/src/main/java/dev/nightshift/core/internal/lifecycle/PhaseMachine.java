@@ -28,7 +28,8 @@ import java.util.Set;
  * start-machine → checkout → [install] → [start] → terminals}, then {@code turn → after-turn →
  * handoff} per prompt. A machine is restored ({@code [start] → terminals}) from any phase in which
  * the loop may rest with a machine that is later hibernated. A turn may also follow a create that
- * a stop cut short after checkout (the machine is there, its services may not be).
+ * a stop cut short after checkout (the machine is there, its services may not be); a create that a
+ * stop cut short before its checkout starts over at {@code fetch} on the next prompt.
  *
  * <p><b>Thread-safety:</b> synchronised; the agent moves it under its own lock so that controls
  * reading the phase see a consistent one.
@@ -39,11 +40,11 @@ public final class PhaseMachine {
 
     static {
         LEGAL.put(CREATE, EnumSet.of(FETCH, START, TERMINALS, TURN));
-        LEGAL.put(FETCH, EnumSet.of(SPEC));
-        LEGAL.put(SPEC, EnumSet.of(SECRETS));
-        LEGAL.put(SECRETS, EnumSet.of(BUILD));
-        LEGAL.put(BUILD, EnumSet.of(START_MACHINE));
-        LEGAL.put(START_MACHINE, EnumSet.of(CHECKOUT));
+        LEGAL.put(FETCH, EnumSet.of(SPEC, FETCH));
+        LEGAL.put(SPEC, EnumSet.of(SECRETS, FETCH));
+        LEGAL.put(SECRETS, EnumSet.of(BUILD, FETCH));
+        LEGAL.put(BUILD, EnumSet.of(START_MACHINE, FETCH));
+        LEGAL.put(START_MACHINE, EnumSet.of(CHECKOUT, FETCH));
         LEGAL.put(CHECKOUT, EnumSet.of(INSTALL, START, TERMINALS, TURN));
         LEGAL.put(INSTALL, EnumSet.of(START, TERMINALS, TURN));
         LEGAL.put(START, EnumSet.of(START, TERMINALS, TURN));
@@ -66,6 +67,14 @@ public final class PhaseMachine {
             throw new IllegalStateException("illegal phase transition from " + current + " to " + next);
         }
         current = next;
+    }
+
+    /**
+     * Whether the agent's create was cut short (by a stop) before its checkout: it has left
+     * {@code create} and may start over at {@code fetch}.
+     */
+    public synchronized boolean createCutShort() {
+        return current != CREATE && LEGAL.get(current).contains(FETCH);
     }
 
     /** Whether the table allows {@code from → to}. */

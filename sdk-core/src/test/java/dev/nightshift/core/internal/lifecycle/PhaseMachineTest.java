@@ -33,6 +33,21 @@ class PhaseMachineTest {
     }
 
     @Test
+    void aCreateAStopCutShortBeforeItsCheckoutStartsOverAtFetch() {
+        PhaseMachine m = walk(List.of(Phase.FETCH, Phase.SPEC, Phase.SECRETS, Phase.BUILD));
+        assertThat(m.createCutShort()).isTrue();
+        m.moveTo(Phase.FETCH);
+        assertThat(walk(List.of(Phase.FETCH, Phase.SPEC, Phase.SECRETS, Phase.BUILD, Phase.START_MACHINE))
+                .createCutShort()).isTrue();
+        assertThat(new PhaseMachine().createCutShort()).as("not begun (or adopted after a restart)").isFalse();
+        PhaseMachine checkedOut = walk(List.of(Phase.FETCH, Phase.SPEC, Phase.SECRETS, Phase.BUILD,
+                Phase.START_MACHINE, Phase.CHECKOUT));
+        assertThat(checkedOut.createCutShort()).as("past the checkout a turn may follow").isFalse();
+        assertThatThrownBy(() -> checkedOut.moveTo(Phase.FETCH)).isInstanceOf(IllegalStateException.class);
+        assertThat(walk(List.of(Phase.TURN, Phase.AFTER_TURN, Phase.HANDOFF)).createCutShort()).isFalse();
+    }
+
+    @Test
     void anIllegalMoveIsRefusedNamingBothPhases() {
         PhaseMachine m = walk(List.of(Phase.FETCH));
         assertThatThrownBy(() -> m.moveTo(Phase.TURN)).isInstanceOf(IllegalStateException.class)
