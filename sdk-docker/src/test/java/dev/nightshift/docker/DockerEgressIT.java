@@ -190,6 +190,45 @@ class DockerEgressIT {
                 .isInstanceOf(UnsupportedOperationException.class);
     }
 
+    /**
+     * The one test that reaches a real outside host: Debian's mirror (deb.debian.org over HTTP, what
+     * the base image's sources name), through the proxy on the test's outside network.
+     */
+    @Test
+    void withTheDebianMirrorOnTheListSudoAptGetUpdateWorksAndWithoutItFails() {
+        List<EgressHost> debian = EgressPolicy.DEFAULT_HOSTS.stream().filter(h -> h.domain().endsWith("debian.org"))
+                .toList();
+        assertThat(debian).as("the default list's Debian entries").extracting(EgressHost::domain).contains("deb.debian.org");
+        EgressPolicy withMirror = EgressPolicy.allowOnly(debian);
+        try (Machine m = track(runtime.start(MachineSpec.builder(runtime.baseImage()).user("ubuntu").labels(labels())
+                .egress(withMirror).build()))) {
+            // every host the image's sources name is on the list
+            String sources = sh(m, "cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources"
+                    + " 2>/dev/null | grep -oE 'https?://[^/ ]+' | sed -E 's#https?://##' | sort -u").stdoutTail();
+            List<String> hosts = sources.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+            assertThat(hosts).as("the mirrors of the base image's sources").isNotEmpty()
+                    .allSatisfy(h -> assertThat(withMirror.permits(h)).as("%s on the list", h).isTrue());
+
+            ExecResult ok = m.exec(ExecRequest.bash("sudo -n rm -rf /var/lib/apt/lists/*;"
+                    + " sudo -n apt-get -o APT::Update::Error-Mode=any update 2>&1").build())
+                    .await(Duration.ofMinutes(5));
+            assertThat(ok.exitCode()).as("apt-get update through the proxy:\n%s", ok.stdoutTail()).isZero();
+            assertThat(ok.stdoutTail()).contains("deb.debian.org").doesNotContain("Err:").doesNotContain("Forbidden");
+            assertThat(sh(m, "ls /var/lib/apt/lists/ | grep -c _Packages || true").stdoutTail().strip())
+                    .as("package lists fetched").isNotEqualTo("0");
+
+            // control: the same machine with the mirror no longer on the list
+            m.updateEgress(policy("allowed.test"));
+            Instant before = Instant.now().minusSeconds(1);
+            ExecResult refused = m.exec(ExecRequest.bash("sudo -n rm -rf /var/lib/apt/lists/*;"
+                    + " sudo -n apt-get -o APT::Update::Error-Mode=any -o Acquire::Retries=0 update 2>&1").build())
+                    .await(Duration.ofMinutes(5));
+            assertThat(refused.exitCode()).as("apt-get update without the mirror:\n%s", refused.stdoutTail()).isNotZero();
+            assertThat(refused.stdoutTail()).containsPattern("403\\s+Forbidden");
+            assertThat(m.blockedRequests(before)).extracting(EgressBlock::host).contains("deb.debian.org");
+        }
+    }
+
     @Test
     void allowAllKeepsTodaysNetworking() {
         try (Machine open = track(runtime.start(MachineSpec.builder(DockerRuntime.EGRESS_PROXY_IMAGE).user("ubuntu")
