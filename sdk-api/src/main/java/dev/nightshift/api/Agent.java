@@ -76,6 +76,25 @@ public interface Agent {
      */
     String promoteSnapshot();
 
+    /**
+     * Sets where the agent's machines may connect, replacing what its environment.json and the
+     * engine's egress settings gave them: the running machine follows from its next connection
+     * (open ones are kept), and every machine the agent gets later (restored after a hibernation,
+     * or by another engine) starts with it. The change is recorded as a warning event (code
+     * {@code egress-changed}). It is the embedder's call, so it is not clamped to the engine's
+     * maxima. Sent to an agent another engine drives, it is carried out there.
+     *
+     * @param policy a restricted policy ({@link dev.nightshift.api.runtime.EgressPolicy#allowOnly},
+     *     or {@code DENY_ALL}); {@code ALLOW_ALL} is an {@link IllegalArgumentException}, since a
+     *     restricted machine has no route out
+     * @throws ConflictException when the agent is final, or its running machine was started
+     *     allow-all (it has no proxy to change); nothing is changed then
+     * @throws EnvironmentUnavailableException when the runtime cannot enforce a policy
+     */
+    default void updateEgress(dev.nightshift.api.runtime.EgressPolicy policy) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change an agent's network policy");
+    }
+
     /** Removes the machine, the snapshots the agent owns, its records and logs. */
     void delete();
 

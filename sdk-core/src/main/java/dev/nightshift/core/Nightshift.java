@@ -413,6 +413,8 @@ public final class Nightshift implements AutoCloseable {
                 case "handBack" -> agent.handBack();
                 case "promoteSnapshot" -> value = agent.promoteSnapshot();
                 case "delete" -> agent.delete();
+                case "updateEgress" -> agent.updateEgress(
+                        dev.nightshift.core.internal.egress.EgressOverride.decode(c.argument()));
                 default -> throw new ValidationException("unknown control '" + c.action() + "'");
             }
             result = ControlResult.ok(c, value);

@@ -1,6 +1,7 @@
 package dev.nightshift.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
@@ -111,6 +112,57 @@ class EgressPhasesIT extends DockerEngineTest {
                     .map(e -> ((AgentEvent.CommandOutput) e).line()).reduce("", (x, y) -> x + y + "\n");
             assertThat(after).contains("live-build=200");
             a.delete();
+        }
+    }
+
+    static String output(Agent a) {
+        return a.events(0, 100_000).stream().filter(e -> e instanceof AgentEvent.CommandOutput)
+                .map(e -> ((AgentEvent.CommandOutput) e).line()).reduce("", (x, y) -> x + y + "\n");
+    }
+
+    /**
+     * A policy set on the agent (from another engine, through the store's control inbox) holds on
+     * its running machine at once, and on the machine restored after a hibernation by a third
+     * engine, which reads it from the agent's records: without it that machine would start from the
+     * spec's policy again (allowed.test, not build.test).
+     */
+    @Test
+    void aPolicySetOnALiveAgentHoldsAtOnceAndAfterItsMachineIsRestored() throws Exception {
+        TestRemote remote = TestRemote.create(dir, Map.of("README.md", "# egress live\n"));
+        EgressSettings settings = EgressSettings.UNRESTRICTED.withTurn(policy("allowed.test"), policy("allowed.test"));
+        java.util.function.Function<Boolean, Nightshift> engine = hibernateOnClose -> Nightshift.builder()
+                .runtime(egressRuntime).stateDirectory(dir.resolve("state")).egress(settings)
+                .controlTimeout(Duration.ofMinutes(1)).hibernateOnClose(hibernateOnClose).build();
+        String id;
+        try (Nightshift driving = engine.apply(true); Nightshift other = engine.apply(false)) {
+            Agent a = driving.spawn(AgentRequest.builder(FETCH + "echo first-allowed=$(fetch allowed.test)"
+                    + " first-build=$(fetch build.test)", remote.url()).build());
+            id = a.id();
+            AgentInfo first = a.awaitStatus(AgentStatus.FINISHED, WAIT);
+            assertThat(first.status()).as("error: %s", first.error()).isEqualTo(AgentStatus.FINISHED);
+            assertThat(output(a)).contains("first-allowed=200 first-build=403");
+
+            assertThatThrownBy(() -> a.updateEgress(EgressPolicy.ALLOW_ALL)).isInstanceOf(IllegalArgumentException.class);
+            other.agent(id).updateEgress(policy("build.test")); // runs in the engine that drives it
+            String live = AgentEngineIT.exec(a.session().orElseThrow(), FETCH
+                    + "echo live-allowed=$(fetch allowed.test) live-build=$(fetch build.test)");
+            assertThat(live).as("the running machine follows at its next connection")
+                    .contains("live-allowed=403 live-build=200");
+            assertThat(a.events(0, 100_000)).filteredOn(e -> e instanceof AgentEvent.Warning w
+                    && w.code().equals("egress-changed")).extracting(e -> ((AgentEvent.Warning) e).message())
+                    .containsExactly("network policy of this agent's machines set to: allow only build.test");
+        } // the driving engine hibernates the machine as it closes
+        try (Nightshift later = engine.apply(false)) {
+            Agent a = later.agent(id);
+            assertThat(a.info().hibernated()).as("hibernated when its engine closed").isTrue();
+            a.followUp(FETCH + "echo restored-allowed=$(fetch allowed.test) restored-build=$(fetch build.test)");
+            AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
+            assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
+            assertThat(a.events(0, 100_000)).as("a new machine, from the hibernation snapshot")
+                    .anyMatch(e -> e instanceof AgentEvent.MachineChanged m && m.change().equals("restored"));
+            assertThat(output(a)).contains("restored-allowed=403 restored-build=200");
+            a.delete();
+            later.closeAndRemoveMachines();
         }
     }
 }

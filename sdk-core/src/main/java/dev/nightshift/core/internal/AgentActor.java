@@ -67,7 +67,6 @@ public final class AgentActor {
     private final AgentMachine machines;
     private final MachineControls controls;
 
-
     public AgentActor(EngineContext engine, AgentInfo info) {
         this.engine = engine;
         this.id = info.id();
@@ -229,6 +228,9 @@ public final class AgentActor {
     public String promoteSnapshot() {
         return controls.promoteSnapshot();
     }
+
+    /** Sets the network policy of the agent's machines ({@link MachineControls#updateEgress}). */
+    public void updateEgress(dev.nightshift.api.runtime.EgressPolicy policy) { controls.updateEgress(policy); }
 
     /** Hibernates the machine when it has been idle longer than the limit; true when it did. */
     public boolean hibernateIfIdle(Instant now) {
@@ -468,6 +470,7 @@ public final class AgentActor {
         @Override public Environment environment() { return st.environment; }
         @Override public void environment(Environment e) { st.environment = e; }
         @Override public AgentMachine machine() { return machines; }
+        @Override public dev.nightshift.core.internal.egress.EgressOverride egressOverride() { return controls.egress(); }
 
         @Override
         public void enter(Phase phase) {

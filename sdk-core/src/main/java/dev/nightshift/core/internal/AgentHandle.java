@@ -130,6 +130,14 @@ public final class AgentHandle implements Agent {
         return control("promoteSnapshot", null, AgentActor::promoteSnapshot, v -> v);
     }
     @Override
+    public void updateEgress(dev.nightshift.api.runtime.EgressPolicy policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        control("updateEgress", dev.nightshift.core.internal.egress.EgressOverride.encode(policy), a -> {
+            a.updateEgress(policy);
+            return null;
+        }, v -> null);
+    }
+    @Override
     public void delete() {
         control("delete", null, a -> {
             a.delete();

@@ -3,17 +3,22 @@ package dev.nightshift.core.internal;
 import dev.nightshift.api.AgentCancelledException;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.ConflictException;
+import dev.nightshift.api.EnvironmentUnavailableException;
 import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.Session;
 import dev.nightshift.api.TakeOver;
+import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.core.internal.egress.EgressOverride;
 import dev.nightshift.core.internal.lifecycle.AgentMachine;
 import dev.nightshift.core.internal.lifecycle.AgentScope;
 import dev.nightshift.core.internal.lifecycle.AgentSession;
 import dev.nightshift.core.internal.lifecycle.Environment;
 import dev.nightshift.core.internal.lifecycle.InterruptHooks;
 import dev.nightshift.core.internal.lifecycle.Lifecycle;
+import dev.nightshift.core.internal.lifecycle.Waits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -24,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What happens to an agent's machine between turns: a human takes it over and hands it back, its
  * snapshot is promoted, it is hibernated when idle and restored ({@link Lifecycle#restore}) when
- * needed, a machine from before a restart is adopted.
+ * needed, a machine from before a restart is adopted, its network policy is set
+ * ({@link EgressOverride}: on the running machine and on every later one).
  *
  * <p><b>Thread-safety:</b> the agent's {@link AgentState}, under its lock; runtime calls outside it.
  */
@@ -40,6 +46,7 @@ final class MachineControls {
     private final AgentMachine machines;
     private final AgentScope scope;
     private final InterruptHooks interruptHooks;
+    private final EgressOverride egress;
 
     MachineControls(EngineContext engine, String id, AgentState st, AgentRecorder record, AgentMachine machines,
             AgentScope scope, InterruptHooks interruptHooks) {
@@ -51,6 +58,7 @@ final class MachineControls {
         this.machines = machines;
         this.scope = scope;
         this.interruptHooks = interruptHooks;
+        this.egress = new EgressOverride((after, limit) -> record.events().read(after, limit));
     }
 
     public TakeOver takeOver(String person) {
@@ -119,6 +127,59 @@ final class MachineControls {
         record.emit(new AgentEvent.MachineChanged(id, 0, record.now(), "snapshot-promoted", m.id(), s.id()));
         record.update(i -> i);
         return s.id();
+    }
+
+    /**
+     * Sets the network policy of the agent's machines: the running one follows at its next
+     * connection, later ones (a restore, a new engine) start with it. Refused for a final agent, for
+     * allow-all (a restricted machine has no route out) and when the running machine was started
+     * allow-all (it has no proxy to change); then nothing changes.
+     */
+    public void updateEgress(EgressPolicy policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        if (policy.allowAll()) {
+            throw new IllegalArgumentException("a live change cannot lift an agent's network restriction (allow all):"
+                    + " its machine's network has no route out; give the agent's repository egressMode allow_all"
+                    + " (or widen the engine's EgressSettings) and spawn a new agent");
+        }
+        if (!engine.runtime().enforcesEgress()) {
+            throw new EnvironmentUnavailableException("runtime '" + engine.runtime().name()
+                    + "' cannot enforce a network policy");
+        }
+        Machine m;
+        synchronized (lock) {
+            st.checkNotDeleted(id);
+            st.checkNotExpiring(id, record.info());
+            if (record.info().status().isFinal()) {
+                throw new ConflictException("agent " + id + " is " + record.info().status()
+                        + ": its network policy cannot change");
+            }
+            // its snapshot is being taken: wait, then the change applies at the restore
+            if (!Waits.until(lock, () -> !st.hibernating, engine.timeouts().stopWait())) {
+                throw new NightshiftTimeoutException("agent " + id + " is still being hibernated after "
+                        + engine.timeouts().stopWait() + "; try again");
+            }
+            m = machines.current();
+        }
+        if (m != null) {
+            try {
+                m.updateEgress(policy);
+            } catch (UnsupportedOperationException e) {
+                throw new ConflictException("agent " + id + ": " + e.getMessage());
+            } catch (NightshiftException e) {
+                synchronized (lock) {
+                    if (machines.current() == m) {
+                        throw e;
+                    }
+                } // hibernated or removed meanwhile: the change applies to its next machine
+            }
+        }
+        synchronized (lock) {
+            egress.set(policy);
+            record.emit(new AgentEvent.Warning(id, 0, record.now(), EgressOverride.CODE, EgressOverride.message(policy)));
+            record.update(i -> i);
+        }
+        log.info("agent {}: network policy set to {}", id, EgressOverride.encode(policy));
     }
 
     /** Makes sure the agent has a running machine, restoring a hibernated one. */
@@ -196,6 +257,11 @@ final class MachineControls {
             st.environment = new Environment(spec, environmentKey, m.user());
             st.idleSince = record.now();
         }
+    }
+
+    /** The network policy set on the agent itself. */
+    EgressOverride egress() {
+        return egress;
     }
 
     public Optional<Session> session() {

@@ -54,6 +54,18 @@ public final class EgressHooks {
     }
 
     /**
+     * Puts the policy set on the agent itself ({@link EgressOverride}) on {@code machine}: it
+     * replaces the spec's for the machine's setup and turns. Fails closed like {@link #apply}.
+     */
+    public static void applyOverride(MachineSpec.Builder machine, Runtime runtime, EgressPolicy policy) {
+        if (!policy.allowAll() && !runtime.enforcesEgress()) {
+            throw new EnvironmentUnavailableException("the agent's network policy is restricted, but runtime '"
+                    + runtime.name() + "' cannot enforce one; use a runtime that does (docker)");
+        }
+        machine.egress(policy);
+    }
+
+    /**
      * Before a turn: narrows a machine started with the build's policy to the turn's, once per
      * machine (a later live change through {@link dev.nightshift.api.runtime.Machine#updateEgress}
      * then stays in force for the following turns of that machine).

@@ -2,6 +2,7 @@ package dev.nightshift.core.internal.lifecycle;
 
 import dev.nightshift.api.AgentCancelledException;
 import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.runtime.Image;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineSpec;
@@ -9,6 +10,7 @@ import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.api.spec.PortSpec;
 import dev.nightshift.core.internal.EngineContext;
 import dev.nightshift.core.internal.RecordingMachine;
+import dev.nightshift.core.internal.egress.EgressHooks;
 import dev.nightshift.core.secrets.Redactor;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -80,8 +82,15 @@ public final class AgentMachine {
             b.port(p.port());
         }
         Machine m;
+        java.util.Optional<EgressPolicy> override;
         try {
-            dev.nightshift.core.internal.egress.EgressHooks.applyStart(b, engine().runtime(), spec, engine().egress()); // egress
+            // egress: the policy set on the agent, else the spec's for its setup and turns
+            override = agent.egressOverride().current();
+            if (override.isPresent()) {
+                EgressHooks.applyOverride(b, engine().runtime(), override.get());
+            } else {
+                EgressHooks.applyStart(b, engine().runtime(), spec, engine().egress());
+            }
             m = engine().runtime().start(b.build());
         } catch (RuntimeException e) {
             releaseSlot();
@@ -89,6 +98,15 @@ public final class AgentMachine {
         }
         synchronized (lock) {
             use(m);
+        }
+        java.util.Optional<EgressPolicy> now = agent.egressOverride().current();
+        if (now.isPresent() && !now.equals(override)) { // set while the machine started
+            try {
+                m.updateEgress(now.get());
+            } catch (RuntimeException e) {
+                log.warn("agent {}: the network policy set while machine {} started does not apply to it yet: {}",
+                        agent.id(), m.id(), e.getMessage());
+            }
         }
         agent.emit(new AgentEvent.MachineChanged(agent.id(), 0, agent.now(), "started", m.id(), null));
         agent.update(i -> i.withMachine(m.id(), i.snapshotId(), false, agent.now()));

@@ -77,4 +77,7 @@ public interface AgentScope {
     void environment(Environment environment);
 
     AgentMachine machine();
+
+    /** The network policy set on the agent itself, which replaces the spec's for its machines. */
+    dev.nightshift.core.internal.egress.EgressOverride egressOverride();
 }

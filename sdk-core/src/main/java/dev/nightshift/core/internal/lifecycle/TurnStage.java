@@ -53,12 +53,14 @@ public final class TurnStage {
                 ? engine.limits().turnTimeout() : budgetLeft;
         int number = (int) engine.store().conversation(a.id()).stream()
                 .filter(m -> m.type() == ConversationMessage.Type.USER_MESSAGE).count();
-        // egress: narrow the machine to the turn's policy; an agent adopted after a restart has no
-        // resolved spec, which only a restricted policy needs (then it is resolved)
-        Environment env = a.environment().resolved() == null
+        // egress: narrow the machine to the turn's policy (unless a policy was set on the agent, which
+        // holds for its turns); an agent adopted after a restart has no resolved spec, which only a
+        // restricted policy needs (then it is resolved)
+        boolean overridden = a.egressOverride().current().isPresent();
+        Environment env = !overridden && a.environment().resolved() == null
                 && !engine.egress().equals(dev.nightshift.core.EgressSettings.UNRESTRICTED)
                 ? Lifecycle.resolvedEnvironment(a) : a.environment();
-        if (env.resolved() != null) {
+        if (!overridden && env.resolved() != null) {
             dev.nightshift.core.internal.egress.EgressHooks.enterTurn(a.machine().view().delegate(),
                     env.resolved().spec(), engine.egress());
         }
