@@ -12,6 +12,8 @@ import dev.nightshift.api.Page;
 import dev.nightshift.api.Subscription;
 import dev.nightshift.api.Session;
 import dev.nightshift.api.TakeOver;
+import dev.nightshift.api.spec.EgressHost;
+import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.PortMapping;
 import dev.nightshift.api.runtime.TerminalInfo;
@@ -163,6 +165,10 @@ final class AgentCommands {
 
         abstract int run(Agent agent) throws Exception;
 
+        /** Checks the command's own input before anything is opened; by default nothing to check. */
+        void check() {
+        }
+
         /** The command sent to a running server ({@code --server}); by default not available there. */
         int runOnServer(ServerClient server) throws Exception {
             throw new CliException.Usage("this command is not in the server's v0 API; run it on the server's state"
@@ -171,6 +177,7 @@ final class AgentCommands {
 
         @Override
         public final Integer call() throws Exception {
+            check();
             ServerClient server = cli.serverClient();
             if (server != null) {
                 return runOnServer(server);
@@ -557,6 +564,70 @@ final class AgentCommands {
         int runOnServer(ServerClient server) {
             server.stop(id);
             printServerAgent(cli, awaitIdleOnServer(server, id, Duration.ofMinutes(5)));
+            return NightshiftCli.OK;
+        }
+    }
+
+    @Command(name = "egress", description = {"Change where an agent's machines may connect: its running machine"
+            + " follows from its next connection, and the machines it gets later (after a hibernation) keep it.",
+            "Examples: nightshift egress AGENT_ID --allow registry.npmjs.org --allow '*.example.com';"
+            + " nightshift egress AGENT_ID --mode default_with_network_settings --allow api.example.com;"
+            + " nightshift egress AGENT_ID --mode network_settings_only (nothing at all)."})
+    static final class EgressCmd extends OnAgent {
+        @Option(names = "--allow", paramLabel = "HOST", split = ",",
+                description = "A host the agent may reach (repeatable, or comma-separated): a name, *.domain (the domain"
+                        + " and every name under it) or an IPv4 address; no scheme, port or path.")
+        List<String> allow = new ArrayList<>();
+
+        @Option(names = "--mode", paramLabel = "MODE",
+                description = "network_settings_only (the default: only the --allow hosts; without any, nothing) or"
+                        + " default_with_network_settings (the default list of package registries and git hosts"
+                        + " plus the --allow hosts). allow_all is refused: a restricted machine has no route out.")
+        String mode;
+
+        /** The policy the options name; bad input is a usage or validation error, never a wider policy. */
+        EgressPolicy policy() {
+            if (mode == null && allow.isEmpty()) {
+                throw new CliException.Usage("say what the agent may reach: --allow HOST (repeatable) and/or --mode"
+                        + " network_settings_only|default_with_network_settings");
+            }
+            String m = mode == null ? "network_settings_only" : mode;
+            List<EgressHost> hosts = new ArrayList<>();
+            switch (m) {
+                case "network_settings_only" -> { }
+                case "default_with_network_settings" -> hosts.addAll(EgressPolicy.DEFAULT_HOSTS);
+                case "allow_all" -> throw new CliException.Usage("--mode allow_all cannot be set on an agent: its"
+                        + " machine's network has no route out but the proxy; give the repository's environment.json"
+                        + " egressMode allow_all and spawn a new agent");
+                case "parent_plus_network_settings" -> throw new CliException.Usage("--mode"
+                        + " parent_plus_network_settings depends on the engine's settings, which this command does"
+                        + " not know; use network_settings_only or default_with_network_settings");
+                default -> throw new CliException.Usage("unknown --mode '" + m + "': network_settings_only or"
+                        + " default_with_network_settings");
+            }
+            List<String> problems = new ArrayList<>();
+            for (String entry : allow) {
+                String e = entry.strip();
+                EgressHost.problem(e).ifPresentOrElse(p -> problems.add("--allow '" + e + "': " + p),
+                        () -> hosts.add(EgressHost.parse(e)));
+            }
+            if (!problems.isEmpty()) {
+                throw new CliException.Invalid(String.join("; ", problems));
+            }
+            return EgressPolicy.allowOnly(hosts);
+        }
+
+        @Override
+        void check() {
+            policy();
+        }
+
+        @Override
+        int run(Agent agent) {
+            EgressPolicy p = policy();
+            agent.updateEgress(p);
+            cli.printer().line("network policy of " + id + ": " + (p.hosts().isEmpty() ? "nothing allowed"
+                    : "only " + String.join(" ", p.hosts().stream().map(EgressHost::toString).toList())));
             return NightshiftCli.OK;
         }
     }

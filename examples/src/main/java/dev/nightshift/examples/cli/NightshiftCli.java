@@ -35,7 +35,7 @@ import picocli.CommandLine.ScopeType;
         description = "Background coding agents on your own machines.",
         subcommands = {AgentCommands.Spawn.class, AgentCommands.ListAgents.class, AgentCommands.Status.class,
                 AgentCommands.Logs.class, AgentCommands.FollowUp.class, AgentCommands.TakeOverCmd.class,
-                AgentCommands.HandBack.class, AgentCommands.Stop.class, AgentCommands.Delete.class,
+                AgentCommands.HandBack.class, AgentCommands.Stop.class, AgentCommands.EgressCmd.class, AgentCommands.Delete.class,
                 EnvCommands.class, SecretsCommands.class, GitCredentialsCommands.class, AgentCommands.Gc.class, AgentCommands.Hold.class,
                 ServerCommands.Serve.class, ServerCommands.Keys.class},
         exitCodeListHeading = "%nExit codes:%n",
