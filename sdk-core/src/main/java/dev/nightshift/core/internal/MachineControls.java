@@ -174,8 +174,8 @@ final class MachineControls {
                 } // hibernated or removed meanwhile: the change applies to its next machine
             }
         }
+        egress.set(policy); // never under the agent's lock: a first read of the override scans the event log
         synchronized (lock) {
-            egress.set(policy);
             record.emit(new AgentEvent.Warning(id, 0, record.now(), EgressOverride.CODE, EgressOverride.message(policy)));
             record.update(i -> i);
         }
