@@ -327,8 +327,11 @@ class KubernetesRuntimeMockTest {
                 assertThat(client.genericKubernetesResources(SNAPSHOTS).inNamespace(NS).withName(s.id()).get()
                         .<String>get("spec", "source", "persistentVolumeClaimName")).isEqualTo("workspace-python-warm-x7k2");
                 pooled.deleteSnapshot(s.id());
+                m.stop();
+                assertThat(m.state()).as("the claimed pod, named by the pool, is the one stopped").isEqualTo(MachineState.STOPPED);
                 m.close();
                 assertThat(client.genericKubernetesResources(CLAIMS).inNamespace(NS).list().getItems()).isEmpty();
+                assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
             } finally {
                 controller.close();
             }

@@ -56,6 +56,7 @@ public final class Cluster implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Map<String, ExecServer> servers = new ConcurrentHashMap<>();
     private final Map<String, KubeMachine> open = new ConcurrentHashMap<>();
+    private final Map<String, Object> serverLocks = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public Cluster(KubernetesClient client, boolean ownsClient, Settings settings) {
@@ -224,12 +225,13 @@ public final class Cluster implements AutoCloseable {
         if (s != null) {
             s.close();
         }
+        serverLocks.remove(id);
         KubeMachine m = open.remove(id);
         if (m != null) {
             m.closePortForwards();
         }
         String ns = namespace();
-        quietly(() -> client.pods().inNamespace(ns).withName(id).withGracePeriod(0).delete());
+        deletePods(id);
         quietly(() -> client.genericKubernetesResources(Manifests.CLAIMS).inNamespace(ns).withName(id).delete());
         quietly(() -> client.network().v1().networkPolicies().inNamespace(ns).withName(Manifests.policyName(id)).delete());
         quietly(() -> client.persistentVolumeClaims().inNamespace(ns).withName(Manifests.workspaceName(id)).delete());
@@ -243,7 +245,13 @@ public final class Cluster implements AutoCloseable {
         if (s != null) {
             s.close();
         }
+        deletePods(id);
+    }
+
+    /** The machine's pod: by name, and by label for one a warm pool's controller named. */
+    private void deletePods(String id) {
         quietly(() -> client.pods().inNamespace(namespace()).withName(id).withGracePeriod(0).delete());
+        quietly(() -> client.pods().inNamespace(namespace()).withLabel(KubeLabels.MACHINE, id).withGracePeriod(0).delete());
     }
 
     private static void quietly(Runnable r) {
@@ -270,7 +278,8 @@ public final class Cluster implements AutoCloseable {
         if (s != null && s.alive()) {
             return s;
         }
-        synchronized (m) {
+        // one lock per machine id: attach makes a new object for the same machine
+        synchronized (serverLocks.computeIfAbsent(m.id(), k -> new Object())) {
             s = servers.get(m.id());
             if (s != null && s.alive()) {
                 return s;
