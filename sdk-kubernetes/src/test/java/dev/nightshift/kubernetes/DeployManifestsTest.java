@@ -52,7 +52,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * against fabric8's mock, each request it made is mapped to its RBAC verb and resource, and the
  * two sets are compared.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class DeployManifestsTest {
     static final Path BASE = Path.of("..", "deploy", "kubernetes");
     static final KubernetesSerialization YAML = new KubernetesSerialization();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
  * passed by the Kubernetes runtime against fabric8's CRUD mock. The rest of the contract needs a
  * cluster: {@link KubernetesRuntimeConformanceIT}.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesRuntimeApiConformanceTest extends RuntimeApiConformanceTest {
     KubernetesMockServer server;
     KubernetesClient client;

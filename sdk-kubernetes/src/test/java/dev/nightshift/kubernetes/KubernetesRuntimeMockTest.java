@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * the security context; the warm-pool claim; snapshots; and that removal deletes them all.
  * {@link FakeKubelet} marks pods running, as no node exists here.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesRuntimeMockTest {
     static final String NS = "agents";
     static final ResourceDefinitionContext SNAPSHOTS = new ResourceDefinitionContext.Builder()

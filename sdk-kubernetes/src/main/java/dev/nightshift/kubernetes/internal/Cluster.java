@@ -251,7 +251,11 @@ public final class Cluster implements AutoCloseable {
     /** The machine's pod: by name, and by label for one a warm pool's controller named. */
     private void deletePods(String id) {
         quietly(() -> client.pods().inNamespace(namespace()).withName(id).withGracePeriod(0).delete());
-        quietly(() -> client.pods().inNamespace(namespace()).withLabel(KubeLabels.MACHINE, id).withGracePeriod(0).delete());
+        // listed, then deleted by name: the Role needs no deletecollection
+        for (Pod p : client.pods().inNamespace(namespace()).withLabel(KubeLabels.MACHINE, id).list().getItems()) {
+            quietly(() -> client.pods().inNamespace(namespace()).withName(p.getMetadata().getName()).withGracePeriod(0)
+                    .delete());
+        }
     }
 
     private static void quietly(Runnable r) {

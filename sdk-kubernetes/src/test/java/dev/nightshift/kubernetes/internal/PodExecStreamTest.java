@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * expects with scripted frames (it runs no execd: {@link ExecServerProtocolTest} runs the real
  * one); what this proves is the framing across the websocket's channels both ways.
  */
-@EnableKubernetesMockClient
+@EnableKubernetesMockClient(https = false)
 class PodExecStreamTest {
     KubernetesMockServer server;
     KubernetesClient client;
