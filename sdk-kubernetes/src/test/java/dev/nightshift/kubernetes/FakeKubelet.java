@@ -14,10 +14,10 @@ import io.fabric8.kubernetes.client.WatcherException;
  *
  * <p>Thread-safety: thread-safe. Lifecycle: watches from construction until {@link #close()}.
  */
-final class FakeKubelet implements AutoCloseable {
+public final class FakeKubelet implements AutoCloseable {
     private final Watch watch;
 
-    FakeKubelet(KubernetesClient client, String namespace) {
+    public FakeKubelet(KubernetesClient client, String namespace) {
         watch = client.pods().inNamespace(namespace).watch(new Watcher<>() {
             @Override
             public void eventReceived(Action action, Pod pod) {

@@ -33,6 +33,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,8 @@ public final class Cluster implements AutoCloseable {
     private static final Set<String> IMAGE_FAILURES = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
             "CreateContainerConfigError", "CreateContainerError");
     private static final String HOST = host();
+    /** How long an exec server may run nothing before it is stopped (as the Docker runtime's). */
+    static final Duration IDLE = Duration.ofSeconds(30);
 
     private final KubernetesClient client;
     private final boolean ownsClient;
@@ -57,17 +61,40 @@ public final class Cluster implements AutoCloseable {
     private final Map<String, ExecServer> servers = new ConcurrentHashMap<>();
     private final Map<String, KubeMachine> open = new ConcurrentHashMap<>();
     private final Map<String, Object> serverLocks = new ConcurrentHashMap<>();
+    private final BiFunction<KubeMachine, List<String>, ExecTransport> transports;
     private volatile boolean closed;
 
     public Cluster(KubernetesClient client, boolean ownsClient, Settings settings) {
+        this(client, ownsClient, settings, (m, command) -> PodExecTransport.open(client, settings.namespace(),
+                m.podName(), command), IDLE);
+    }
+
+    /** {@code transports} opens the exec server's streams in a machine (tests: a local process). */
+    Cluster(KubernetesClient client, boolean ownsClient, Settings settings,
+            BiFunction<KubeMachine, List<String>, ExecTransport> transports, Duration idle) {
         this.client = client;
         this.ownsClient = ownsClient;
         this.settings = settings;
+        this.transports = transports;
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "nightshift-kube-timers");
             t.setDaemon(true);
             return t;
         });
+        // an idle machine holds no websocket through the API server: its server stops, the next exec starts one
+        long every = Math.max(1, idle.toMillis() / 2);
+        scheduler.scheduleWithFixedDelay(() -> retireIdle(idle), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the exec servers that ran nothing for {@code idle} (not a failure: the next exec starts one). */
+    void retireIdle(Duration idle) {
+        for (Map.Entry<String, ExecServer> e : servers.entrySet()) {
+            ExecServer s = e.getValue();
+            if (s.idleFor(idle) && servers.remove(e.getKey(), s)) {
+                LOG.debug("machine {}: exec server idle for {}, stopped until the next exec", e.getKey(), idle);
+                s.close();
+            }
+        }
     }
 
     private static String host() {
@@ -292,8 +319,8 @@ public final class Cluster implements AutoCloseable {
             if (state != MachineState.RUNNING) {
                 throw new NightshiftException("machine " + m.id() + " is " + state.name().toLowerCase() + ": it cannot run commands");
             }
-            ExecServer started = ExecServer.start(m.id(), PodExecTransport.open(client, namespace(), m.podName(),
-                    ExecServer.COMMAND), scheduler, READY_WAIT, gone -> servers.remove(m.id(), gone));
+            ExecServer started = ExecServer.start(m.id(), transports.apply(m, ExecServer.COMMAND), scheduler, READY_WAIT,
+                    gone -> servers.remove(m.id(), gone));
             servers.put(m.id(), started);
             return started;
         }

@@ -47,6 +47,7 @@ final class ExecServer implements AutoCloseable {
     private final ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
     private final Object writeLock = new Object();
     private volatile boolean gone;
+    private volatile long lastUsed = System.nanoTime();
 
     private ExecServer(String machineId, ExecTransport transport, ScheduledExecutorService scheduler,
             Consumer<ExecServer> onGone) {
@@ -107,6 +108,11 @@ final class ExecServer implements AutoCloseable {
         return execs.isEmpty();
     }
 
+    /** Whether nothing runs and nothing started for {@code d}. */
+    boolean idleFor(Duration d) {
+        return execs.isEmpty() && System.nanoTime() - lastUsed >= d.toNanos();
+    }
+
     String machineId() {
         return machineId;
     }
@@ -120,6 +126,7 @@ final class ExecServer implements AutoCloseable {
      * {@code null} when the server is gone.
      */
     ServerExec exec(ExecRequest request, String user, String workdir, List<String> env) {
+        lastUsed = System.nanoTime();
         int id = ids.incrementAndGet();
         ServerExec e = new ServerExec(this, id, request);
         execs.put(id, e);
@@ -209,6 +216,7 @@ final class ExecServer implements AutoCloseable {
             case 'E' -> e.onStderr(b, off, n);
             case 'X' -> {
                 execs.remove(id);
+                lastUsed = System.nanoTime();
                 String[] f = new String(b, off, n, StandardCharsets.US_ASCII).split(" ");
                 e.onExit(Integer.parseInt(f[0]), f.length > 2 && "1".equals(f[2]));
             }
