@@ -803,6 +803,11 @@ public final class FileAgentStore implements AgentStore {
         Path f = controlFile(command.agentId(), command.id(), ".cmd");
         try {
             writeAtomically(f, json.writeValueAsBytes(command));
+            try { // its age, for purgeControls; a claim (a rename) keeps it
+                Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(command.sentAt()));
+            } catch (NoSuchFileException e) {
+                // already claimed or withdrawn
+            }
         } catch (IOException e) {
             throw new NightshiftException("cannot send a control to agent " + command.agentId() + ": " + e.getMessage(), e);
         }
@@ -894,6 +899,34 @@ public final class FileAgentStore implements AgentStore {
         } catch (IOException e) {
             throw new NightshiftException("cannot withdraw control " + commandId + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public int purgeControls(Instant sentBefore) {
+        return purgeControlFiles(f -> Files.getLastModifiedTime(f).toInstant().isBefore(sentBefore));
+    }
+
+    /** Deletes the inbox's files {@code which} accepts (a file gone meanwhile is skipped); how many went. */
+    private int purgeControlFiles(ControlFilter which) {
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(controlsDir())) {
+            for (Path f : files) {
+                try {
+                    if (which.test(f) && Files.deleteIfExists(f)) {
+                        removed++;
+                    }
+                } catch (NoSuchFileException e) {
+                    // claimed, answered or read meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new NightshiftException("cannot purge the control inbox: " + e.getMessage(), e);
+        }
+        return removed;
+    }
+
+    private interface ControlFilter {
+        boolean test(Path file) throws IOException;
     }
 
     private long controlsVersion() {

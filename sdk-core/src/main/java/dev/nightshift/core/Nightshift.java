@@ -110,6 +110,8 @@ public final class Nightshift implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Nightshift.class);
     /** How long an agent's lease lasts (default 2 min; {@code nightshift.lease}, an ISO-8601 duration). */
     private static final Duration LEASE = Duration.parse(System.getProperty("nightshift.lease", "PT2M"));
+    /** The least age at which the sweep purges a control from the store's inbox (or twice the control timeout). */
+    static final Duration CONTROL_RETENTION = Duration.ofHours(1);
 
     private final EngineContext context;
     private final boolean ownsExecutor;
@@ -127,6 +129,9 @@ public final class Nightshift implements AutoCloseable {
     private final Setups setups;
     private final LeaseTakeover leases;
     private final RemoteControls remoteControls;
+    /** Controls sent longer ago than this are purged from the store's inbox (their senders gave up). */
+    private final Duration controlRetention;
+    private Instant lastControlPurge = Instant.MIN;
     private final Thread controlsServer;
     private volatile boolean closed;
 
@@ -159,6 +164,8 @@ public final class Nightshift implements AutoCloseable {
         this.setups = new Setups(context);
         this.leases = new LeaseTakeover(context, actors, spawnLock, LEASE);
         this.remoteControls = new RemoteControls(store, runtime, owner, LEASE, b.controlTimeout);
+        Duration twice = b.controlTimeout.multipliedBy(2);
+        this.controlRetention = twice.compareTo(CONTROL_RETENTION) > 0 ? twice : CONTROL_RETENTION;
         reattach();
         try {
             removeOrphanMachines(); // what a crashed engine of this store left behind
@@ -521,11 +528,25 @@ public final class Nightshift implements AutoCloseable {
                 log.warn("renewing the running-machine slots failed: {}", e.toString());
             }
             expire(now);
+            purgeControls();
             if (!imageGracePeriod.isNegative()) {
                 collectImages(now.minus(imageGracePeriod));
             }
         } catch (RuntimeException e) {
             log.warn("sweep failed: {}", e.toString());
+        }
+    }
+
+    /** At most once a minute: drops controls older than {@link #controlRetention} (wall clock, as they are sent). */
+    private void purgeControls() {
+        Instant now = Instant.now();
+        if (Duration.between(lastControlPurge, now).compareTo(Duration.ofMinutes(1)) < 0) {
+            return;
+        }
+        lastControlPurge = now;
+        int purged = context.store().purgeControls(now.minus(controlRetention));
+        if (purged > 0) {
+            log.info("purged {} control(s) older than {} from the store's inbox", purged, controlRetention);
         }
     }
 
@@ -753,6 +774,8 @@ public final class Nightshift implements AutoCloseable {
          * for that engine to run it (default 2 minutes). Such controls travel through the store's
          * inbox ({@link AgentStore#supportsControls()}) and give the same results and exceptions
          * as local ones; past the timeout a {@link dev.nightshift.api.NightshiftTimeoutException}.
+         * Controls left in the inbox by a sender that died are purged by the sweep after an hour
+         * (or twice this timeout, when longer).
          */
         public Builder controlTimeout(Duration value) {
             if (value.isNegative() || value.isZero()) {

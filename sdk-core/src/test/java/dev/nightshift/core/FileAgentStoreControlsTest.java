@@ -46,6 +46,28 @@ class FileAgentStoreControlsTest {
     }
 
     @Test
+    void controlsLeftBySendersThatGaveUpArePurgedByAgeAndFreshOnesKept() {
+        try (FileAgentStore sender = FileAgentStore.open(dir); FileAgentStore holder = FileAgentStore.open(dir)) {
+            java.time.Instant now = java.time.Instant.now();
+            ControlCommand old = new ControlCommand("old-1", "bc-1", "stop", null, now.minus(Duration.ofHours(3)));
+            ControlCommand oldClaimed = new ControlCommand("old-2", "bc-2", "stop", null, now.minus(Duration.ofHours(3)));
+            ControlCommand fresh = ControlCommand.of("bc-1", "followUp", "echo again");
+            sender.submitControl(old);
+            sender.submitControl(oldClaimed);
+            sender.submitControl(fresh);
+            assertThat(holder.claimControls(Set.of("bc-2"), Duration.ZERO)).containsExactly(oldClaimed);
+
+            assertThat(holder.purgeControls(now.minus(Duration.ofHours(1)))).as("the pending and the claimed old one")
+                    .isEqualTo(2);
+            assertThat(holder.claimControls(Set.of("bc-1"), Duration.ZERO)).containsExactly(fresh);
+            holder.completeControl(ControlResult.failed(fresh, "ConflictException", "no"));
+            assertThat(holder.purgeControls(now.minus(Duration.ofHours(1)))).as("a fresh answer stays").isZero();
+            assertThat(sender.awaitControlResult("bc-1", fresh.id(), Duration.ofSeconds(5))).isPresent();
+        }
+        assertThat(dir.resolve("controls")).isEmptyDirectory();
+    }
+
+    @Test
     void aWithdrawnCommandIsNeverClaimed() {
         try (FileAgentStore sender = FileAgentStore.open(dir); FileAgentStore holder = FileAgentStore.open(dir)) {
             ControlCommand c = ControlCommand.of("bc-1", "stop", null);

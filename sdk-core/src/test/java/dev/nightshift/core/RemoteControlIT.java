@@ -89,4 +89,28 @@ class RemoteControlIT extends DockerEngineTest {
         assertThat(dir.resolve("state/controls")).as("every command and result was taken out of the inbox")
                 .isEmptyDirectory();
     }
+
+    @Test
+    void theSweepPurgesControlsASenderLeftBehindLongAgo() throws Exception {
+        java.nio.file.Path state = dir.resolve("purge-state");
+        java.time.Instant now = java.time.Instant.now();
+        dev.nightshift.api.spi.ControlCommand old = new dev.nightshift.api.spi.ControlCommand("left-behind", "bc-gone",
+                "stop", null, now.minus(Duration.ofHours(2)));
+        dev.nightshift.api.spi.ControlCommand recent = new dev.nightshift.api.spi.ControlCommand("recent", "bc-gone",
+                "stop", null, now.minus(Duration.ofMinutes(5)));
+        try (FileAgentStore sender = FileAgentStore.open(state)) { // a process that sent them and died
+            sender.submitControl(old);
+            sender.submitControl(recent);
+        }
+        java.nio.file.Path inbox = state.resolve("controls");
+        try (Nightshift ns = Nightshift.builder().runtime(runtime).stateDirectory(state)
+                .sweepInterval(Duration.ofMillis(50)).build()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (java.nio.file.Files.exists(inbox.resolve("bc-gone~left-behind.cmd")) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // polled: the sweep runs on its own thread
+            }
+            assertThat(inbox.resolve("bc-gone~left-behind.cmd")).as("older than the hour").doesNotExist();
+            assertThat(inbox.resolve("bc-gone~recent.cmd")).as("within the hour").exists();
+        }
+    }
 }

@@ -6,6 +6,7 @@ import dev.nightshift.api.AgentQuery;
 import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.Page;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -139,6 +140,18 @@ public interface AgentStore extends AutoCloseable {
      */
     default boolean withdrawControl(String agentId, String commandId) {
         return true;
+    }
+
+    /**
+     * Removes controls sent before {@code sentBefore}, pending, claimed or answered: their
+     * senders have long stopped waiting (a sender that died leaves its command or its unread
+     * result behind). An answer counts from when it was recorded in stores that keep no send time
+     * beside it. Returns how many were removed. (Deleting an agent leaves its controls to this
+     * purge, so that a sender still waiting learns the outcome.) The engine calls this from its sweep with a cutoff well past its control timeout; the
+     * default removes nothing.
+     */
+    default int purgeControls(Instant sentBefore) {
+        return 0;
     }
 
     @Override

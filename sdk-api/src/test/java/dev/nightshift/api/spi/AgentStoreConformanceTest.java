@@ -37,6 +37,21 @@ import org.junit.jupiter.api.Test;
  * stores it opened are closed after each test.
  */
 public abstract class AgentStoreConformanceTest {
+    /**
+     * The methods of {@link AgentStore} that {@code type} leaves to the interface's defaults: for
+     * a store that wraps another, each is a feature of the wrapped store quietly switched off.
+     */
+    public static List<String> leftToDefaults(Class<?> type) throws NoSuchMethodException {
+        List<String> left = new ArrayList<>();
+        for (java.lang.reflect.Method m : AgentStore.class.getMethods()) {
+            if (!java.lang.reflect.Modifier.isStatic(m.getModifiers())
+                    && type.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass() == AgentStore.class) {
+                left.add(m.getName());
+            }
+        }
+        return left;
+    }
+
     protected static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
 
     /** A clock the suite moves by hand, for lease expiry and record times. */

@@ -8,6 +8,7 @@ import dev.nightshift.api.Page;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.core.FileAgentStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -153,6 +154,11 @@ public final class UninterruptibleStore implements AgentStore {
     @Override
     public boolean withdrawControl(String agentId, String commandId) {
         return call(() -> delegate.withdrawControl(agentId, commandId));
+    }
+
+    @Override
+    public int purgeControls(Instant sentBefore) {
+        return call(() -> delegate.purgeControls(sentBefore));
     }
 
     /** Closes the delegate (when the engine owns it) and the I/O threads. */

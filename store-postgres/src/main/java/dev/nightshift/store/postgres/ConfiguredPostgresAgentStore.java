@@ -6,9 +6,13 @@ import dev.nightshift.api.AgentQuery;
 import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.api.spi.ControlCommand;
+import dev.nightshift.api.spi.ControlResult;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The PostgreSQL store configured from the process's settings, for engines that find their store
@@ -107,6 +111,56 @@ public final class ConfiguredPostgresAgentStore implements AgentStore {
     @Override
     public void releaseLease(String agentId, String owner) {
         store.releaseLease(agentId, owner);
+    }
+
+    @Override
+    public boolean acquireMachineSlot(String holder, String owner, int max, Duration ttl) {
+        return store.acquireMachineSlot(holder, owner, max, ttl);
+    }
+
+    @Override
+    public void releaseMachineSlot(String holder, String owner) {
+        store.releaseMachineSlot(holder, owner);
+    }
+
+    @Override
+    public int machineSlotsInUse() {
+        return store.machineSlotsInUse();
+    }
+
+    @Override
+    public boolean supportsControls() {
+        return store.supportsControls();
+    }
+
+    @Override
+    public void submitControl(ControlCommand command) {
+        store.submitControl(command);
+    }
+
+    @Override
+    public List<ControlCommand> claimControls(Set<String> agentIds, Duration wait) {
+        return store.claimControls(agentIds, wait);
+    }
+
+    @Override
+    public void completeControl(ControlResult result) {
+        store.completeControl(result);
+    }
+
+    @Override
+    public Optional<ControlResult> awaitControlResult(String agentId, String commandId, Duration timeout) {
+        return store.awaitControlResult(agentId, commandId, timeout);
+    }
+
+    @Override
+    public boolean withdrawControl(String agentId, String commandId) {
+        return store.withdrawControl(agentId, commandId);
+    }
+
+    @Override
+    public int purgeControls(Instant sentBefore) {
+        return store.purgeControls(sentBefore);
     }
 
     @Override

@@ -495,6 +495,11 @@ public final class PostgresAgentStore implements AgentStore {
                 commandId) == 1;
     }
 
+    @Override
+    public int purgeControls(Instant sentBefore) {
+        return update("purge old controls", "delete from controls where sent_ns < ?", nanos(sentBefore));
+    }
+
     /** Waits one poll interval (less when the deadline is nearer); false once the deadline has passed. */
     private static boolean pauseUntil(long deadline) {
         long left = deadline - System.nanoTime();

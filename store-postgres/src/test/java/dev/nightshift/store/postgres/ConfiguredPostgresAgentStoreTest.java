@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.api.spi.AgentStoreConformanceTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +17,18 @@ import org.junit.jupiter.api.Test;
  * password are clear errors.
  */
 class ConfiguredPostgresAgentStoreTest {
+    /** A store that passes on only what it must: the control case of the check below. */
+    abstract static class OnlyTheAbstractMethods implements AgentStore {
+    }
+
+    @Test
+    void everyMethodIsPassedOnToThePostgresStoreNoneLeftToTheDefaults() throws Exception {
+        assertThat(AgentStoreConformanceTest.leftToDefaults(OnlyTheAbstractMethods.class)).as("the check sees defaults")
+                .contains("supportsControls", "purgeControls", "acquireMachineSlot");
+        assertThat(AgentStoreConformanceTest.leftToDefaults(ConfiguredPostgresAgentStore.class))
+                .as("a default here would quietly switch a feature off (controls between engines did)").isEmpty();
+    }
+
     @Test
     void aProcessConfiguredBySettingsSharesTheDatabase() throws Exception {
         TestPostgres pg = TestPostgres.get();

@@ -53,6 +53,30 @@ class PostgresControlsTest {
     }
 
     @Test
+    void controlsLeftBySendersThatGaveUpArePurgedByAgeAndFreshOnesKept() {
+        String url = TestPostgres.get().newDatabase();
+        PostgresAgentStore sender = open(url);
+        PostgresAgentStore holder = open(url);
+        java.time.Instant now = java.time.Instant.now();
+        ControlCommand old = new ControlCommand("old-1", "bc-1", "stop", null, now.minus(Duration.ofHours(3)));
+        ControlCommand oldClaimed = new ControlCommand("old-2", "bc-2", "stop", null, now.minus(Duration.ofHours(3)));
+        ControlCommand fresh = ControlCommand.of("bc-1", "followUp", "echo again");
+        sender.submitControl(old);
+        sender.submitControl(oldClaimed);
+        sender.submitControl(fresh);
+        assertThat(holder.claimControls(Set.of("bc-2"), Duration.ZERO)).extracting(ControlCommand::id)
+                .containsExactly(oldClaimed.id());
+
+        assertThat(holder.purgeControls(now.minus(Duration.ofHours(1)))).as("the pending and the claimed old one")
+                .isEqualTo(2);
+        assertThat(holder.claimControls(Set.of("bc-1"), Duration.ZERO)).extracting(ControlCommand::id)
+                .containsExactly(fresh.id());
+        holder.completeControl(ControlResult.failed(fresh, "ConflictException", "no"));
+        assertThat(holder.purgeControls(now.minus(Duration.ofHours(1)))).as("a fresh answer stays").isZero();
+        assertThat(sender.awaitControlResult("bc-1", fresh.id(), Duration.ofSeconds(5))).isPresent();
+    }
+
+    @Test
     void aWithdrawnCommandIsNeverClaimedAndAWaitingClaimerGetsANewOne() throws Exception {
         String url = TestPostgres.get().newDatabase();
         PostgresAgentStore sender = open(url);
