@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,7 @@ public final class Cluster implements AutoCloseable {
     private final Map<String, Object> serverLocks = new ConcurrentHashMap<>();
     private final BiFunction<KubeMachine, List<String>, ExecTransport> transports;
     private volatile boolean closed;
+    private volatile SharedIndexInformer<Pod> podInformer;
 
     public Cluster(KubernetesClient client, boolean ownsClient, Settings settings) {
         this(client, ownsClient, settings, (m, command) -> PodExecTransport.open(client, settings.namespace(),
@@ -195,7 +197,7 @@ public final class Cluster implements AutoCloseable {
         long deadline = System.nanoTime() + settings.startTimeout().toNanos();
         String last = "no pod yet";
         while (System.nanoTime() < deadline) {
-            Optional<Pod> pod = pod(id);
+            Optional<Pod> pod = watchedPod(id);
             if (pod.isPresent()) {
                 Pod p = pod.get();
                 String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
@@ -225,6 +227,40 @@ public final class Cluster implements AutoCloseable {
         }
         throw new NightshiftTimeoutException("machine " + id + " did not run within " + settings.startTimeout() + " ("
                 + last + ")");
+    }
+
+    /**
+     * The machine's pod as the runtime's one watch of its pods last saw it (no request per
+     * starting machine: a burst of starts polls memory, not the API server); asked of the API
+     * while that watch has not synced.
+     */
+    private Optional<Pod> watchedPod(String id) {
+        SharedIndexInformer<Pod> informer = podInformer();
+        if (informer == null || !informer.hasSynced()) {
+            return pod(id);
+        }
+        return informer.getStore().list().stream()
+                .filter(p -> p.getMetadata().getLabels() != null && id.equals(p.getMetadata().getLabels().get(KubeLabels.MACHINE)))
+                .findFirst();
+    }
+
+    private SharedIndexInformer<Pod> podInformer() {
+        SharedIndexInformer<Pod> i = podInformer;
+        if (i == null && !closed) {
+            synchronized (this) {
+                if (podInformer == null && !closed) {
+                    try {
+                        podInformer = client.pods().inNamespace(namespace()).withLabel(KubeLabels.MANAGED, "true")
+                                .runnableInformer(0);
+                        podInformer.start();
+                    } catch (KubernetesClientException e) {
+                        LOG.debug("no watch of the machines' pods ({}): starts ask the API", e.getMessage());
+                    }
+                }
+                i = podInformer;
+            }
+        }
+        return i;
     }
 
     private static String reason(Pod p) {
@@ -421,6 +457,11 @@ public final class Cluster implements AutoCloseable {
         closed = true;
         List.copyOf(servers.values()).forEach(ExecServer::close);
         servers.clear();
+        synchronized (this) {
+            if (podInformer != null) {
+                podInformer.close();
+            }
+        }
         List.copyOf(open.values()).forEach(KubeMachine::closePortForwards);
         open.clear();
         scheduler.shutdownNow();

@@ -237,12 +237,13 @@ final class ExecServer implements AutoCloseable {
         }
         String reason = "exec server in machine " + machineId + " ended (" + why + ")" + diagnostics();
         ready.completeExceptionally(new NightshiftException(reason));
+        // the owner forgets this server before any exec fails, so a retry never finds it
+        onGone.accept(this);
         for (ServerExec e : List.copyOf(execs.values())) {
             execs.remove(e.serverId());
             e.onServerGone(reason);
         }
         transport.close();
-        onGone.accept(this);
     }
 
     @Override
