@@ -73,6 +73,14 @@ public final class ModelDriverBenchmark {
             Path tmpfs = Files.isDirectory(shm) && Files.isWritable(shm)
                     ? Files.createTempDirectory(shm, "nightshift-model-bench") : null;
             try {
+                if (!bench.smoke()) {
+                    // warm-up, not measured: both wire formats once through the engine's and the client's
+                    // code, so that the first measured turn is not the one that pays for JIT compilation
+                    for (WireFormat format : WireFormat.values()) {
+                        engineTurn(dir.resolve("warm-up-" + format), remote, format, 30);
+                        bareLoop(format, 30);
+                    }
+                }
                 for (WireFormat format : WireFormat.values()) {
                     String f = format.name().toLowerCase(Locale.ROOT);
                     Gaps ours = engineTurn(dir.resolve("state-" + format), remote, format, steps);
@@ -80,8 +88,8 @@ public final class ModelDriverBenchmark {
                     long median = median(ours.inProcess());
                     holds &= median <= TARGET_NANOS;
                     bench.row(f + " streamed, " + steps + "-step turn: median per step", Bench.millis(median),
-                            Bench.millis(median(bare.inProcess())) + " bare langchain4j",
-                            "<= 5 ms: " + (median <= TARGET_NANOS ? "holds" : "MISSED"));
+                            Bench.millis(median(bare.inProcess())) + " bare langchain4j", "<= 5 ms",
+                            median <= TARGET_NANOS);
                     bench.row(f + " streamed: p90 per step", Bench.millis(percentile(ours.inProcess(), 90)),
                             Bench.millis(percentile(bare.inProcess(), 90)) + " bare langchain4j", "-");
                     bench.row(f + " streamed, on the wire (server's view): median per step",

@@ -2,7 +2,6 @@ package dev.nightshift.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nightshift.api.AgentStatus;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.docker.DockerRuntime;
 import dev.nightshift.server.ApiKeys;
@@ -32,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The HTTP service under load, over loopback: status polls at a fixed rate while agents run and
  * SSE clients follow their runs; p50 / p99 of the polls side by side with the same polls on an
  * idle server, the errors, and whether every SSE client received exactly what a replay of its run
- * gives afterwards (no event lost or repeated).
+ * gives afterwards (no event lost or repeated). The server runs in a JVM of its own (as
+ * {@code nightshift serve} does), the load generator in this one.
  *
  * <p>Full size: 200 polls a second for 30 s, 8 agents, 50 SSE clients; {@code --smoke}: 40 a
  * second for 3 s, 2 agents, 4 clients.
@@ -41,6 +41,10 @@ public final class ServerBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 3 && args[0].equals("--serve")) {
+            serve(Path.of(args[1]), Integer.parseInt(args[2]));
+            return;
+        }
         Bench bench = Bench.of("HTTP service: status polls and event streams under load (scripts/bench ServerBenchmark)", args);
         int rate = bench.size(200, 40);
         int seconds = bench.size(30, 3);
@@ -48,82 +52,157 @@ public final class ServerBenchmark {
         int clients = bench.size(50, 4);
         Path dir = Files.createTempDirectory("nightshift-server-bench");
         String remote = bareRemote(dir.resolve("remote"));
-        // room for the warm-up agent's idle machine beside the loaded agents' (the default limit queues the last spawn)
-        try (Nightshift engine = Nightshift.builder().stateDirectory(dir.resolve("state")).runtime(new DockerRuntime())
-                .limits(dev.nightshift.core.Limits.DEFAULT.withMaxRunningMachines(agents + 1)).build()) {
+        // the server in a JVM of its own, as `nightshift serve` runs it: the load generator's threads and
+        // garbage (200 requests a second, 50 streams) do not pause the server it measures
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), ServerBenchmark.class.getName(), "--serve",
+                dir.toString(), Integer.toString(agents + 1))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String[] ready = awaitReady(child);
+            String base = "http://127.0.0.1:" + ready[0];
+            String key = ready[1];
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            // idle: the same polls on one agent before the load starts
+            List<String[]> runs = new ArrayList<>();
+            String first = create(http, base, key, remote, "echo ready\necho 'SUMMARY: ready'", runs);
+            awaitStatus(http, base, key, first, "FINISHED");
+            // warm-up of the fresh server JVM (JIT, heap sizing) and of the connections: not measured
+            poll(http, base, key, List.of(first), rate, Math.max(2, seconds / 6), new AtomicInteger());
+            long[] idle = poll(http, base, key, List.of(first), rate, Math.max(2, seconds / 3), new AtomicInteger());
+
+            runs.clear();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < agents; i++) {
+                ids.add(create(http, base, key, remote, "for i in $(seq 1 " + (seconds + 5) + "); do echo tick $i;"
+                        + " sleep 1; done\necho 'SUMMARY: ticked'", runs));
+            }
+            for (String id : ids) {
+                awaitStatus(http, base, key, id, "RUNNING");
+            }
+            // one thread per SSE client, so all of them are open at once during the polls (the
+            // common pool has one thread on a 2-core machine: the streams would run one by one)
+            java.util.concurrent.ExecutorService sse = Executors.newFixedThreadPool(clients);
+            List<CompletableFuture<List<String>>> streams = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                String[] run = runs.get(c % runs.size());
+                streams.add(CompletableFuture.supplyAsync(() -> stream(http, base, key, run[0], run[1]), sse));
+            }
+            AtomicInteger errors = new AtomicInteger();
+            long[] loaded = poll(http, base, key, ids, rate, seconds, errors);
+            int openDuringPolls = (int) streams.stream().filter(f -> !f.isDone()).count();
+            int mismatched = 0;
+            int streamErrors = 0;
+            for (int c = 0; c < clients; c++) {
+                String[] run = runs.get(c % runs.size());
+                List<String> live;
+                try {
+                    live = streams.get(c).get(10, TimeUnit.MINUTES);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    streamErrors++;
+                    continue;
+                }
+                List<String> replay = stream(http, base, key, run[0], run[1]);
+                if (!live.equals(replay) || live.isEmpty() || !live.get(live.size() - 1).endsWith(" result")) {
+                    mismatched++;
+                }
+            }
+            sse.shutdown();
+            long p50 = pct(loaded, 50);
+            long p99 = pct(loaded, 99);
+            bench.row(String.format(Locale.ROOT, "status poll, %d/s for %d s, %d agents, %d SSE clients, p50", rate,
+                    seconds, agents, clients), ms(p50), ms(pct(idle, 50)) + " (idle server)", "-");
+            bench.row("status poll under that load, p99", ms(p99), ms(pct(idle, 99)) + " (idle server)",
+                    "<= 50 ms", p99 <= 50_000_000L);
+            bench.row("status polls that failed", Integer.toString(errors.get()), "-", "0", errors.get() == 0);
+            bench.row("SSE clients still streaming when the polls ended", openDuringPolls + " of " + clients, "-",
+                    "all", openDuringPolls == clients);
+            bench.row("SSE clients that failed (not 200, dropped, timed out)", streamErrors + " of " + clients, "-",
+                    "0", streamErrors == 0);
+            bench.row("SSE clients whose stream differs from a replay", mismatched + " of " + clients, "-",
+                    "0 (none lost or repeated)", mismatched == 0);
+            bench.print();
+        } finally {
+            child.getOutputStream().close(); // the server process's cue to remove its machines and end
+            if (!child.waitFor(3, TimeUnit.MINUTES)) {
+                child.destroy(); // SIGTERM: the runtime's exit hook still removes the machines
+                child.waitFor(1, TimeUnit.MINUTES);
+            }
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * The server process: an engine on the Docker runtime with room for {@code machines} machines,
+     * and the HTTP server on a free port; prints {@code READY <port> <key>}, serves until its
+     * standard input closes, then removes its machines and snapshots.
+     */
+    private static void serve(Path dir, int machines) throws Exception {
+        Path state = dir.resolve("state");
+        try (Nightshift engine = Nightshift.builder().stateDirectory(state).runtime(new DockerRuntime())
+                .limits(dev.nightshift.core.Limits.DEFAULT.withMaxRunningMachines(machines)).build()) {
             try {
-                ApiKeys keys = ApiKeys.open(dir.resolve("state"));
+                ApiKeys keys = ApiKeys.open(state);
                 String key = keys.create("bench", "bench");
                 try (NightshiftServer server = NightshiftServer.builder(engine, keys).port(0).rateLimit(10_000, 10_000)
                         .heartbeat(Duration.ofSeconds(1)).start()) {
-                    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                    String base = "http://127.0.0.1:" + server.port();
-                    // idle: the same polls on one agent before the load starts
-                    List<String[]> runs = new ArrayList<>();
-                    String first = create(http, base, key, remote, "echo ready\necho 'SUMMARY: ready'", runs);
-                    engine.agent(first).awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(5));
-                    poll(http, base, key, List.of(first), rate, 2, new AtomicInteger()); // warm-up: JIT, connections
-                    long[] idle = poll(http, base, key, List.of(first), rate, Math.max(2, seconds / 3), new AtomicInteger());
-
-                    runs.clear();
-                    List<String> ids = new ArrayList<>();
-                    for (int i = 0; i < agents; i++) {
-                        ids.add(create(http, base, key, remote, "for i in $(seq 1 " + (seconds + 5) + "); do echo tick $i;"
-                                + " sleep 1; done\necho 'SUMMARY: ticked'", runs));
-                    }
-                    for (String id : ids) {
-                        engine.agent(id).awaitStatus(AgentStatus.RUNNING, Duration.ofMinutes(5));
-                    }
-                    // one thread per SSE client, so all of them are open at once during the polls (the
-                    // common pool has one thread on a 2-core machine: the streams would run one by one)
-                    java.util.concurrent.ExecutorService sse = Executors.newFixedThreadPool(clients);
-                    List<CompletableFuture<List<String>>> streams = new ArrayList<>();
-                    for (int c = 0; c < clients; c++) {
-                        String[] run = runs.get(c % runs.size());
-                        streams.add(CompletableFuture.supplyAsync(() -> stream(http, base, key, run[0], run[1]), sse));
-                    }
-                    AtomicInteger errors = new AtomicInteger();
-                    long[] loaded = poll(http, base, key, ids, rate, seconds, errors);
-                    int openDuringPolls = (int) streams.stream().filter(f -> !f.isDone()).count();
-                    int mismatched = 0;
-                    int streamErrors = 0;
-                    for (int c = 0; c < clients; c++) {
-                        String[] run = runs.get(c % runs.size());
-                        List<String> live;
-                        try {
-                            live = streams.get(c).get(10, TimeUnit.MINUTES);
-                        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                            streamErrors++;
-                            continue;
-                        }
-                        List<String> replay = stream(http, base, key, run[0], run[1]);
-                        if (!live.equals(replay) || live.isEmpty() || !live.get(live.size() - 1).endsWith(" result")) {
-                            mismatched++;
-                        }
-                    }
-                    sse.shutdown();
-                    long p50 = pct(loaded, 50);
-                    long p99 = pct(loaded, 99);
-                    bench.row(String.format(Locale.ROOT, "status poll, %d/s for %d s, %d agents, %d SSE clients, p50", rate,
-                            seconds, agents, clients), ms(p50), ms(pct(idle, 50)) + " (idle server)", "-");
-                    bench.row("status poll under that load, p99", ms(p99), ms(pct(idle, 99)) + " (idle server)",
-                            "<= 50 ms: " + (p99 <= 50_000_000L ? "holds" : "MISSES"));
-                    bench.row("status polls that failed", Integer.toString(errors.get()), "-",
-                            "0: " + (errors.get() == 0 ? "holds" : "MISSES"));
-                    bench.row("SSE clients still streaming when the polls ended", openDuringPolls + " of " + clients, "-",
-                            "all: " + (openDuringPolls == clients ? "holds" : "MISSES"));
-                    bench.row("SSE clients that failed (not 200, dropped, timed out)", streamErrors + " of " + clients, "-",
-                            "0: " + (streamErrors == 0 ? "holds" : "MISSES"));
-                    bench.row("SSE clients whose stream differs from a replay", mismatched + " of " + clients, "-",
-                            "0 (none lost or repeated): " + (mismatched == 0 ? "holds" : "MISSES"));
-                    bench.print();
+                    System.out.println("READY " + server.port() + " " + key);
+                    System.out.flush();
+                    System.in.transferTo(java.io.OutputStream.nullOutputStream()); // until the parent closes it
                 }
             } finally {
                 engine.closeAndRemoveMachines(); // also when a step fails, so no machine outlives the run
             }
         } finally {
-            ModelDriverBenchmark.deleteStoreImages(dir.resolve("state"));
-            deleteTree(dir);
+            ModelDriverBenchmark.deleteStoreImages(state);
+        }
+    }
+
+    /** The port and key the server process printed; fails when it ends or stays silent for two minutes. */
+    private static String[] awaitReady(Process child) throws Exception {
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8));
+        CompletableFuture<String[]> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    if (line.startsWith("READY ")) {
+                        return line.substring(6).split(" ");
+                    }
+                }
+                throw new IllegalStateException("the server process ended before it was ready");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String[] r = ready.get(2, TimeUnit.MINUTES);
+        Thread drain = new Thread(() -> {
+            try {
+                out.transferTo(java.io.Writer.nullWriter());
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "server-stdout");
+        drain.setDaemon(true);
+        drain.start();
+        return r;
+    }
+
+    /** Polls GET /v0/agents/{id} every 50 ms until its status is {@code status}; fails on an end or after 5 minutes. */
+    private static void awaitStatus(HttpClient http, String base, String key, String id, String status)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (true) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v0/agents/" + id))
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+            String now = r.statusCode() == 200 ? JSON.readTree(r.body()).path("status").asText() : "HTTP " + r.statusCode();
+            if (now.equals(status)) {
+                return;
+            }
+            if (now.equals("ERROR") || now.equals("EXPIRED") || now.startsWith("HTTP") || System.nanoTime() > deadline) {
+                throw new IllegalStateException("agent " + id + " is " + now + " while waiting for " + status + ": "
+                        + r.body());
+            }
+            TimeUnit.MILLISECONDS.sleep(50); // a poll, as a client of the API waits
         }
     }
 

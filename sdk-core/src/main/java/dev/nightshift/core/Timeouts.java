@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * How long the engine waits for its own work to end: an agent's work loop when the agent is
- * deleted or its machine hibernated at close, the engine's threads at close, and another agent's
- * build of the same environment.
+ * deleted or its machine hibernated at close, the engine's threads at close, another agent's
+ * build of the same environment, a running-machine slot, and a hibernation under way. (A human's
+ * take-over holds an agent until it is handed back: that wait is the human's, not bounded here.)
  *
  * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value given to the engine's builder.
  *
@@ -19,17 +20,27 @@ import java.util.Objects;
  * @param shutdownWait how long closing the engine waits for its own threads to end
  * @param buildWait how long an agent waits for the build of its environment that another agent
  *     started; past it the agent fails with a timeout
+ * @param machineWait how long a new agent (or a restore) waits in the queue for a running-machine
+ *     slot ({@code Limits.maxRunningMachines}); past it the agent fails with a timeout
+ * @param hibernationWait how long a follow-up, take-over or promotion waits for a hibernation of
+ *     the agent's machine that is under way; past it the control fails with a timeout
  */
-public record Timeouts(Duration stopWait, Duration shutdownWait, Duration buildWait) {
+public record Timeouts(Duration stopWait, Duration shutdownWait, Duration buildWait, Duration machineWait,
+        Duration hibernationWait) {
 
-    /** 30 s for a loop to stop, 10 s for the threads at close, 2 h for another agent's build. */
+    /**
+     * 30 s for a loop to stop, 10 s for the threads at close, 2 h for another agent's build, 24 h
+     * in the queue for a machine, 10 min for a hibernation under way.
+     */
     public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(10),
-            Duration.ofHours(2));
+            Duration.ofHours(2), Duration.ofHours(24), Duration.ofMinutes(10));
 
     public Timeouts {
         positive(stopWait, "stopWait");
         positive(shutdownWait, "shutdownWait");
         positive(buildWait, "buildWait");
+        positive(machineWait, "machineWait");
+        positive(hibernationWait, "hibernationWait");
     }
 
     private static void positive(Duration d, String name) {
@@ -40,14 +51,22 @@ public record Timeouts(Duration stopWait, Duration shutdownWait, Duration buildW
     }
 
     public Timeouts withStopWait(Duration d) {
-        return new Timeouts(d, shutdownWait, buildWait);
+        return new Timeouts(d, shutdownWait, buildWait, machineWait, hibernationWait);
     }
 
     public Timeouts withShutdownWait(Duration d) {
-        return new Timeouts(stopWait, d, buildWait);
+        return new Timeouts(stopWait, d, buildWait, machineWait, hibernationWait);
     }
 
     public Timeouts withBuildWait(Duration d) {
-        return new Timeouts(stopWait, shutdownWait, d);
+        return new Timeouts(stopWait, shutdownWait, d, machineWait, hibernationWait);
+    }
+
+    public Timeouts withMachineWait(Duration d) {
+        return new Timeouts(stopWait, shutdownWait, buildWait, d, hibernationWait);
+    }
+
+    public Timeouts withHibernationWait(Duration d) {
+        return new Timeouts(stopWait, shutdownWait, buildWait, machineWait, d);
     }
 }

@@ -270,6 +270,24 @@ class AgentLifecycleIT extends DockerEngineTest {
     }
 
     @Test
+    void aSpawnQueuedLongerThanTheMachineWaitFailsNamingTheLimit() {
+        TestRemote remote = TestRemote.create(dir, project("machine-wait"));
+        try (Nightshift ns = engineBuilder("state", limits().withMaxRunningMachines(1))
+                .timeouts(Timeouts.DEFAULT.withMachineWait(Duration.ofSeconds(2))).build()) {
+            Agent first = ns.spawn(AgentRequest.builder("echo first > first.txt", remote.url()).build());
+            assertThat(first.awaitStatus(AgentStatus.FINISHED, WAIT).machineId()).as("it keeps the only slot").isNotNull();
+            Agent second = ns.spawn(AgentRequest.builder("echo second > second.txt", remote.url()).build());
+            AgentInfo failed = second.awaitStatus(AgentStatus.ERROR, WAIT);
+            assertThat(failed.status()).isEqualTo(AgentStatus.ERROR);
+            assertThat(failed.error()).contains("no machine came free within PT2S", "1 running",
+                    "Timeouts.machineWait");
+            assertThat(failed.machineId()).isNull();
+            assertThat(first.info().status()).as("the first is untouched").isEqualTo(AgentStatus.FINISHED);
+            ns.closeAndRemoveMachines();
+        }
+    }
+
+    @Test
     void theMachineSecondsBudgetEndsALongTurn() {
         TestRemote remote = TestRemote.create(dir, project("budget"));
         Limits limits = limits().withMachineSecondsBudget(Duration.ofSeconds(30));

@@ -17,12 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The contract every {@link Runtime} implementation passes. Extend it in the implementation's
+ * The contract every {@link Runtime} implementation passes: {@link RuntimeApiConformanceTest}'s
+ * part, which runs no command, and here the part that needs real machines (exec, files,
+ * terminals, the contents of snapshots). Extend it in the implementation's
  * integration tests and provide a runtime and a machine spec; the image must have a POSIX
  * {@code sh}, coreutils, {@code ps}, {@code tmux} and git, and the spec's user must exist.
  *
@@ -36,37 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
  * }
  * }</pre>
  */
-public abstract class RuntimeConformanceTest {
+public abstract class RuntimeConformanceTest extends RuntimeApiConformanceTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private final List<Machine> machines = Collections.synchronizedList(new ArrayList<>());
-    private final List<String> snapshots = Collections.synchronizedList(new ArrayList<>());
-    private final String testLabel = "conformance-" + UUID.randomUUID();
-
-    @TempDir
-    protected Path tmp;
-
-    /** The runtime under test; shared by the tests, closed by the subclass. */
-    protected abstract Runtime runtime();
-
-    /** A spec for a fresh machine: image, user (who must exist), labels marking the test run. */
-    protected abstract MachineSpec.Builder spec();
-
-    /** Starts a machine the test owns; it is closed after the test. */
-    protected Machine start(MachineSpec.Builder spec) {
-        Machine m = runtime().start(spec.label("dev.nightshift.conformance", testLabel).build());
-        machines.add(m);
-        return m;
-    }
-
-    private SnapshotInfo keep(SnapshotInfo s) {
-        snapshots.add(s.id());
-        return s;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        machines.forEach(Machine::close);
-        snapshots.forEach(id -> runtime().deleteSnapshot(id));
+    /**
+     * A directory whose contents a snapshot keeps: {@code /tmp} where the whole disk is saved
+     * (Docker); a runtime that saves only a volume (Kubernetes: {@code /workspace}) names it.
+     */
+    protected String persistentDir() {
+        return "/tmp";
     }
 
     private static ExecResult run(Machine m, String script) {
@@ -137,7 +114,8 @@ public abstract class RuntimeConformanceTest {
     @Test
     void aSnapshotStartsNewMachinesWithItsDisk() {
         Machine m = start(spec());
-        run(m, "mkdir -p /tmp/snap && echo from-the-snapshot > /tmp/snap/f.txt");
+        String dir = persistentDir() + "/snap";
+        run(m, "mkdir -p " + dir + " && echo from-the-snapshot > " + dir + "/f.txt");
         SnapshotInfo s = keep(m.snapshot(Map.of("dev.nightshift.conformance", testLabel)));
         assertThat(s.id()).matches("snapshot-\\d{8}-[0-9a-f-]{36}");
         assertThat(s.label(SnapshotInfo.LABEL_ID)).contains(s.id());
@@ -146,9 +124,9 @@ public abstract class RuntimeConformanceTest {
                 .contains(s.id());
         Image image = runtime().prepareImage(ImageSource.snapshot(s.id()), line -> { });
         Machine copy = start(spec().image(image.id()));
-        assertThat(run(copy, "cat /tmp/snap/f.txt").stdoutTail()).isEqualTo("from-the-snapshot\n");
-        run(copy, "echo changed > /tmp/snap/f.txt");
-        assertThat(run(m, "cat /tmp/snap/f.txt").stdoutTail()).as("copy-on-write").isEqualTo("from-the-snapshot\n");
+        assertThat(run(copy, "cat " + dir + "/f.txt").stdoutTail()).isEqualTo("from-the-snapshot\n");
+        run(copy, "echo changed > " + dir + "/f.txt");
+        assertThat(run(m, "cat " + dir + "/f.txt").stdoutTail()).as("copy-on-write").isEqualTo("from-the-snapshot\n");
 
         copy.close();
         runtime().deleteSnapshot(s.id());
@@ -161,12 +139,12 @@ public abstract class RuntimeConformanceTest {
     @Test
     void hibernateRemovesTheMachineAndItsSnapshotRestores() {
         Machine m = start(spec());
-        run(m, "echo asleep > /tmp/h.txt");
+        run(m, "echo asleep > " + persistentDir() + "/h.txt");
         SnapshotInfo s = keep(m.hibernate(Map.of()));
         assertThat(m.state()).isEqualTo(MachineState.GONE);
         assertThatThrownBy(() -> m.exec(ExecRequest.of("true")).await(WAIT)).isInstanceOf(NightshiftException.class);
         Machine back = start(spec().image(s.id()));
-        assertThat(run(back, "cat /tmp/h.txt").stdoutTail()).isEqualTo("asleep\n");
+        assertThat(run(back, "cat " + persistentDir() + "/h.txt").stdoutTail()).isEqualTo("asleep\n");
     }
 
     @Test

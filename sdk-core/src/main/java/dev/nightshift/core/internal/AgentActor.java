@@ -352,7 +352,7 @@ public final class AgentActor {
                     }
                     prompt = pending.poll();
                 }
-                if (!controls.ensureMachine()) {
+                if (!controls.ensureMachineForTurn()) {
                     return;
                 }
                 record.setStatus(AgentStatus.RUNNING, null);

@@ -155,9 +155,9 @@ final class MachineControls {
                         + ": its network policy cannot change");
             }
             // its snapshot is being taken: wait, then the change applies at the restore
-            if (!Waits.until(lock, () -> !st.hibernating, engine.timeouts().stopWait())) {
-                throw new NightshiftTimeoutException("agent " + id + " is still being hibernated after "
-                        + engine.timeouts().stopWait() + "; try again");
+            if (!Waits.until(lock, () -> !st.hibernating, engine.timeouts().hibernationWait())) {
+                throw new NightshiftTimeoutException("the machine of agent " + id + " was still being hibernated after "
+                        + engine.timeouts().hibernationWait() + " (Timeouts.hibernationWait); try again");
             }
             m = machines.current();
         }
@@ -182,13 +182,38 @@ final class MachineControls {
         log.info("agent {}: network policy set to {}", id, EgressOverride.encode(policy));
     }
 
-    /** Makes sure the agent has a running machine, restoring a hibernated one. */
+    /**
+     * {@link #ensureMachine} before a turn: a hibernation that outlasts {@code Timeouts.hibernationWait}
+     * fails the agent (false), as a restore that fails does.
+     */
+    boolean ensureMachineForTurn() {
+        try {
+            return ensureMachine();
+        } catch (dev.nightshift.api.NightshiftTimeoutException e) {
+            scope.fail(e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Makes sure the agent has a running machine, restoring a hibernated one; false (the agent in
+     * ERROR) when there is nothing to restore it from or the restore failed. Throws
+     * {@link dev.nightshift.api.NightshiftTimeoutException} when a hibernation under way outlasts
+     * {@code Timeouts.hibernationWait}.
+     */
     boolean ensureMachine() {
         String snapshotId;
         synchronized (lock) {
+            java.time.Duration limit = engine.timeouts().hibernationWait();
+            long deadline = System.nanoTime() + limit.toNanos();
             while (st.hibernating) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new dev.nightshift.api.NightshiftTimeoutException("the machine of agent " + id
+                            + " was still being hibernated after " + limit + " (Timeouts.hibernationWait)");
+                }
                 try {
-                    lock.wait();
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new AgentCancelledException("interrupted while the machine was being hibernated");

@@ -49,16 +49,25 @@ public final class MachineSlots {
     }
 
     /**
-     * Takes a slot for {@code holder}, waiting for one: in order behind this engine's other
-     * agents, then until another process sharing the store gives one up (the store is asked again
-     * after 0.1 s, doubling to 2 s).
+     * Takes a slot for {@code holder}, waiting up to {@code maxWait} for one: in order behind this
+     * engine's other agents, then until another process sharing the store gives one up (the store
+     * is asked again after 0.1 s, doubling to 2 s). False when none came in time.
      */
-    public void acquire(String holder) throws InterruptedException {
-        local.acquire();
+    public boolean acquire(String holder, java.time.Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        if (!local.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
         try {
             long wait = FIRST_WAIT_MS;
             while (!store.acquireMachineSlot(holder, owner, max, ttl)) {
-                TimeUnit.MILLISECONDS.sleep(wait); // another process holds the slots: ask the store again
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    local.release();
+                    return false;
+                }
+                // another process holds the slots: ask the store again
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(wait)));
                 wait = Math.min(MAX_WAIT_MS, wait * 2);
             }
         } catch (InterruptedException | RuntimeException e) {
@@ -66,6 +75,7 @@ public final class MachineSlots {
             throw e;
         }
         held.put(holder, true);
+        return true;
     }
 
     /**

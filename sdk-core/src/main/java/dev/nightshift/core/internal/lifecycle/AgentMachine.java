@@ -173,8 +173,12 @@ public final class AgentMachine {
         if (!engine().machineSlots().tryAcquire(agent.id())) {
             agent.emit(new AgentEvent.Warning(agent.id(), 0, agent.now(), "queued", "waiting for a machine: "
                     + engine().limits().maxRunningMachines() + " are running, the most allowed"));
+            java.time.Duration limit = engine().timeouts().machineWait();
             try {
-                engine().machineSlots().acquire(agent.id());
+                if (!engine().machineSlots().acquire(agent.id(), limit)) {
+                    throw new dev.nightshift.api.NightshiftTimeoutException("no machine came free within " + limit + " ("
+                            + engine().limits().maxRunningMachines() + " running, the most allowed; Timeouts.machineWait)");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AgentCancelledException("interrupted while waiting for a machine");

@@ -1,0 +1,155 @@
+package dev.nightshift.kubernetes.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nightshift.api.NightshiftException;
+import dev.nightshift.api.runtime.ExecListener;
+import dev.nightshift.api.runtime.ExecRequest;
+import dev.nightshift.api.runtime.ExecResult;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kubernetes runtime's exec server against the real {@code execd.pl}, run by a local
+ * {@code perl} in place of the pod exec stream (the transport is the only difference: both are
+ * stdin/stdout/stderr byte streams). Commands run as this process's user in a temporary
+ * directory; nothing outside it is touched.
+ */
+class ExecServerProtocolTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private final String user = System.getProperty("user.name");
+    private ScheduledExecutorService scheduler;
+    private ProcessTransport transport;
+    private ExecServer server;
+    private final List<ExecServer> gone = Collections.synchronizedList(new ArrayList<>());
+
+    /** {@code perl -e execd.pl} as a local process: the same byte streams a pod exec gives. */
+    static final class ProcessTransport implements ExecTransport {
+        final Process process;
+
+        ProcessTransport() throws java.io.IOException {
+            process = new ProcessBuilder(ExecServer.COMMAND).start();
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public InputStream stdout() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public InputStream stderr() {
+            return process.getErrorStream();
+        }
+
+        @Override
+        public void close() {
+            try {
+                process.getOutputStream().close();
+            } catch (java.io.IOException ignored) {
+                // already closed
+            }
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        transport = new ProcessTransport();
+        server = ExecServer.start("local-test", transport, scheduler, WAIT, gone::add);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        transport.process.destroyForcibly().waitFor();
+        scheduler.shutdownNow();
+    }
+
+    private ExecResult run(ExecRequest r) {
+        return server.exec(r, user, System.getProperty("java.io.tmpdir"), List.of()).await(WAIT);
+    }
+
+    @Test
+    void outputStreamsSeparatelyAndTheExitCodeComesBack() {
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        ExecResult r = run(ExecRequest.bash("echo one; echo two >&2; exit 7")
+                .listener(ExecListener.lines((s, l) -> lines.add(s + " " + l))).build());
+        assertThat(r.exitCode()).isEqualTo(7);
+        assertThat(r.outcome()).isEqualTo(ExecResult.Outcome.EXITED);
+        assertThat(r.stdoutTail()).isEqualTo("one\n");
+        assertThat(r.stderrTail()).isEqualTo("two\n");
+        assertThat(lines).containsExactlyInAnyOrder("STDOUT one", "STDERR two");
+    }
+
+    @Test
+    void stdinEnvAndWorkdirReachTheCommand() {
+        ExecResult r = server.exec(ExecRequest.builder("sh", "-c", "echo \"$(pwd) $REQ_VAR\"; cat").stdin("piped\n")
+                .build(), user, "/", List.of("REQ_VAR=from-request")).await(WAIT);
+        assertThat(r.stdoutTail()).isEqualTo("/ from-request\npiped\n");
+    }
+
+    @Test
+    void binaryOutputArrivesByteForByte() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ExecResult r = run(ExecRequest.builder("sh", "-c", "head -c 300000 /dev/zero | tr '\\0' '\\377'")
+                .listener(new ExecListener() {
+                    @Override
+                    public void onStdout(byte[] b, int off, int len) {
+                        out.write(b, off, len);
+                    }
+                }).build());
+        assertThat(r.stdoutBytes()).isEqualTo(300_000);
+        byte[] all = out.toByteArray();
+        assertThat(all).hasSize(300_000);
+        for (byte b : all) {
+            assertThat(b).isEqualTo((byte) 0xff);
+        }
+    }
+
+    @Test
+    void aTimeoutAndACancelKillTheWholeProcessGroup() {
+        ExecResult timedOut = run(ExecRequest.bash("sleep 3141 & sleep 3142").timeout(Duration.ofMillis(500)).build());
+        assertThat(timedOut.outcome()).isEqualTo(ExecResult.Outcome.TIMED_OUT);
+        var h = server.exec(ExecRequest.bash("sleep 3143 & sleep 3144").build(), user, "/", List.of());
+        h.cancel();
+        assertThat(h.await(WAIT).outcome()).isEqualTo(ExecResult.Outcome.CANCELLED);
+        assertThat(run(ExecRequest.of("ps", "-eo", "args")).stdoutTail())
+                .doesNotContain("sleep 3141").doesNotContain("sleep 3142")
+                .doesNotContain("sleep 3143").doesNotContain("sleep 3144");
+    }
+
+    @Test
+    void aMissingUserFailsThatExecOnlyAsTheEnginesExecWould() {
+        ExecResult r = server.exec(ExecRequest.of("true"), "no-such-user-xyz", "/", List.of()).await(WAIT);
+        assertThat(r.exitCode()).isEqualTo(126);
+        assertThat(r.stderrTail()).contains("unable to find user no-such-user-xyz");
+        assertThat(run(ExecRequest.of("true")).isSuccess()).isTrue();
+    }
+
+    @Test
+    void whenTheServerDiesRunningExecsFailNamingTheMachineAndItReportsItselfGone() throws Exception {
+        var h = server.exec(ExecRequest.of("sleep", "3145"), user, "/", List.of());
+        transport.process.destroyForcibly().waitFor();
+        assertThatThrownBy(() -> h.await(WAIT)).isInstanceOf(NightshiftException.class)
+                .hasMessageContaining("local-test").hasMessageContaining("lost its exec server");
+        assertThat(server.alive()).isFalse();
+        assertThat(gone).containsExactly(server);
+        assertThat(server.exec(ExecRequest.of("true"), user, "/", List.of())).as("a dead server takes no exec").isNull();
+    }
+}
