@@ -45,6 +45,7 @@ public final class ServerBenchmark {
             serve(Path.of(args[1]), Integer.parseInt(args[2]));
             return;
         }
+        System.setProperty("http.maxConnections", "32"); // the pollers' kept-alive connections (default 5)
         Bench bench = Bench.of("HTTP service: status polls and event streams under load (scripts/bench ServerBenchmark)", args);
         int rate = bench.size(200, 40);
         int seconds = bench.size(30, 3);
@@ -68,8 +69,8 @@ public final class ServerBenchmark {
             String first = create(http, base, key, remote, "echo ready\necho 'SUMMARY: ready'", runs);
             awaitStatus(http, base, key, first, "FINISHED");
             // warm-up of the fresh server JVM (JIT, heap sizing) and of the connections: not measured
-            poll(http, base, key, List.of(first), rate, Math.max(2, seconds / 6), new AtomicInteger());
-            long[] idle = poll(http, base, key, List.of(first), rate, Math.max(2, seconds / 3), new AtomicInteger());
+            poll(base, key, List.of(first), rate, Math.max(2, seconds / 6), new AtomicInteger());
+            long[] idle = poll(base, key, List.of(first), rate, Math.max(2, seconds / 3), new AtomicInteger());
 
             runs.clear();
             List<String> ids = new ArrayList<>();
@@ -89,7 +90,7 @@ public final class ServerBenchmark {
                 streams.add(CompletableFuture.supplyAsync(() -> stream(http, base, key, run[0], run[1]), sse));
             }
             AtomicInteger errors = new AtomicInteger();
-            long[] loaded = poll(http, base, key, ids, rate, seconds, errors);
+            long[] loaded = poll(base, key, ids, rate, seconds, errors);
             int openDuringPolls = (int) streams.stream().filter(f -> !f.isDone()).count();
             int mismatched = 0;
             int streamErrors = 0;
@@ -225,35 +226,62 @@ public final class ServerBenchmark {
     }
 
     /** Polls GET /v0/agents/{id} at {@code rate} a second for {@code seconds}; returns each poll's latency. */
-    static long[] poll(HttpClient http, String base, String key, List<String> ids, int rate, int seconds,
-            AtomicInteger errors) throws InterruptedException {
+    /**
+     * Polls GET /v0/agents/{id} at {@code rate} a second for {@code seconds}, open loop: a ticker
+     * hands each poll to a pool of blocking keep-alive connections (the JDK's HttpURLConnection,
+     * not the HttpClient the SSE streams share a selector thread in); each latency runs from the
+     * tick to the last byte, so a poll that waits for a free connection counts its wait.
+     */
+    static long[] poll(String base, String key, List<String> ids, int rate, int seconds, AtomicInteger errors)
+            throws InterruptedException {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         int total = rate * seconds;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(total);
+        java.util.concurrent.ExecutorService pollers = Executors.newFixedThreadPool(16);
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger sent = new AtomicInteger();
-        ConcurrentLinkedQueue<CompletableFuture<?>> all = new ConcurrentLinkedQueue<>();
         ticker.scheduleAtFixedRate(() -> {
             int n = sent.getAndIncrement();
             if (n >= total) {
                 return;
             }
-            String id = ids.get(n % ids.size());
+            String url = base + "/v0/agents/" + ids.get(n % ids.size());
             long t0 = System.nanoTime();
-            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v0/agents/" + id))
-                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((r, e) -> {
-                        latencies.add(System.nanoTime() - t0);
-                        if (e != null || r.statusCode() != 200) {
-                            errors.incrementAndGet();
-                        }
-                    }));
+            pollers.execute(() -> {
+                try {
+                    if (get(url, key) != 200) {
+                        errors.incrementAndGet();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    errors.incrementAndGet();
+                } finally {
+                    latencies.add(System.nanoTime() - t0);
+                    done.countDown();
+                }
+            });
         }, 0, 1_000_000L / rate, TimeUnit.MICROSECONDS);
-        while (sent.get() < total) {
-            TimeUnit.MILLISECONDS.sleep(50); // the ticker paces the load; this only waits for it to finish
+        boolean all = done.await(seconds + 300L, TimeUnit.SECONDS);
+        ticker.shutdownNow();
+        pollers.shutdownNow();
+        if (!all) {
+            errors.addAndGet((int) done.getCount()); // never answered
         }
-        ticker.shutdown();
-        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).exceptionally(e -> null).join();
         return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /** One GET on a kept-alive connection; the body is read to its end so the connection is reused. */
+    private static int get(String url, String key) throws IOException {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setRequestProperty("Authorization", "Bearer " + key);
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(60_000);
+        int code = c.getResponseCode();
+        try (InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            if (in != null) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+        }
+        return code;
     }
 
     /** Reads a run's stream to its end; returns each frame as "id event". */
