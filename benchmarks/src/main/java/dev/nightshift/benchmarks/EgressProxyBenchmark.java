@@ -30,12 +30,17 @@ import java.util.UUID;
  */
 public final class EgressProxyBenchmark {
     private static final Duration WAIT = Duration.ofMinutes(10);
-    private static final String SERVER = "use IO::Socket::INET; my $s = IO::Socket::INET->new(LocalPort => 80,"
+    private static final String SERVER = "use IO::Socket::INET;"
+            // unbuffered writes of a megabyte at a time: perl's print goes out in 8 KB writes, and on two
+            // cores a server that slow takes the CPU the proxy under test needs
+            + " sub out { my ($c, $d) = @_; my $o = 0; while ($o < length $d) {"
+            + " my $w = syswrite($c, $d, length($d) - $o, $o); return unless defined $w; $o += $w } }"
+            + " my $s = IO::Socket::INET->new(LocalPort => 80,"
             + " Listen => 128, ReuseAddr => 1) or die \"$!\"; my $mb = \"\\0\" x 1048576;"
             + " while (my $c = $s->accept) { my $l = <$c>; while (my $h = <$c>) { last if $h =~ /^\\r?\\n$/ }"
-            + " if ($l =~ m{ /(\\d+)m }) { my $n = $1; print $c \"HTTP/1.1 200 OK\\r\\nContent-Length: \" . ($n * 1048576)"
-            + " . \"\\r\\nConnection: close\\r\\n\\r\\n\"; print $c $mb for 1 .. $n; }"
-            + " else { print $c \"HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nConnection: close\\r\\n\\r\\nok\\n\" }"
+            + " if ($l =~ m{ /(\\d+)m }) { my $n = $1; out($c, \"HTTP/1.1 200 OK\\r\\nContent-Length: \" . ($n * 1048576)"
+            + " . \"\\r\\nConnection: close\\r\\n\\r\\n\"); out($c, $mb) for 1 .. $n; }"
+            + " else { out($c, \"HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nConnection: close\\r\\n\\r\\nok\\n\") }"
             + " close $c }";
 
     private EgressProxyBenchmark() {
