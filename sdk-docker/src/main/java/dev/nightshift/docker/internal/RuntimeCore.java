@@ -30,6 +30,7 @@ import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.MachineState;
 import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.machine.CommandOutput;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -402,7 +403,7 @@ public final class RuntimeCore implements AutoCloseable {
                 egressProxy.lockDown(m, egress);
             }
             execServers.start(m);
-            Raw check = null;
+            CommandOutput check = null;
             // under load the engine can refuse the very first exec of a just-started container
             // (exit 126, "OCI runtime exec failed"): retry that case a few times before giving up
             for (int attempt = 1; attempt <= 4; attempt++) {
