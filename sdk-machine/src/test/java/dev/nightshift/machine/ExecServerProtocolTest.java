@@ -150,4 +150,30 @@ class ExecServerProtocolTest {
         assertThat(gone).containsExactly(server);
         assertThat(server.exec(ExecRequest.of("true"), user, "/", List.of())).as("a dead server takes no exec").isNull();
     }
+
+    @Test
+    void anOutputCollectorKeepsAllOutputAndATimeoutIsAnErrorNamingTheMachine() {
+        OutputCollector collect = new OutputCollector();
+        var h = server.exec(ExecRequest.bash("head -c 100000 /dev/zero | tr '\\0' a; echo err >&2; exit 3")
+                .listener(collect).tailBytes(0).build(), user, "/", List.of());
+        CommandOutput r = collect.await(h, "local-test", "bash", WAIT, e -> e);
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.stdout()).hasSize(100_000);
+        assertThat(r.stderr()).isEqualTo("err\n");
+
+        OutputCollector slow = new OutputCollector();
+        Duration timeout = Duration.ofMillis(300);
+        var s = server.exec(ExecRequest.builder("sleep", "3146").timeout(timeout).listener(slow).build(), user, "/", List.of());
+        assertThatThrownBy(() -> slow.await(s, "local-test", "sleep", timeout, e -> e))
+                .isInstanceOf(dev.nightshift.api.NightshiftTimeoutException.class)
+                .hasMessageContaining("local-test").hasMessageContaining("sleep");
+    }
+
+    @Test
+    void theRequestsEnvironmentOverridesTheMachines() {
+        ExecRequest r = ExecRequest.builder("true").env("B", "request").env("C", "3").build();
+        assertThat(ExecServerClient.environment(java.util.Map.of("A", "1", "B", "machine"), r))
+                .containsExactlyInAnyOrder("A=1", "B=request", "C=3");
+    }
 }
