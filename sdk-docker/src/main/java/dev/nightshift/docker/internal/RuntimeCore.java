@@ -30,6 +30,7 @@ import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.MachineState;
 import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.common.DaemonThreads;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,9 +92,7 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     private static Thread daemon(Runnable r, String prefix) {
-        Thread t = new Thread(r, prefix + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
+        return DaemonThreads.daemon(r, prefix + THREADS.incrementAndGet());
     }
 
     public Settings settings() {

@@ -2,6 +2,7 @@ package dev.nightshift.kubernetes.internal;
 
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.runtime.ExecRequest;
+import dev.nightshift.common.DaemonThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,11 +76,9 @@ final class ExecServer implements AutoCloseable {
     static ExecServer start(String machineId, ExecTransport transport, ScheduledExecutorService scheduler,
             Duration readyWait, Consumer<ExecServer> onGone) {
         ExecServer s = new ExecServer(machineId, transport, scheduler, onGone);
-        Thread out = new Thread(s::readFrames, "nightshift-execd-" + machineId);
-        out.setDaemon(true);
+        Thread out = DaemonThreads.daemon(s::readFrames, "nightshift-execd-" + machineId);
         out.start();
-        Thread err = new Thread(s::readDiagnostics, "nightshift-execd-err-" + machineId);
-        err.setDaemon(true);
+        Thread err = DaemonThreads.daemon(s::readDiagnostics, "nightshift-execd-err-" + machineId);
         err.start();
         try {
             String hello = s.ready.get(readyWait.toMillis(), TimeUnit.MILLISECONDS);
