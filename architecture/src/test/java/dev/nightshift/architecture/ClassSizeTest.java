@@ -34,7 +34,6 @@ class ClassSizeTest {
             "examples/src/main/java/dev/nightshift/examples/cli/AgentCommands.java",
             "sdk-core/src/main/java/dev/nightshift/core/FileAgentStore.java",
             "sdk-core/src/main/java/dev/nightshift/core/Nightshift.java",
-            "sdk-core/src/main/java/dev/nightshift/core/secrets/SecretStore.java",
             "sdk-git/src/main/java/dev/nightshift/git/GitHost.java",
             "sdk-git/src/main/java/dev/nightshift/git/internal/Mirrors.java",
             "sdk-model/src/main/java/dev/nightshift/model/internal/WorkspaceTools.java",

@@ -4,10 +4,10 @@ import dev.nightshift.api.Agent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
+import dev.nightshift.common.FileTrees;
 import dev.nightshift.core.Limits;
 import dev.nightshift.core.Nightshift;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -169,10 +169,6 @@ public final class EngineBenchmark {
     }
 
     static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        FileTrees.deleteQuietly(dir);
     }
 }

@@ -5,6 +5,7 @@ import dev.nightshift.api.runtime.ExecResult;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.common.FileTrees;
 import dev.nightshift.git.GitHost;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -371,10 +371,8 @@ public final class GitBenchmark {
         }
     }
 
-    private static void delete(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    private static void delete(Path root) {
+        FileTrees.deleteQuietly(root);
     }
 
     private GitBenchmark() {

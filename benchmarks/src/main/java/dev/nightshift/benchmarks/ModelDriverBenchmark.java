@@ -16,6 +16,7 @@ import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
 import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.common.FileTrees;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.model.ModelDriver;
 import dev.nightshift.model.Models;
@@ -24,14 +25,12 @@ import dev.nightshift.model.testing.ScriptedModelServer;
 import dev.nightshift.model.testing.ScriptedModelServer.Exchange;
 import dev.nightshift.model.testing.WireFormat;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -317,10 +316,6 @@ public final class ModelDriverBenchmark {
     }
 
     private static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        FileTrees.deleteQuietly(dir);
     }
 }

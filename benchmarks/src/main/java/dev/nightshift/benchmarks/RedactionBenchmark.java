@@ -1,8 +1,8 @@
 package dev.nightshift.benchmarks;
 
 import dev.nightshift.api.runtime.ExecListener;
-import dev.nightshift.core.secrets.RedactingExecListener;
-import dev.nightshift.core.secrets.Redactor;
+import dev.nightshift.secrets.RedactingExecListener;
+import dev.nightshift.secrets.Redactor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

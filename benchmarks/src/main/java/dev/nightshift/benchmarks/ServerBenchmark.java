@@ -2,6 +2,7 @@ package dev.nightshift.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightshift.common.FileTrees;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.docker.DockerRuntime;
 import dev.nightshift.server.ApiKeys;
@@ -354,10 +355,6 @@ public final class ServerBenchmark {
     }
 
     static void deleteTree(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        FileTrees.delete(dir);
     }
 }

@@ -4,6 +4,7 @@ import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.common.FileTrees;
 import dev.nightshift.core.FileAgentStore;
 import dev.nightshift.store.postgres.PostgresAgentStore;
 import java.io.IOException;
@@ -169,10 +170,8 @@ public final class StoreBenchmark {
         return String.format(Locale.ROOT, "%.0f", perSecond);
     }
 
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    private static void delete(Path dir) {
+        FileTrees.deleteQuietly(dir);
     }
 
     /**

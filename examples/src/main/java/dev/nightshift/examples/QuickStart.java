@@ -9,6 +9,7 @@ import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.Subscription;
 import dev.nightshift.api.TakeOver;
+import dev.nightshift.common.FileTrees;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.core.ShellDriver;
 import dev.nightshift.model.ModelDriver;
@@ -236,13 +237,6 @@ public final class QuickStart {
     }
 
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        FileTrees.delete(dir);
     }
 }

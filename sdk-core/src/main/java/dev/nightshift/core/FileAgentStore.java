@@ -9,6 +9,8 @@ import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.common.DaemonThreads;
+import dev.nightshift.common.FileTrees;
 import dev.nightshift.core.internal.Json;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
@@ -92,11 +94,7 @@ public final class FileAgentStore implements AgentStore {
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(50);
     /** One daemon thread syncs for every store of the JVM; a store left unclosed leaks no thread. */
     private static final java.util.concurrent.ScheduledExecutorService FLUSHER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "nightshift-store-sync");
-                t.setDaemon(true);
-                return t;
-            });
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("nightshift-store-sync"));
     private final Duration syncInterval;
     /** Files written but not yet synced. */
     private final java.util.Set<Path> unsynced = ConcurrentHashMap.newKeySet();
@@ -499,12 +497,8 @@ public final class FileAgentStore implements AgentStore {
             written.remove(agentId);
             recovered.removeIf(p -> p.startsWith(d));
             unsynced.removeIf(p -> p.startsWith(d));
-            try (var walk = Files.walk(d)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (NoSuchFileException e) {
-                // already gone
+            try {
+                FileTrees.delete(d);
             } catch (IOException e) {
                 throw new NightshiftException("cannot delete agent " + agentId + ": " + e.getMessage(), e);
             }

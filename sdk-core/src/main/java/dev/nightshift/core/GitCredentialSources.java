@@ -2,6 +2,7 @@ package dev.nightshift.core;
 
 import dev.nightshift.api.spi.GitCredential;
 import dev.nightshift.api.spi.GitCredentials;
+import dev.nightshift.common.DaemonThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Ready-made {@link GitCredentials} for what a user already has: tokens in environment variables
  * (CI), and their own git credential helper ({@code gh auth}, a keychain). Stored credentials
- * come from {@link dev.nightshift.core.secrets.GitCredentialStore}; chain sources with
+ * come from {@link dev.nightshift.secrets.GitCredentialStore}; chain sources with
  * {@link GitCredentials#firstOf(List)}.
  *
  * <p><b>Thread-safety:</b> the sources are thread-safe. <b>Lifecycle:</b> static factories.
@@ -140,8 +141,7 @@ public final class GitCredentialSources {
                 in.write(request.getBytes(StandardCharsets.UTF_8));
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Thread reader = new Thread(() -> copy(p.getInputStream(), out), "nightshift-git-credential-fill");
-            reader.setDaemon(true);
+            Thread reader = DaemonThreads.daemon(() -> copy(p.getInputStream(), out), "nightshift-git-credential-fill");
             reader.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();

@@ -24,9 +24,10 @@ import dev.nightshift.api.spi.GitCredentials;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretProvider;
 import dev.nightshift.api.spi.SecretScope;
+import dev.nightshift.common.DaemonThreads;
 import dev.nightshift.core.internal.ProviderSecretHooks;
-import dev.nightshift.core.secrets.LocalKms;
-import dev.nightshift.core.secrets.SecretStore;
+import dev.nightshift.secrets.LocalKms;
+import dev.nightshift.secrets.SecretStore;
 import dev.nightshift.core.internal.AgentActor;
 import dev.nightshift.core.internal.AgentHandle;
 import dev.nightshift.core.internal.AgentMdc;
@@ -71,7 +72,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -644,12 +644,7 @@ public final class Nightshift implements AutoCloseable {
     }
 
     static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return DaemonThreads.numbered(prefix + "-");
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.ValidationException;
 import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.common.FileTrees;
 import dev.nightshift.git.internal.CommitTree;
 import dev.nightshift.git.internal.InMachine;
 import dev.nightshift.git.internal.Remote;
@@ -369,10 +370,8 @@ final class MoveIn {
     }
 
     static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.debug("could not remove {}: {}", dir, e.toString());
+        if (!FileTrees.deleteQuietly(dir)) {
+            LOG.debug("could not remove {}", dir);
         }
     }
 }

@@ -12,6 +12,7 @@ import dev.nightshift.api.Todo;
 import dev.nightshift.api.TokenUsage;
 import dev.nightshift.api.Usage;
 import dev.nightshift.api.runtime.PortMapping;
+import dev.nightshift.common.DaemonThreads;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -236,11 +237,7 @@ final class Printer {
                 timer = null;
                 return;
             }
-            timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "nightshift-ticker");
-                t.setDaemon(true);
-                return t;
-            });
+            timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("nightshift-ticker"));
             timer.scheduleAtFixedRate(this::tick, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
 

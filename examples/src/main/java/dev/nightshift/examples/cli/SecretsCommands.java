@@ -2,9 +2,9 @@ package dev.nightshift.examples.cli;
 
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.api.spi.SecretScope;
-import dev.nightshift.core.secrets.LocalKms;
-import dev.nightshift.core.secrets.SecretStore;
-import dev.nightshift.core.secrets.SecretVersion;
+import dev.nightshift.secrets.LocalKms;
+import dev.nightshift.secrets.SecretStore;
+import dev.nightshift.secrets.SecretVersion;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

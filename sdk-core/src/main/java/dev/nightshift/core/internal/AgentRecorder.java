@@ -9,7 +9,7 @@ import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.core.internal.lifecycle.AgentMachine;
 import dev.nightshift.core.internal.lifecycle.AgentScope;
-import dev.nightshift.core.secrets.Redactor;
+import dev.nightshift.secrets.Redactor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

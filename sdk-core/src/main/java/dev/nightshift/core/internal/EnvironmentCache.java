@@ -17,18 +17,17 @@ import dev.nightshift.api.runtime.Runtime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.spec.BaseKind;
 import dev.nightshift.api.spec.EnvironmentSpec;
-import dev.nightshift.core.secrets.RedactingExecListener;
+import dev.nightshift.common.FileTrees;
+import dev.nightshift.common.Hashing;
+import dev.nightshift.secrets.RedactingExecListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -406,18 +405,10 @@ public final class EnvironmentCache {
     }
 
     public static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashing.sha256Hex(s);
     }
 
     private static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a temp directory
-        }
+        FileTrees.deleteQuietly(dir); // best effort: a temp directory
     }
 }

@@ -4,6 +4,7 @@ import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentListener;
 import dev.nightshift.api.Subscription;
 import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.common.DaemonThreads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,8 +137,7 @@ public final class EventLog {
         Sub(AgentListener listener, long after) {
             this.listener = listener;
             this.cursor = after;
-            this.thread = new Thread(this, "nightshift-listener-" + agentId + "-" + THREADS.incrementAndGet());
-            this.thread.setDaemon(true);
+            this.thread = DaemonThreads.daemon(this, "nightshift-listener-" + agentId + "-" + THREADS.incrementAndGet());
         }
 
         @Override

@@ -4,7 +4,7 @@ import dev.nightshift.api.spi.Secret;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.api.spi.SecretProvider;
-import dev.nightshift.core.secrets.ResolvedSecrets;
+import dev.nightshift.secrets.ResolvedSecrets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,7 @@ public final class ProviderSecretHooks implements SecretHooks {
 
     @Override
     public void agentDeleted(String agentId) {
-        if (provider instanceof dev.nightshift.core.secrets.SecretStore store) {
+        if (provider instanceof dev.nightshift.secrets.SecretStore store) {
             store.deleteOwner(dev.nightshift.api.spi.SecretScope.AGENT, agentId);
         }
     }

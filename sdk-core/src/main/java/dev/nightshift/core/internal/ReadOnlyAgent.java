@@ -14,6 +14,7 @@ import dev.nightshift.api.Session;
 import dev.nightshift.api.Subscription;
 import dev.nightshift.api.TakeOver;
 import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.common.DaemonThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -123,8 +124,7 @@ public final class ReadOnlyAgent implements Agent {
         Tail(AgentListener listener, long after) {
             this.listener = listener;
             this.cursor = new AtomicLong(after);
-            this.thread = new Thread(this, "nightshift-tail-" + id);
-            this.thread.setDaemon(true);
+            this.thread = DaemonThreads.daemon(this, "nightshift-tail-" + id);
             this.thread.start();
         }
 

@@ -1,7 +1,7 @@
 package dev.nightshift.core.internal;
 
-import dev.nightshift.core.secrets.Redactor;
-import dev.nightshift.core.secrets.SecretScanner;
+import dev.nightshift.secrets.Redactor;
+import dev.nightshift.secrets.SecretScanner;
 import java.util.Map;
 
 /**

@@ -1,6 +1,6 @@
 package dev.nightshift.core.internal;
 
-import dev.nightshift.core.secrets.SecretScanner;
+import dev.nightshift.secrets.SecretScanner;
 import dev.nightshift.git.OutgoingPush;
 import dev.nightshift.git.PushGuard;
 import java.io.IOException;

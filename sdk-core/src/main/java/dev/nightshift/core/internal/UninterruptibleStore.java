@@ -6,6 +6,7 @@ import dev.nightshift.api.AgentQuery;
 import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.spi.AgentStore;
+import dev.nightshift.common.DaemonThreads;
 import dev.nightshift.core.FileAgentStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,11 +31,7 @@ import java.util.function.Supplier;
 public final class UninterruptibleStore implements AgentStore {
     private final AgentStore delegate;
     private final ExecutorService io = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, java.util.concurrent.TimeUnit.SECONDS,
-            new java.util.concurrent.SynchronousQueue<>(), r -> {
-        Thread t = new Thread(r, "nightshift-store-io");
-        t.setDaemon(true);
-        return t;
-    });
+            new java.util.concurrent.SynchronousQueue<>(), DaemonThreads.named("nightshift-store-io"));
 
     /** Whether the delegate's record, event and conversation calls are safe on an interruptible thread. */
     private final boolean inline;

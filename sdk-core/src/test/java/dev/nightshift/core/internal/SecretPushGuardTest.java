@@ -2,7 +2,7 @@ package dev.nightshift.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nightshift.core.secrets.SecretScanner;
+import dev.nightshift.secrets.SecretScanner;
 import dev.nightshift.git.OutgoingPush;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

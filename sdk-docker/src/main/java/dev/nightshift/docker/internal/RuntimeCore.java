@@ -8,6 +8,7 @@ import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineInfo;
 import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.common.DaemonThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,9 +52,7 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     private static Thread daemon(Runnable r, String prefix) {
-        Thread t = new Thread(r, prefix + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
+        return DaemonThreads.daemon(r, prefix + THREADS.incrementAndGet());
     }
 
     public Settings settings() {

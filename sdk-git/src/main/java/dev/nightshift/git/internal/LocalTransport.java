@@ -1,5 +1,6 @@
 package dev.nightshift.git.internal;
 
+import dev.nightshift.common.DaemonThreads;
 import java.io.File;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -97,7 +98,7 @@ final class LocalTransport extends Transport implements PackTransport {
                 remote.close();
                 throw new TransportException(transport.getURI(), "cannot connect pipes", e);
             }
-            worker = new Thread(() -> {
+            worker = DaemonThreads.daemon(() -> {
                 try {
                     UploadPack up = new UploadPack(remote);
                     if (transport.getTimeout() > 0) {
@@ -113,7 +114,6 @@ final class LocalTransport extends Transport implements PackTransport {
                     remote.close();
                 }
             }, "nightshift-upload-pack");
-            worker.setDaemon(true);
             worker.start();
             try {
                 init(toClient, clientOut);

@@ -10,6 +10,7 @@ import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.MachineState;
 import dev.nightshift.machine.ExecServerClient;
 import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.common.DaemonThreads;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -79,11 +80,7 @@ public final class Cluster implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.settings = settings;
         this.transports = transports;
-        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
-            Thread t = new Thread(r, "nightshift-kube-timers");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.named("nightshift-kube-timers"));
         // an idle machine holds no websocket through the API server: its server stops, the next exec starts one
         long every = Math.max(1, idle.toMillis() / 2);
         scheduler.scheduleWithFixedDelay(() -> retireIdle(idle), every, every, TimeUnit.MILLISECONDS);

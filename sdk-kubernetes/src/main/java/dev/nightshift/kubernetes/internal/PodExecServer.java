@@ -1,5 +1,6 @@
 package dev.nightshift.kubernetes.internal;
 
+import dev.nightshift.common.DaemonThreads;
 import dev.nightshift.machine.ExecChannel;
 import dev.nightshift.machine.ExecServerClient;
 import java.io.IOException;
@@ -47,8 +48,6 @@ final class PodExecServer {
     }
 
     private static void daemon(String name, Runnable r) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
+        DaemonThreads.daemon(r, name).start();
     }
 }

@@ -12,6 +12,7 @@ import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.nightshift.api.AgentContext;
 import dev.nightshift.api.Registration;
+import dev.nightshift.common.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -34,12 +34,7 @@ import java.util.function.Consumer;
  * stream that sends nothing for {@code idleTimeout} fails with {@link StreamIdleException}.
  */
 public final class ModelCaller {
-    private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "nightshift-model-call-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(DaemonThreads.numbered("nightshift-model-call-"));
 
     private ModelCaller() {
     }

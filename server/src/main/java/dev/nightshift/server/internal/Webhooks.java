@@ -6,6 +6,7 @@ import dev.nightshift.api.Agent;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentStatus;
+import dev.nightshift.common.DaemonThreads;
 import dev.nightshift.core.Nightshift;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,11 +71,8 @@ public final class Webhooks implements AutoCloseable {
     private final int maxAttempts;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "nightshift-webhooks");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("nightshift-webhooks"));
     private final Map<String, dev.nightshift.api.Subscription> listening = new ConcurrentHashMap<>();
 
     public Webhooks(Nightshift engine, Path serverDirectory, Duration firstRetry, int maxAttempts, ServerMetrics metrics) {

@@ -1,5 +1,6 @@
 package dev.nightshift.store.postgres;
 
+import dev.nightshift.common.DaemonThreads;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -46,8 +47,7 @@ final class EventNotifications implements AutoCloseable {
 
     void start() throws SQLException {
         connection = listen();
-        reader = new Thread(this::run, "nightshift-store-listen");
-        reader.setDaemon(true);
+        reader = DaemonThreads.daemon(this::run, "nightshift-store-listen");
         reader.start();
     }
 

@@ -11,7 +11,7 @@ import dev.nightshift.api.spec.PortSpec;
 import dev.nightshift.core.internal.EngineContext;
 import dev.nightshift.core.internal.RecordingMachine;
 import dev.nightshift.core.internal.egress.EgressHooks;
-import dev.nightshift.core.secrets.Redactor;
+import dev.nightshift.secrets.Redactor;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;

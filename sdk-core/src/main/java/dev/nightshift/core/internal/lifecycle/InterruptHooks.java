@@ -1,6 +1,7 @@
 package dev.nightshift.core.internal.lifecycle;
 
 import dev.nightshift.api.Registration;
+import dev.nightshift.common.DaemonThreads;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -41,14 +42,13 @@ public final class InterruptHooks {
     }
 
     private void run(Runnable hook) {
-        Thread t = new Thread(() -> {
+        Thread t = DaemonThreads.daemon(() -> {
             try {
                 hook.run();
             } catch (RuntimeException e) {
                 log.warn("agent {}: an interrupt hook failed: {}", agentId, e.toString());
             }
         }, "nightshift-interrupt-" + agentId);
-        t.setDaemon(true);
         t.start();
     }
 }
