@@ -13,6 +13,7 @@ import dev.nightshift.api.AgentQuery;
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.NightshiftException;
+import dev.nightshift.core.FileAgentStore;
 import dev.nightshift.api.Page;
 import dev.nightshift.core.internal.Json;
 import java.io.FileOutputStream;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * Internal: only the file store uses it.
  */
 public final class AgentFiles {
-    private static final Logger log = LoggerFactory.getLogger(AgentFiles.class);
+    private static final Logger log = LoggerFactory.getLogger(FileAgentStore.class);
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final Path agents;

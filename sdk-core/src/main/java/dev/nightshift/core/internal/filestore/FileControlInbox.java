@@ -4,6 +4,7 @@ import static dev.nightshift.core.internal.filestore.DiskFiles.writeAtomically;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightshift.api.NightshiftException;
+import dev.nightshift.core.FileAgentStore;
 import dev.nightshift.api.spi.ControlCommand;
 import dev.nightshift.api.spi.ControlResult;
 import dev.nightshift.core.internal.Json;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * uses it.
  */
 public final class FileControlInbox {
-    private static final Logger log = LoggerFactory.getLogger(FileControlInbox.class);
+    private static final Logger log = LoggerFactory.getLogger(FileAgentStore.class);
     /** How long a waiter goes without re-listing the inbox when no file change wakes it. */
     private static final long CONTROLS_RELIST_MILLIS = 200;
     private final Path root;

@@ -5,6 +5,7 @@ import static dev.nightshift.core.internal.filestore.FileLeases.ownerIsGone;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightshift.api.NightshiftException;
+import dev.nightshift.core.FileAgentStore;
 import dev.nightshift.core.internal.Json;
 import dev.nightshift.core.internal.filestore.FileLeases.Lease;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * uses it.
  */
 public final class FileMachineSlots {
-    private static final Logger log = LoggerFactory.getLogger(FileMachineSlots.class);
+    private static final Logger log = LoggerFactory.getLogger(FileAgentStore.class);
     private final Path root;
     private final Clock clock;
     private final ObjectMapper json = Json.mapper();

@@ -1,6 +1,7 @@
 package dev.nightshift.core.internal.filestore;
 
 import dev.nightshift.api.NightshiftException;
+import dev.nightshift.core.FileAgentStore;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * daemon thread shared by every store of the JVM.
  */
 final class GroupCommit {
-    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+    private static final Logger log = LoggerFactory.getLogger(FileAgentStore.class);
     /** One daemon thread syncs for every store of the JVM; a store left unclosed leaks no thread. */
     private static final ScheduledExecutorService FLUSHER =
             Executors.newSingleThreadScheduledExecutor(r -> {
