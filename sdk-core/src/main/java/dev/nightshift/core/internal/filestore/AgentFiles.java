@@ -13,8 +13,8 @@ import dev.nightshift.api.AgentQuery;
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.NightshiftException;
-import dev.nightshift.core.FileAgentStore;
 import dev.nightshift.api.Page;
+import dev.nightshift.core.FileAgentStore;
 import dev.nightshift.core.internal.Json;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -39,7 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agents of {@link dev.nightshift.core.FileAgentStore}: one directory per agent under
+ * The agents of {@link FileAgentStore}: one directory per agent under
  * {@code <root>/agents/} with {@code agent.json} (replaced atomically), {@code events.jsonl} and
  * {@code conversation.jsonl} (appended lines), and {@code agent.progress.jsonl} for records that
  * changed only in their progress (synced by the {@link GroupCommit}, removed by the next synced
@@ -61,7 +61,6 @@ public final class AgentFiles {
     private final Map<String, Long> lastSequences = new ConcurrentHashMap<>();
     /** Files already checked for a partial last line in this process. */
     private final Set<Path> recovered = ConcurrentHashMap.newKeySet();
-
     /** The last record this store wrote per agent (synced or as progress): what a progress-only put is judged against. */
     private final Map<String, AgentInfo> written = new ConcurrentHashMap<>();
 

@@ -4,9 +4,9 @@ import static dev.nightshift.core.internal.filestore.DiskFiles.writeAtomically;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightshift.api.NightshiftException;
-import dev.nightshift.core.FileAgentStore;
 import dev.nightshift.api.spi.ControlCommand;
 import dev.nightshift.api.spi.ControlResult;
+import dev.nightshift.core.FileAgentStore;
 import dev.nightshift.core.internal.Json;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;

@@ -35,6 +35,8 @@ public final class FileMachineSlots {
     private final Path root;
     private final Clock clock;
     private final ObjectMapper json = Json.mapper();
+    /** Serialises this process's changes; other processes are kept out by the OS lock. */
+    private final Object slotsLock = new Object();
 
     /** The slots of the store under {@code root}. */
     public FileMachineSlots(Path root, Clock clock) {
@@ -48,8 +50,6 @@ public final class FileMachineSlots {
             held = held == null ? Map.of() : Map.copyOf(held);
         }
     }
-
-    private final Object slotsLock = new Object();
 
     /**
      * Takes (or renews) {@code holder}'s slot unless {@code max} are held. Slots past their expiry
