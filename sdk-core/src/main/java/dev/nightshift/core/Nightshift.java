@@ -5,17 +5,10 @@ import dev.nightshift.api.AgentDriver;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentQuery;
 import dev.nightshift.api.AgentRequest;
-import dev.nightshift.api.ValidationException;
-import dev.nightshift.api.AgentStatus;
-import dev.nightshift.api.ConflictException;
-import dev.nightshift.api.EnvironmentUnavailableException;
+import dev.nightshift.api.Environment;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.Page;
-import dev.nightshift.api.Environment;
 import dev.nightshift.api.SetupSession;
-import dev.nightshift.api.runtime.MachineInfo;
-import dev.nightshift.api.runtime.SnapshotInfo;
-import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.Runtime;
 import dev.nightshift.api.spi.AgentGitCredentials;
@@ -23,41 +16,17 @@ import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.api.spi.GitCredentials;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretProvider;
-import dev.nightshift.api.spi.SecretScope;
-import dev.nightshift.common.DaemonThreads;
 import dev.nightshift.core.internal.ProviderSecretHooks;
-import dev.nightshift.secrets.LocalKms;
-import dev.nightshift.secrets.SecretStore;
-import dev.nightshift.core.internal.AgentActor;
-import dev.nightshift.core.internal.AgentHandle;
-import dev.nightshift.core.internal.AgentMdc;
-import dev.nightshift.core.internal.EngineContext;
-import dev.nightshift.core.internal.EnvironmentCache;
-import dev.nightshift.core.internal.GitPort;
-import dev.nightshift.core.internal.JGitPort;
-import dev.nightshift.core.internal.LeaseTakeover;
-import dev.nightshift.core.internal.Setups;
-import dev.nightshift.core.internal.MachineSlots;
-import dev.nightshift.core.internal.SdkSpecPort;
 import dev.nightshift.core.internal.SecretHooks;
-import dev.nightshift.core.internal.SecretPushGuard;
-import dev.nightshift.core.internal.Spi;
-import dev.nightshift.api.spi.Kms;
 import dev.nightshift.core.internal.UninterruptibleStore;
-import dev.nightshift.core.internal.EnvironmentHandle;
-import dev.nightshift.core.internal.ImageGc;
-import dev.nightshift.core.internal.ReadOnlyAgent;
-import dev.nightshift.core.internal.DrivenElsewhereException;
-import dev.nightshift.core.internal.RemoteControls;
-import dev.nightshift.api.spi.ControlCommand;
-import dev.nightshift.api.spi.ControlResult;
-import dev.nightshift.core.internal.SpecPort;
-import java.net.InetAddress;
+import dev.nightshift.core.internal.engine.Engine;
+import dev.nightshift.core.internal.engine.EngineDiscovery;
+import dev.nightshift.core.internal.engine.EngineSettings;
+import dev.nightshift.secrets.SecretStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,16 +34,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The engine: turns a {@link Runtime}, git and {@link AgentDriver}s into background agents.
@@ -105,83 +66,20 @@ import org.slf4j.LoggerFactory;
  *     System.out.println(done.branch() + " @ " + done.commit());
  * }
  * }</pre>
+ *
+ * <p>This class is the public face; the engine's parts live in {@code core.internal.engine}:
+ * {@code Engine} (wiring and shutdown), {@code AgentRegistry} (the agents this engine drives),
+ * {@code Sweeper} (housekeeping and {@link #gc()}), {@code ControlServer} (controls from other
+ * engines) and {@code EngineDiscovery} (what the builder finds by itself).
  */
 public final class Nightshift implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Nightshift.class);
-    /** How long an agent's lease lasts (default 2 min; {@code nightshift.lease}, an ISO-8601 duration). */
-    private static final Duration LEASE = Duration.parse(System.getProperty("nightshift.lease", "PT2M"));
-    /** The least age at which the sweep purges a control from the store's inbox (or twice the control timeout). */
-    static final Duration CONTROL_RETENTION = Duration.ofHours(1);
+    private final Engine engine;
 
-    private final EngineContext context;
-    private final boolean ownsExecutor;
-    private final boolean ownsStore;
-    private final Map<String, AgentActor> actors = new ConcurrentHashMap<>();
-    private final Object spawnLock = new Object();
-    private final JGitPort git;
-    private final SecretPushGuard pushGuard;
-    private final SecretProvider secretProvider;
-    private final SecretStore ownedSecretStore;
-    private final ImageGc images;
-    private final Duration imageGracePeriod;
-    private final int environmentSnapshotsKept;
-    private final boolean hibernateOnClose;
-    private final Setups setups;
-    private final LeaseTakeover leases;
-    private final RemoteControls remoteControls;
-    /** Controls sent longer ago than this are purged from the store's inbox (their senders gave up). */
-    private final Duration controlRetention;
-    private Instant lastControlPurge = Instant.MIN;
-    private final Thread controlsServer;
-    private volatile boolean closed;
-
-    private Nightshift(Builder b, Runtime runtime, AgentStore store, ExecutorService executor) {
-        this.ownsExecutor = b.executor == null;
-        this.ownsStore = b.store == null || b.storeDiscovered;
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("nightshift-scheduler"));
-        Map<String, AgentDriver> drivers = new LinkedHashMap<>();
-        drivers.put(ShellDriver.NAME, new ShellDriver());
-        b.drivers.forEach(d -> drivers.put(d.name(), d));
-        Path mirrors = b.mirrorDirectory != null ? b.mirrorDirectory : b.stateDirectory().resolve("mirrors");
-        this.pushGuard = new SecretPushGuard();
-        this.git = new JGitPort(mirrors, b.gitCredentials,
-                b.agentGitCredentials != null ? b.agentGitCredentials : AgentGitCredentials.always(b.gitCredentials),
-                b.branchPrefix, b.authorName, b.authorEmail, pushGuard);
-        SpecPort spec = new SdkSpecPort(b.strictSpec, b.personalConfig, b.teamConfig);
-        String owner = ownerName();
-        // a store of our own files lives in the state directory: any engine can tell when it is gone
-        this.images = new ImageGc(runtime, b.storeId(), b.store == null ? b.stateDirectory() : null);
-        this.imageGracePeriod = b.imageGracePeriod;
-        this.environmentSnapshotsKept = b.environmentSnapshotsKept;
-        this.context = new EngineContext(runtime, this.git, spec, store, Map.copyOf(drivers), executor, scheduler, b.clock,
-                b.limits, b.machineLimits, owner, new MachineSlots(b.limits.maxRunningMachines(), store, owner, LEASE),
-                new EnvironmentCache(runtime, this.git, b.machineLimits, images.labels(), b.timeouts.buildWait())
-                        .egress(b.egress), b.redactor, Map.copyOf(b.machineEnv), b.secretHooks(), pushGuard, b.storeId(),
-                b.egress, b.timeouts);
-        this.secretProvider = b.secretProvider;
-        this.ownedSecretStore = b.ownedSecretStore;
-        this.hibernateOnClose = b.hibernateOnClose;
-        this.setups = new Setups(context);
-        this.leases = new LeaseTakeover(context, actors, spawnLock, LEASE);
-        this.remoteControls = new RemoteControls(store, runtime, owner, LEASE, b.controlTimeout);
-        Duration twice = b.controlTimeout.multipliedBy(2);
-        this.controlRetention = twice.compareTo(CONTROL_RETENTION) > 0 ? twice : CONTROL_RETENTION;
-        reattach();
-        try {
-            removeOrphanMachines(); // what a crashed engine of this store left behind
-        } catch (RuntimeException e) {
-            log.warn("could not sweep orphaned machines: {}", e.toString());
-        }
-        scheduler.scheduleWithFixedDelay(this::sweep, b.sweepInterval.toMillis(), b.sweepInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
-        if (store.supportsControls()) {
-            controlsServer = daemon("nightshift-controls").newThread(this::serveControls);
-            controlsServer.start();
-        } else {
-            controlsServer = null;
-        }
+    private Nightshift(Engine engine) {
+        this.engine = engine;
     }
 
+    /** A builder of an engine; see {@link Builder}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -198,67 +96,12 @@ public final class Nightshift implements AutoCloseable {
      * {@linkplain Builder#secretProvider secret provider}.
      */
     public Agent spawn(AgentRequest request, List<AgentSecret> agentSecrets) {
-        checkOpen();
-        validateDriver(request);
-        String id = request.id() != null ? request.id() : "bc-" + UUID.randomUUID();
-        if (!agentSecrets.isEmpty()) {
-            if (!(secretProvider instanceof SecretStore store)) {
-                throw new IllegalStateException("per-agent secrets need a SecretStore as the secret provider"
-                        + " (Nightshift.builder().secretProvider(SecretStore.open(...)))");
-            }
-            if (context.store().get(id).isEmpty()) {
-                for (AgentSecret s : agentSecrets) {
-                    store.set(SecretScope.AGENT, id, s.name(), s.kind(), s.value());
-                }
-            }
-        }
-        AgentRequest normalized = request.withId(id);
-        synchronized (spawnLock) {
-            Optional<AgentInfo> existing = context.store().get(id);
-            if (existing.isPresent()) {
-                if (existing.get().request().equals(normalized)) {
-                    return handle(id);
-                }
-                throw new ConflictException("agent " + id + " already exists with a different request");
-            }
-            if (!context.store().acquireLease(id, context.owner(), LEASE)) {
-                throw new ConflictException("agent " + id + " is driven by another engine");
-            }
-            AgentInfo info = AgentInfo.creating(id, normalized, context.clock().instant());
-            context.store().put(info);
-            AgentActor actor = new AgentActor(context, info);
-            actors.put(id, actor);
-            try (AgentMdc m = AgentMdc.of(id)) {
-                actor.begin();
-            }
-        }
-        return handle(id);
-    }
-
-    /**
-     * The request's driver exists and accepts it ({@link AgentDriver#validate}): an unknown driver,
-     * an unknown model or a missing key fails the spawn, before anything is built or stored.
-     */
-    private void validateDriver(AgentRequest request) {
-        AgentDriver driver = context.drivers().get(request.driver());
-        if (driver == null) {
-            throw new ValidationException("no driver named '" + request.driver() + "'; known: "
-                    + new java.util.TreeSet<>(context.drivers().keySet())
-                    + " (register one with Nightshift.builder().driver(...))");
-        }
-        driver.validate(request);
+        return engine.spawn(request, agentSecrets);
     }
 
     /** The agent with {@code id}, if it exists (tombstones included). */
     public Optional<Agent> get(String id) {
-        AgentActor known = actors.get(id);
-        if (known != null && known.isDeleted()) {
-            actors.remove(id, known);
-        }
-        if (actors.containsKey(id) || context.store().get(id).isPresent()) {
-            return Optional.of(handle(id));
-        }
-        return Optional.empty();
+        return engine.get(id);
     }
 
     /** The agent with {@code id}; {@link NotFoundException} when there is none. */
@@ -268,7 +111,7 @@ public final class Nightshift implements AutoCloseable {
 
     /** A page of agents, newest first. */
     public Page<AgentInfo> list(AgentQuery query) {
-        return context.store().list(query);
+        return engine.store().list(query);
     }
 
     /**
@@ -277,8 +120,7 @@ public final class Nightshift implements AutoCloseable {
      * of the first agent. Fetches the repository into the host mirror.
      */
     public Environment environment(String repository, String ref) {
-        checkOpen();
-        return new EnvironmentHandle(context, repository, ref);
+        return engine.environment(repository, ref);
     }
 
     /**
@@ -290,20 +132,17 @@ public final class Nightshift implements AutoCloseable {
      * The machine runs until {@link SetupSession#close()}, also after this engine closes.
      */
     public SetupSession setup(String repository, String ref) {
-        checkOpen();
-        return setups.start(repository, ref, line -> log.info("{}", line));
+        return engine.setup(repository, ref);
     }
 
     /** The running setups of this state directory, oldest first. */
     public List<SetupSession> setups() {
-        checkOpen();
-        return setups.list();
+        return engine.setups();
     }
 
     /** The running setup {@code setupId}; {@link NotFoundException} when there is none. */
     public SetupSession setupSession(String setupId) {
-        checkOpen();
-        return setups.get(setupId);
+        return engine.setupSession(setupId);
     }
 
     /**
@@ -329,262 +168,7 @@ public final class Nightshift implements AutoCloseable {
      * Images of live stores other than this one are never touched.
      */
     public GcReport gc() {
-        checkOpen();
-        int machines = removeOrphanMachines();
-        int expired = expire(context.clock().instant());
-        ImageGc.Result r = collectImages(context.clock().instant());
-        return new GcReport(machines, r.snapshots(), expired, r.images());
-    }
-
-    private ImageGc.Result collectImages(Instant cutoff) {
-        return images.collect(cutoff, environmentSnapshotsKept, id -> actors.containsKey(id)
-                ? Optional.of(actors.get(id).info()) : context.store().get(id));
-    }
-
-    /** Removes this store's machines whose agent is gone or final; returns how many. */
-    private int removeOrphanMachines() {
-        int removed = 0;
-        for (MachineInfo m : context.runtime().machines(Map.of(AgentActor.LABEL_STORE, context.storeId()))) {
-            String agentId = m.labels().get(AgentActor.LABEL_AGENT);
-            if (agentId == null || actors.containsKey(agentId)) {
-                continue;
-            }
-            Optional<AgentInfo> a = context.store().get(agentId);
-            if (a.isEmpty() || a.get().status().isFinal()) {
-                context.runtime().attach(m.id()).ifPresent(Machine::close);
-                log.info("removed machine {} of {} agent {}", m.id(), a.isEmpty() ? "deleted" : "final", agentId);
-                removed++;
-            }
-        }
-        return removed;
-    }
-
-    private Agent handle(String id) {
-        return new AgentHandle(id, this::actor, this::readOnly, remoteControls);
-    }
-
-    /**
-     * Runs the controls other engines send for the agents this one drives (the store's inbox),
-     * until the engine closes. Each runs on the executor through the same path as a local call.
-     */
-    private void serveControls() {
-        while (!closed) {
-            List<ControlCommand> commands;
-            try {
-                commands = context.store().claimControls(actors.keySet(), Duration.ofSeconds(1));
-            } catch (RuntimeException e) {
-                if (closed) {
-                    return;
-                }
-                log.warn("reading the control inbox failed: {}", e.toString());
-                try {
-                    TimeUnit.SECONDS.sleep(1); // back off before reading it again
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                continue;
-            }
-            for (ControlCommand c : commands) {
-                try {
-                    context.executor().execute(() -> runControl(c));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    answer(ControlResult.failed(c, RemoteControls.ENGINE_CLOSED, "the engine is closing"));
-                }
-            }
-        }
-    }
-
-    /** Runs a control another engine sent, through the agent's own public path, and records what came of it. */
-    private void runControl(ControlCommand c) {
-        if (closed) {
-            answer(ControlResult.failed(c, RemoteControls.ENGINE_CLOSED, "the engine is closing"));
-            return;
-        }
-        Agent agent = new AgentHandle(c.agentId(), this::actor, this::readOnly); // never forwards again
-        ControlResult result;
-        try {
-            String value = null;
-            switch (c.action()) {
-                case "followUp" -> agent.followUp(c.argument());
-                case "stop" -> agent.stop();
-                case "cancel" -> agent.cancel();
-                case "takeOver" -> value = RemoteControls.encode(c.argument() != null ? agent.takeOver(c.argument())
-                        : agent.takeOver());
-                case "handBack" -> agent.handBack();
-                case "promoteSnapshot" -> value = agent.promoteSnapshot();
-                case "delete" -> agent.delete();
-                case "updateEgress" -> agent.updateEgress(
-                        dev.nightshift.core.internal.egress.EgressOverride.decode(c.argument()));
-                default -> throw new ValidationException("unknown control '" + c.action() + "'");
-            }
-            result = ControlResult.ok(c, value);
-        } catch (RuntimeException e) {
-            if (!(e instanceof dev.nightshift.api.NightshiftException) && !(e instanceof IllegalArgumentException)
-                    && !(e instanceof IllegalStateException)) {
-                log.warn("{} on agent {} for another engine failed unexpectedly", c.action(), c.agentId(), e);
-            }
-            result = ControlResult.failed(c, RemoteControls.kind(e), e.getMessage());
-        }
-        log.info("ran {} on agent {} for another engine: {}", c.action(), c.agentId(),
-                result.succeeded() ? "done" : result.error() + ": " + result.message());
-        answer(result);
-    }
-
-    private void answer(ControlResult r) {
-        try {
-            context.store().completeControl(r);
-        } catch (RuntimeException e) {
-            log.warn("could not record the result of control {} on agent {}: {}", r.commandId(), r.agentId(), e.toString());
-        }
-    }
-
-    /** A view of an agent another engine drives: reads from the store, refuses controls. */
-    private Agent readOnly(String id) {
-        return new ReadOnlyAgent(id, context.store());
-    }
-
-    private AgentActor actor(String id) {
-        AgentActor a = actors.get(id);
-        if (a != null && !a.isDeleted()) {
-            return a;
-        }
-        if (a != null) {
-            actors.remove(id, a);
-        }
-        // an agent this engine does not drive yet (from before a restart, or let go by another
-        // engine): take its lease, then read it afresh and adopt its machine if it lives
-        synchronized (spawnLock) {
-            return actors.computeIfAbsent(id, k -> {
-                if (context.store().get(id).isEmpty()) {
-                    throw new NotFoundException("no agent with id " + id);
-                }
-                if (!context.store().acquireLease(id, context.owner(), LEASE)) {
-                    throw new DrivenElsewhereException("agent " + id + " is driven by another engine"
-                            + (context.store().supportsControls() ? "" : " and the store carries no controls between"
-                            + " engines; it lets go when the agent's turn ends"));
-                }
-                AgentInfo info = context.store().get(id).orElseThrow(() -> new NotFoundException("no agent with id " + id));
-                AgentActor actor = new AgentActor(context, info);
-                if (info.machineId() != null && !info.status().isFinal()) {
-                    context.runtime().attach(info.machineId()).ifPresent(m -> actor.adopt(m, null, null));
-                }
-                return actor;
-            });
-        }
-    }
-
-    /** Reattaches agents a previous engine left: adopt live machines, report the rest. */
-    private void reattach() {
-        String cursor = null;
-        do {
-            Page<AgentInfo> page = context.store().list(AgentQuery.all().withLimit(1000).withCursor(cursor));
-            for (AgentInfo info : page.items()) {
-                if (info.status().isFinal()) {
-                    continue;
-                }
-                boolean active = info.status().isActive();
-                boolean hasMachine = info.machineId() != null;
-                if (!active && !hasMachine) {
-                    continue;
-                }
-                if (!context.store().acquireLease(info.id(), context.owner(), LEASE)) {
-                    continue;
-                }
-                AgentActor actor = new AgentActor(context, info);
-                actors.put(info.id(), actor);
-                Optional<Machine> machine = hasMachine ? context.runtime().attach(info.machineId()) : Optional.empty();
-                if (machine.isPresent()) {
-                    actor.adopt(machine.get(), null, null);
-                    if (active) {
-                        actor.recordWarning("reattached", "the engine restarted while the agent was " + info.status()
-                                + "; its machine " + info.machineId() + " was reattached and the interrupted turn stopped");
-                        actor.markError("the engine stopped during " + info.status()
-                                + "; the machine lives: send a new agent or take over to continue");
-                    }
-                } else if (active) {
-                    actor.markError("the engine stopped while the agent was " + info.status()
-                            + (hasMachine ? " and its machine " + info.machineId() + " is gone" : ""));
-                }
-            }
-            cursor = page.next();
-        } while (cursor != null);
-    }
-
-    private void sweep() {
-        try {
-            Instant now = context.clock().instant();
-            for (AgentActor a : actors.values()) {
-                try (AgentMdc m = AgentMdc.of(a.id())) {
-                    if (!leases.renew(a)) {
-                        continue; // another engine took it over
-                    }
-                    a.hibernateIfIdle(now);
-                } catch (RuntimeException e) {
-                    log.warn("sweep of agent {} failed: {}", a.id(), e.toString());
-                }
-            }
-            leases.takeOverExpired(); // agents whose engine died
-            try {
-                context.machineSlots().renewAll();
-            } catch (RuntimeException e) {
-                log.warn("renewing the running-machine slots failed: {}", e.toString());
-            }
-            expire(now);
-            purgeControls();
-            if (!imageGracePeriod.isNegative()) {
-                collectImages(now.minus(imageGracePeriod));
-            }
-        } catch (RuntimeException e) {
-            log.warn("sweep failed: {}", e.toString());
-        }
-    }
-
-    /** At most once a minute: drops controls older than {@link #controlRetention} (wall clock, as they are sent). */
-    private void purgeControls() {
-        Instant now = Instant.now();
-        if (Duration.between(lastControlPurge, now).compareTo(Duration.ofMinutes(1)) < 0) {
-            return;
-        }
-        lastControlPurge = now;
-        int purged = context.store().purgeControls(now.minus(controlRetention));
-        if (purged > 0) {
-            log.info("purged {} control(s) older than {} from the store's inbox", purged, controlRetention);
-        }
-    }
-
-    /** Purges agents untouched for longer than the retention window, leaving a tombstone. */
-    private int expire(Instant now) {
-        Instant cutoff = now.minus(context.limits().retention());
-        String cursor = null;
-        List<AgentInfo> old = new ArrayList<>();
-        do {
-            Page<AgentInfo> page = context.store().list(AgentQuery.all().withLimit(1000).withCursor(cursor));
-            page.items().stream().filter(i -> !i.status().equals(AgentStatus.EXPIRED) && !i.status().isActive()
-                    && i.updatedAt().isBefore(cutoff)).forEach(old::add);
-            cursor = page.next();
-        } while (cursor != null);
-        int expired = 0;
-        for (AgentInfo info : old) {
-            if (!context.store().acquireLease(info.id(), context.owner(), LEASE)) {
-                continue;
-            }
-            AgentActor a = actors.get(info.id());
-            if (a == null || a.isDeleted()) {
-                a = new AgentActor(context, info);
-            }
-            try (AgentMdc m = AgentMdc.of(info.id())) {
-                if (a.expire(cutoff)) { // the actor now stands for the tombstone
-                    expired++;
-                }
-            }
-        }
-        return expired;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this Nightshift engine is closed");
-        }
+        return engine.gc();
     }
 
     /**
@@ -594,57 +178,12 @@ public final class Nightshift implements AutoCloseable {
      */
     @Override
     public void close() {
-        shutdown(false);
+        engine.shutdown(false);
     }
 
     /** Stops taking work and removes every machine this engine drives. */
     public void closeAndRemoveMachines() {
-        shutdown(true);
-    }
-
-    private synchronized void shutdown(boolean removeMachines) {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        context.scheduler().shutdownNow();
-        AgentActor.Detach what = removeMachines ? AgentActor.Detach.REMOVE
-                : hibernateOnClose ? AgentActor.Detach.HIBERNATE : AgentActor.Detach.KEEP;
-        for (AgentActor a : actors.values()) {
-            try {
-                a.detach(what);
-                context.store().releaseLease(a.id(), context.owner());
-            } catch (RuntimeException e) {
-                log.warn("closing agent {}: {}", a.id(), e.toString());
-            }
-        }
-        if (ownsExecutor) {
-            context.executor().shutdownNow();
-            try {
-                context.executor().awaitTermination(context.timeouts().shutdownWait().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        ((UninterruptibleStore) context.store()).close(ownsStore);
-        git.close();
-        if (ownedSecretStore != null) {
-            ownedSecretStore.close();
-        }
-    }
-
-    private static String ownerName() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "localhost";
-        }
-        return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static ThreadFactory daemon(String prefix) {
-        return DaemonThreads.numbered(prefix + "-");
+        engine.shutdown(true);
     }
 
     /**
@@ -795,23 +334,10 @@ public final class Nightshift implements AutoCloseable {
         SecretProvider secretProvider() {
             if (secretProvider == null) {
                 // nightshift.secrets / NIGHTSHIFT_SECRETS, then ServiceLoader, then the local store
-                List<String> tried = new ArrayList<>();
-                secretProvider = Spi.find(SecretProvider.class, "nightshift.secrets", "NIGHTSHIFT_SECRETS", tried)
-                        .orElse(null);
-                if (secretProvider == null) {
-                    log.debug("no SecretProvider configured ({}): the local secret store of the state directory,"
-                            + " when it exists", String.join("; ", tried));
-                }
+                secretProvider = EngineDiscovery.secretProvider().orElse(null);
             }
             if (secretProvider == null && Files.isDirectory(stateDirectory().resolve("secrets"))) {
-                // the local store's keys: a Kms named by nightshift.kms / NIGHTSHIFT_KMS or found by
-                // ServiceLoader (a cloud KMS), else the local key file or NIGHTSHIFT_KMS_KEY
-                List<String> tried = new ArrayList<>();
-                Kms kms = Spi.find(Kms.class, "nightshift.kms", "NIGHTSHIFT_KMS", tried).orElseGet(() -> {
-                    log.debug("no Kms configured ({}): the local key file", String.join("; ", tried));
-                    return LocalKms.openDefault(stateDirectory());
-                });
-                ownedSecretStore = SecretStore.open(stateDirectory(), kms);
+                ownedSecretStore = EngineDiscovery.localSecretStore(stateDirectory());
                 secretProvider = ownedSecretStore;
             }
             return secretProvider;
@@ -824,8 +350,7 @@ public final class Nightshift implements AutoCloseable {
 
         /** A short digest of the state directory: the label that scopes gc to this store's machines. */
         String storeId() {
-            return EnvironmentCache.sha256(store != null ? store.getClass().getName() + "@" + stateDirectory()
-                    : stateDirectory().toAbsolutePath().normalize().toString()).substring(0, 16);
+            return EngineDiscovery.storeId(store, stateDirectory());
         }
 
         SecretHooks secretHooks() {
@@ -834,37 +359,25 @@ public final class Nightshift implements AutoCloseable {
         }
 
         Path stateDirectory() {
-            if (stateDirectory != null) {
-                return stateDirectory;
-            }
-            String home = System.getenv("NIGHTSHIFT_HOME");
-            return home != null && !home.isBlank() ? Path.of(home)
-                    : Path.of(System.getProperty("user.home"), ".nightshift");
+            return stateDirectory != null ? stateDirectory : EngineDiscovery.defaultStateDirectory();
         }
 
         public Nightshift build() {
-            Runtime rt = runtime != null ? runtime : discoverRuntime();
+            Runtime rt = runtime != null ? runtime : EngineDiscovery.runtime();
             if (store == null) {
                 // nightshift.store / NIGHTSHIFT_STORE, then ServiceLoader, then files in the state directory
-                List<String> tried = new ArrayList<>();
-                store = Spi.find(AgentStore.class, "nightshift.store", "NIGHTSHIFT_STORE", tried).orElse(null);
+                store = EngineDiscovery.store(stateDirectory()).orElse(null);
                 storeDiscovered = store != null;
-                if (store == null) {
-                    log.debug("no AgentStore configured ({}): files in {}", String.join("; ", tried), stateDirectory());
-                }
             }
             AgentStore st = new UninterruptibleStore(store != null ? store : FileAgentStore.open(stateDirectory(), clock));
-            ExecutorService ex = executor != null ? executor : new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-                    new java.util.concurrent.SynchronousQueue<>(), daemon("nightshift-agent")); // idle threads go after 10 s
-            return new Nightshift(this, rt, st, ex);
-        }
-
-        private static Runtime discoverRuntime() {
-            List<String> tried = new ArrayList<>();
-            return Spi.find(Runtime.class, "nightshift.runtime", "NIGHTSHIFT_RUNTIME", tried).orElseThrow(() ->
-                    new EnvironmentUnavailableException("no Nightshift runtime could be found; tried:\n  "
-                            + String.join("\n  ", tried) + "\nadd nightshift-sdk-docker to the classpath or set one with"
-                            + " Nightshift.builder().runtime(...)"));
+            ExecutorService ex = executor != null ? executor : EngineDiscovery.defaultExecutor();
+            SecretHooks hooks = secretHooks();
+            return new Nightshift(new Engine(new EngineSettings(rt, st, store == null || storeDiscovered, ex,
+                    executor == null, drivers, mirrorDirectory != null ? mirrorDirectory : stateDirectory().resolve("mirrors"),
+                    gitCredentials, agentGitCredentials, branchPrefix, authorName, authorEmail, strictSpec,
+                    personalConfig, teamConfig, storeId(), store == null ? stateDirectory() : null, imageGracePeriod,
+                    environmentSnapshotsKept, clock, limits, machineLimits, timeouts, egress, redactor, machineEnv,
+                    secretProvider, hooks, ownedSecretStore, hibernateOnClose, sweepInterval, controlTimeout)));
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.nightshift.api.Page;
 import dev.nightshift.api.Usage;
 import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecResult;
+import dev.nightshift.core.internal.filestore.AgentFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -298,12 +299,12 @@ class FileAgentStoreTest {
     @Test
     void progressOnlyMeansUsageTimeAndSequenceMovingForward() {
         AgentInfo a = agent("p3", T0, "x").withStatus(AgentStatus.RUNNING, T0);
-        assertThat(FileAgentStore.progressOnly(a, a.withUsage(a.usage().plusTokens(1, 2), T0.plusSeconds(1))
+        assertThat(AgentFiles.progressOnly(a, a.withUsage(a.usage().plusTokens(1, 2), T0.plusSeconds(1))
                 .withLastSequence(2))).isTrue();
-        assertThat(FileAgentStore.progressOnly(a, a.withStatus(AgentStatus.FINISHED, T0))).isFalse();
-        assertThat(FileAgentStore.progressOnly(a, a.withError("boom", T0))).isFalse();
-        assertThat(FileAgentStore.progressOnly(a, a.withTakenOver(true, T0))).isFalse();
-        assertThat(FileAgentStore.progressOnly(a.withLastSequence(5), a.withLastSequence(4))).as("backwards").isFalse();
+        assertThat(AgentFiles.progressOnly(a, a.withStatus(AgentStatus.FINISHED, T0))).isFalse();
+        assertThat(AgentFiles.progressOnly(a, a.withError("boom", T0))).isFalse();
+        assertThat(AgentFiles.progressOnly(a, a.withTakenOver(true, T0))).isFalse();
+        assertThat(AgentFiles.progressOnly(a.withLastSequence(5), a.withLastSequence(4))).as("backwards").isFalse();
     }
 
     @Test

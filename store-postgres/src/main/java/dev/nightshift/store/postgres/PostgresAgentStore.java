@@ -1,5 +1,10 @@
 package dev.nightshift.store.postgres;
 
+import static dev.nightshift.store.postgres.Database.nanos;
+import static dev.nightshift.store.postgres.Database.prepare;
+import static dev.nightshift.store.postgres.Database.refuseNul;
+import static dev.nightshift.store.postgres.Database.unavailable;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.nightshift.api.AgentEvent;
@@ -11,7 +16,8 @@ import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.spi.AgentStore;
-import java.nio.charset.StandardCharsets;
+import dev.nightshift.api.spi.ControlCommand;
+import dev.nightshift.api.spi.ControlResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,16 +26,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An {@link AgentStore} on PostgreSQL that several engine processes share. Records, events,
@@ -67,20 +70,14 @@ import org.slf4j.LoggerFactory;
 public final class PostgresAgentStore implements AgentStore {
     private static final String MIGRATIONS = "classpath:dev/nightshift/store/postgres/migration";
 
-    private static final Logger log = LoggerFactory.getLogger(PostgresAgentStore.class);
-
     private final HikariDataSource pool;
+    private final Database db;
+    private final PostgresControls controls;
     private final EventNotifications notifications;
     private final Clock clock;
-    private final String jdbcUrl;
-    private final Duration outageTolerance;
-    private final Object availability = new Object();
-    private Instant unavailableSince; // guarded by availability
 
     private PostgresAgentStore(Builder b) {
         this.clock = b.clock;
-        this.jdbcUrl = b.jdbcUrl;
-        this.outageTolerance = b.outageTolerance;
         Properties credentials = new Properties();
         if (b.user != null) {
             credentials.setProperty("user", b.user);
@@ -101,6 +98,8 @@ public final class PostgresAgentStore implements AgentStore {
         } catch (RuntimeException e) {
             throw unavailable("cannot connect to " + b.jdbcUrl, e);
         }
+        this.db = new Database(pool, b.jdbcUrl, b.clock, b.outageTolerance);
+        this.controls = new PostgresControls(db);
         try {
             Flyway.configure().dataSource(pool).locations(MIGRATIONS).load().migrate();
             this.notifications = new EventNotifications(b.jdbcUrl, credentials);
@@ -128,67 +127,7 @@ public final class PostgresAgentStore implements AgentStore {
      * reported with it replaced by {@code ***}.
      */
     public static Builder fromUrl(String url, java.util.Map<String, String> environment) {
-        Objects.requireNonNull(url, "url");
-        if (url.startsWith("jdbc:postgresql://")) {
-            return withEnvironmentPassword(builder(url), environment);
-        }
-        java.net.URI uri;
-        try {
-            uri = new java.net.URI(url);
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalArgumentException("not a PostgreSQL URL: " + masked(url)
-                    + " (postgresql://user[:password]@host[:port]/database)");
-        }
-        if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("a PostgreSQL store needs a postgresql:// URL, not " + masked(url));
-        }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (uri.getHost() == null || path.length() < 2) {
-            throw new IllegalArgumentException("a PostgreSQL URL needs a host and a database: " + masked(url)
-                    + " (postgresql://user[:password]@host[:port]/database)");
-        }
-        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-        if (query.contains("password=")) {
-            throw new IllegalArgumentException("give the password before the host (postgresql://user:password@host/db)"
-                    + " or in NIGHTSHIFT_STORE_PASSWORD, not as a parameter: " + masked(url));
-        }
-        String host = uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]" : uri.getHost();
-        Builder b = builder("jdbc:postgresql://" + host + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + path + query);
-        String userInfo = uri.getRawUserInfo();
-        if (userInfo != null && !userInfo.isEmpty()) {
-            int colon = userInfo.indexOf(':');
-            b = b.user(decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
-            if (colon >= 0) {
-                return b.password(decode(userInfo.substring(colon + 1)));
-            }
-        }
-        return withEnvironmentPassword(b, environment);
-    }
-
-    private static Builder withEnvironmentPassword(Builder b, java.util.Map<String, String> environment) {
-        String password = environment.get("NIGHTSHIFT_STORE_PASSWORD");
-        if (password == null || password.isEmpty()) {
-            password = environment.get("PGPASSWORD");
-        }
-        return password == null || password.isEmpty() ? b : b.password(password);
-    }
-
-    private static String decode(String s) {
-        return java.net.URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
-
-    /** {@code url} with the password of its user part (and of any {@code password=} parameter) replaced by {@code ***}. */
-    static String masked(String url) {
-        String out = url.replaceAll("(?i)(password=)[^&]*", "$1***");
-        int scheme = out.indexOf("://");
-        int at = out.lastIndexOf('@');
-        if (scheme >= 0 && at > scheme) {
-            int colon = out.indexOf(':', scheme + 3);
-            if (colon >= 0 && colon < at) {
-                out = out.substring(0, colon + 1) + "***" + out.substring(at);
-            }
-        }
-        return out;
+        return PostgresUrl.parse(url, environment);
     }
 
     @Override
@@ -202,7 +141,7 @@ public final class PostgresAgentStore implements AgentStore {
         });
         String record = StoreJson.write(info);
         String labels = StoreJson.write(info.request().labels());
-        retrying("save agent " + info.id(), () -> execute("""
+        db.retrying("save agent " + info.id(), () -> db.execute("""
                 insert into agents (id, record, created_ns, status, repository, labels)
                 values (?, ?::json, ?, ?, ?, ?::jsonb)
                 on conflict (id) do update set record = excluded.record, created_ns = excluded.created_ns,
@@ -214,7 +153,7 @@ public final class PostgresAgentStore implements AgentStore {
     @Override
     public Optional<AgentInfo> get(String agentId) {
         Objects.requireNonNull(agentId, "agentId");
-        List<String> rows = strings("read agent " + agentId, "select record::text from agents where id = ?", agentId);
+        List<String> rows = db.strings("read agent " + agentId, "select record::text from agents where id = ?", agentId);
         return rows.stream().findFirst().map(json -> StoreJson.read(json, AgentInfo.class, "agent " + agentId));
     }
 
@@ -235,7 +174,7 @@ public final class PostgresAgentStore implements AgentStore {
             args.add(StoreJson.write(query.labels()));
         }
         if (query.cursor() != null) {
-            Cursor c = Cursor.decode(query.cursor());
+            PageCursor c = PageCursor.decode(query.cursor());
             sql.append(" and (created_ns < ? or (created_ns = ? and id > ?))");
             args.add(c.createdNs());
             args.add(c.createdNs());
@@ -245,18 +184,18 @@ public final class PostgresAgentStore implements AgentStore {
         args.add(query.limit() + 1);
         List<AgentInfo> items = new ArrayList<>();
         String next = null;
-        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql.toString(), args.toArray());
+        try (Connection c = db.connection(); PreparedStatement ps = prepare(c, sql.toString(), args.toArray());
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 if (items.size() == query.limit()) {
                     AgentInfo last = items.get(items.size() - 1);
-                    next = new Cursor(nanos(last.createdAt()), last.id()).encode();
+                    next = new PageCursor(nanos(last.createdAt()), last.id()).encode();
                     break;
                 }
                 items.add(StoreJson.read(rs.getString(1), AgentInfo.class, "agent " + rs.getString(3)));
             }
         } catch (SQLException e) {
-            throw failure("list agents", e);
+            throw db.failure("list agents", e);
         }
         return new Page<>(items, next);
     }
@@ -266,13 +205,13 @@ public final class PostgresAgentStore implements AgentStore {
         Objects.requireNonNull(event, "event");
         String body = StoreJson.write(event);
         boolean[] retry = {false};
-        int inserted = retrying("append event " + event.sequence() + " of " + event.agentId(), () -> {
-            if (retry[0] && stored("select 1 from events where agent_id = ? and seq = ? and body::text = ?",
+        int inserted = db.retrying("append event " + event.sequence() + " of " + event.agentId(), () -> {
+            if (retry[0] && db.stored("select 1 from events where agent_id = ? and seq = ? and body::text = ?",
                     event.agentId(), event.sequence(), body)) {
                 return 1; // the attempt the connection broke under was committed
             }
             retry[0] = true;
-            return execute("""
+            return db.execute("""
                     insert into events (agent_id, seq, body)
                     select ?, ?, ?::json
                     where ? = coalesce((select max(seq) from events where agent_id = ?), 0) + 1
@@ -286,13 +225,13 @@ public final class PostgresAgentStore implements AgentStore {
 
     @Override
     public long lastSequence(String agentId) {
-        try (Connection c = connection();
+        try (Connection c = db.connection();
                 PreparedStatement ps = prepare(c, "select coalesce(max(seq), 0) from events where agent_id = ?", agentId);
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
-            throw failure("read the last sequence of " + agentId, e);
+            throw db.failure("read the last sequence of " + agentId, e);
         }
     }
 
@@ -301,7 +240,7 @@ public final class PostgresAgentStore implements AgentStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive, was " + limit);
         }
-        return strings("read events of " + agentId,
+        return db.strings("read events of " + agentId,
                 "select body::text from events where agent_id = ? and seq > ? order by seq limit ?",
                 agentId, afterSequence, limit).stream()
                 .map(json -> StoreJson.read(json, AgentEvent.class, "an event of " + agentId)).toList();
@@ -338,16 +277,12 @@ public final class PostgresAgentStore implements AgentStore {
      * (and a note when it is back).
      */
     public boolean available() {
-        synchronized (availability) {
-            return unavailableSince == null;
-        }
+        return db.available();
     }
 
     /** Since when the database has not answered, while it does not. */
     public Optional<Instant> unavailableSince() {
-        synchronized (availability) {
-            return Optional.ofNullable(unavailableSince);
-        }
+        return db.unavailableSince();
     }
 
     /** Whether the store's listening connection is up (false while it reconnects after a loss). */
@@ -360,25 +295,25 @@ public final class PostgresAgentStore implements AgentStore {
         Objects.requireNonNull(message, "message");
         String body = StoreJson.write(message);
         boolean[] retry = {false};
-        retrying("append a message to " + agentId, () -> {
-            if (retry[0] && stored("select 1 from messages where agent_id = ? and body::text = ?", agentId, body)) {
+        db.retrying("append a message to " + agentId, () -> {
+            if (retry[0] && db.stored("select 1 from messages where agent_id = ? and body::text = ?", agentId, body)) {
                 return 1; // the attempt the connection broke under was committed
             }
             retry[0] = true;
-            return execute("insert into messages (agent_id, body) values (?, ?::json)", agentId, body);
+            return db.execute("insert into messages (agent_id, body) values (?, ?::json)", agentId, body);
         });
     }
 
     @Override
     public List<ConversationMessage> conversation(String agentId) {
-        return strings("read the conversation of " + agentId,
+        return db.strings("read the conversation of " + agentId,
                 "select body::text from messages where agent_id = ? order by position", agentId).stream()
                 .map(json -> StoreJson.read(json, ConversationMessage.class, "a message of " + agentId)).toList();
     }
 
     @Override
     public void delete(String agentId) {
-        try (Connection c = connection()) {
+        try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
                 for (String table : List.of("events", "messages", "leases")) {
@@ -397,7 +332,7 @@ public final class PostgresAgentStore implements AgentStore {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw failure("delete agent " + agentId, e);
+            throw db.failure("delete agent " + agentId, e);
         }
         notifications.forget(agentId);
     }
@@ -409,7 +344,7 @@ public final class PostgresAgentStore implements AgentStore {
             throw new IllegalArgumentException("a lease needs a positive ttl, was " + ttl);
         }
         long now = nanos(clock.instant());
-        return update("take the lease on " + agentId, """
+        return db.update("take the lease on " + agentId, """
                 insert into leases (agent_id, owner, expires_ns) values (?, ?, ?)
                 on conflict (agent_id) do update set owner = excluded.owner, expires_ns = excluded.expires_ns
                 where leases.owner = excluded.owner or leases.expires_ns <= ?
@@ -418,13 +353,10 @@ public final class PostgresAgentStore implements AgentStore {
 
     @Override
     public void releaseLease(String agentId, String owner) {
-        update("release the lease on " + agentId, "delete from leases where agent_id = ? and owner = ?", agentId, owner);
+        db.update("release the lease on " + agentId, "delete from leases where agent_id = ? and owner = ?", agentId, owner);
     }
 
-    // ---- Controls between engines: the controls table (V2); waiters poll it every CONTROLS_POLL ----
-
-    /** How often a waiting claimer or sender looks at the controls table again. */
-    private static final Duration CONTROLS_POLL = Duration.ofMillis(200);
+    // ---- Controls between engines: the controls table (V2), see PostgresControls ----
 
     @Override
     public boolean supportsControls() {
@@ -432,274 +364,39 @@ public final class PostgresAgentStore implements AgentStore {
     }
 
     @Override
-    public void submitControl(dev.nightshift.api.spi.ControlCommand command) {
-        refuseNul("an agent id", command.agentId());
-        update("send a control to " + command.agentId(), """
-                insert into controls (id, agent_id, command, sent_ns) values (?, ?, ?::json, ?)
-                """, command.id(), command.agentId(), StoreJson.write(command), nanos(command.sentAt()));
+    public void submitControl(ControlCommand command) {
+        controls.submit(command);
     }
 
     @Override
-    public List<dev.nightshift.api.spi.ControlCommand> claimControls(java.util.Set<String> agentIds, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (true) {
-            String[] ids = agentIds.toArray(String[]::new);
-            if (ids.length > 0) {
-                List<String> rows = strings("claim controls", """
-                        update controls set claimed = true where id in (
-                            select id from controls where not claimed and agent_id = any (?)
-                            order by sent_ns for update skip locked)
-                        returning command::text
-                        """, (Object) ids);
-                if (!rows.isEmpty()) {
-                    List<dev.nightshift.api.spi.ControlCommand> out = new ArrayList<>();
-                    for (String row : rows) {
-                        out.add(StoreJson.read(row, dev.nightshift.api.spi.ControlCommand.class, "a control"));
-                    }
-                    out.sort(java.util.Comparator.comparing(dev.nightshift.api.spi.ControlCommand::sentAt));
-                    return out;
-                }
-            }
-            if (!pauseUntil(deadline)) {
-                return List.of();
-            }
-        }
+    public List<ControlCommand> claimControls(Set<String> agentIds, Duration wait) {
+        return controls.claim(agentIds, wait);
     }
 
     @Override
-    public void completeControl(dev.nightshift.api.spi.ControlResult result) {
-        update("record the result of control " + result.commandId(),
-                "update controls set result = ?::json where id = ?", StoreJson.write(result), result.commandId());
+    public void completeControl(ControlResult result) {
+        controls.complete(result);
     }
 
     @Override
-    public Optional<dev.nightshift.api.spi.ControlResult> awaitControlResult(String agentId, String commandId,
-            Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<String> rows = strings("read the result of control " + commandId,
-                    "delete from controls where id = ? and result is not null returning result::text", commandId);
-            if (!rows.isEmpty()) {
-                return Optional.of(StoreJson.read(rows.get(0), dev.nightshift.api.spi.ControlResult.class,
-                        "the result of control " + commandId));
-            }
-            if (!pauseUntil(deadline)) {
-                return Optional.empty();
-            }
-        }
+    public Optional<ControlResult> awaitControlResult(String agentId, String commandId, Duration timeout) {
+        return controls.awaitResult(commandId, timeout);
     }
 
     @Override
     public boolean withdrawControl(String agentId, String commandId) {
-        return update("withdraw control " + commandId, "delete from controls where id = ? and not claimed",
-                commandId) == 1;
+        return controls.withdraw(commandId);
     }
 
     @Override
     public int purgeControls(Instant sentBefore) {
-        return update("purge old controls", "delete from controls where sent_ns < ?", nanos(sentBefore));
-    }
-
-    /** Waits one poll interval (less when the deadline is nearer); false once the deadline has passed. */
-    private static boolean pauseUntil(long deadline) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            return false;
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, CONTROLS_POLL.toNanos()));
-        if (Thread.currentThread().isInterrupted()) {
-            throw new NightshiftException("interrupted while waiting for a control");
-        }
-        return true;
+        return controls.purge(sentBefore);
     }
 
     @Override
     public void close() {
         notifications.close();
         pool.close();
-    }
-
-    private Connection connection() throws SQLException {
-        Connection c;
-        try {
-            c = pool.getConnection();
-        } catch (SQLException e) {
-            if (connectionFailure(e)) {
-                lost(e);
-            }
-            throw e;
-        }
-        back();
-        return c;
-    }
-
-    private void lost(SQLException e) {
-        synchronized (availability) {
-            if (unavailableSince != null) {
-                return;
-            }
-            unavailableSince = clock.instant();
-        }
-        log.warn("the PostgreSQL store at {} is unavailable ({}); agents keep their machines, and records, events and"
-                + " messages wait up to {} for it", jdbcUrl, e.getMessage(), outageTolerance);
-    }
-
-    private void back() {
-        Instant since;
-        synchronized (availability) {
-            since = unavailableSince;
-            unavailableSince = null;
-        }
-        if (since != null) {
-            log.info("the PostgreSQL store at {} is available again (it was not for {})", jdbcUrl,
-                    Duration.between(since, clock.instant()));
-        }
-    }
-
-    /** Connection lost, refused, or the server shutting down. */
-    private static boolean connectionFailure(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLRecoverableException
-                    || t instanceof java.sql.SQLNonTransientConnectionException) {
-                return true;
-            }
-            if (t instanceof SQLException s && s.getSQLState() != null
-                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A write that must not be lost to an outage. */
-    @FunctionalInterface
-    private interface Write {
-        int run() throws SQLException;
-    }
-
-    /**
-     * Runs {@code write}; while the database is unreachable, tries again (backing off to 2 s) for up
-     * to the outage tolerance, then fails. {@code write} must be safe to repeat.
-     */
-    private int retrying(String what, Write write) {
-        long deadline = System.nanoTime() + outageTolerance.toNanos();
-        long backoff = 100;
-        while (true) {
-            try {
-                return write.run();
-            } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) { // unique_violation: another writer took that key
-                    throw new ConflictException("cannot " + what + ": it already exists", e);
-                }
-                if (!connectionFailure(e)) {
-                    throw failure(what, e);
-                }
-                lost(e);
-                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadline) {
-                    throw unavailable("cannot " + what + " (waited " + outageTolerance + ")", e);
-                }
-                try {
-                    Thread.sleep(backoff); // back-off between attempts against a database that is down
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw unavailable("interrupted waiting to " + what, e);
-                }
-                backoff = Math.min(2000, backoff * 2);
-            }
-        }
-    }
-
-    private int execute(String sql, Object... args) throws SQLException {
-        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql, args)) {
-            return ps.executeUpdate();
-        }
-    }
-
-    private boolean stored(String sql, Object... args) throws SQLException {
-        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
-            return rs.next();
-        }
-    }
-
-    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
-        try {
-            for (int i = 0; i < args.length; i++) {
-                Object a = args[i];
-                if (a instanceof String[] array) {
-                    ps.setArray(i + 1, c.createArrayOf("text", array));
-                } else {
-                    ps.setObject(i + 1, a);
-                }
-            }
-        } catch (SQLException e) {
-            ps.close();
-            throw e;
-        }
-        return ps;
-    }
-
-    private int update(String what, String sql, Object... args) {
-        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql, args)) {
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) { // unique_violation: another writer took that key
-                throw new ConflictException("cannot " + what + ": it already exists", e);
-            }
-            throw failure(what, e);
-        }
-    }
-
-    private List<String> strings(String what, String sql, Object... args) {
-        List<String> out = new ArrayList<>();
-        try (Connection c = connection(); PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        } catch (SQLException e) {
-            throw failure(what, e);
-        }
-        return out;
-    }
-
-    /** PostgreSQL's text cannot hold U+0000: the columns that are queried refuse it up front. */
-    private static void refuseNul(String what, String value) {
-        if (value != null && value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(what + " with the character U+0000 cannot be stored in PostgreSQL");
-        }
-    }
-
-    private static long nanos(Instant t) {
-        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
-    }
-
-    private NightshiftException failure(String what, SQLException e) {
-        if (connectionFailure(e)) {
-            lost(e);
-            return unavailable("cannot " + what, e);
-        }
-        return new NightshiftException("cannot " + what + ": " + e.getMessage(), e);
-    }
-
-    private static NightshiftException unavailable(String what, Exception e) {
-        return new NightshiftException(what + ": the PostgreSQL store is unavailable (" + e.getMessage() + ")", e);
-    }
-
-    /** Where a page ended: the sort key (creation time, id) of its last record. */
-    private record Cursor(long createdNs, String id) {
-        String encode() {
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString((createdNs + "|" + id).getBytes(StandardCharsets.UTF_8));
-        }
-
-        static Cursor decode(String cursor) {
-            try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
-                return new Cursor(Long.parseLong(parts[0]), parts[1]);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("not a cursor from this store: " + cursor);
-            }
-        }
     }
 
     /**
