@@ -36,7 +36,6 @@ class ClassSizeTest {
             "sdk-core/src/main/java/dev/nightshift/core/Nightshift.java",
             "sdk-core/src/main/java/dev/nightshift/core/secrets/SecretStore.java",
             "sdk-docker/src/main/java/dev/nightshift/docker/internal/RuntimeCore.java",
-            "sdk-model/src/main/java/dev/nightshift/model/internal/WorkspaceTools.java",
             "store-postgres/src/main/java/dev/nightshift/store/postgres/PostgresAgentStore.java");
 
     @Test
