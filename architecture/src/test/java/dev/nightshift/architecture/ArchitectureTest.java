@@ -27,8 +27,9 @@ class ArchitectureTest {
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("api", Set.of()),
             Map.entry("spec", Set.of("api")),
-            Map.entry("docker", Set.of("api")),
-            Map.entry("kubernetes", Set.of("api")),
+            Map.entry("machine", Set.of("api")),
+            Map.entry("docker", Set.of("api", "machine")),
+            Map.entry("kubernetes", Set.of("api", "machine")),
             Map.entry("git", Set.of("api")),
             Map.entry("core", Set.of("api", "spec", "git")),
             Map.entry("model", Set.of("api")),

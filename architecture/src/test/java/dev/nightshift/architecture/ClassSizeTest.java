@@ -34,7 +34,6 @@ class ClassSizeTest {
             "sdk-core/src/main/java/dev/nightshift/core/FileAgentStore.java",
             "sdk-core/src/main/java/dev/nightshift/core/Nightshift.java",
             "sdk-core/src/main/java/dev/nightshift/core/secrets/SecretStore.java",
-            "sdk-docker/src/main/java/dev/nightshift/docker/internal/RuntimeCore.java",
             "store-postgres/src/main/java/dev/nightshift/store/postgres/PostgresAgentStore.java");
 
     @Test

@@ -117,6 +117,60 @@ class V0ApiIT extends ServerITBase {
     }
 
     @Test
+    void aLiveAgentsNetworkPolicyChangesThroughTheApi() throws Exception {
+        // a repository whose environment.json restricts the machine: it runs behind the egress proxy
+        Path at = dir.resolve("restricted");
+        String restricted = bareRemote(at);
+        Path work = at.resolve("work");
+        Files.createDirectories(work.resolve(".cursor"));
+        Files.writeString(work.resolve(".cursor/environment.json"), "{\"egressMode\": \"network_settings_only\"}\n");
+        git(work, "add", "-A");
+        git(work, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "restrict");
+        git(work, "push", "-q", restricted, "main");
+        String body = JSON.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("prompt",
+                JSON.createObjectNode().put("text", "echo 'SUMMARY: fenced'")).set("source",
+                JSON.createObjectNode().put("repository", restricted).put("ref", "main")).toString();
+        String fenced = ok(call(alice, "POST", "/v0/agents", body)).get("id").asText();
+        String open = create(alice, "echo 'SUMMARY: open'");
+        awaitStatus(alice, fenced, "FINISHED");
+        awaitStatus(alice, open, "FINISHED");
+
+        String[][] bad = {
+            {"{}", "say what the agent may reach"},
+            {"{\"egressAllowlist\": \"a.example.com\"}", "egressAllowlist: must be an array"},
+            {"{\"egressAllowlist\": [\"ok.example.com\", \"https://x.example.com/path\", 7]}", "egressAllowlist[1]"},
+            {"{\"egressMode\": \"allow_all\"}", "egressMode: allow_all cannot be set on a running agent"},
+            {"{\"egressMode\": \"sometimes\"}", "egressMode: unknown mode 'sometimes'"},
+        };
+        for (String[] b : bad) {
+            Answer a = call(alice, "POST", "/v0/agents/" + fenced + "/egress", b[0]);
+            assertThat(a.status()).as("body %s", b[0]).isEqualTo(400);
+            assertThat(a.body().get("error").get("message").asText()).as("body %s", b[0]).contains(b[1]);
+        }
+        assertThat(call(bob, "POST", "/v0/agents/" + fenced + "/egress", "{\"egressAllowlist\": [\"x.example.com\"]}")
+                .status()).as("another owner's agent").isEqualTo(404);
+        assertThat(changes(fenced)).as("bad input changed nothing").isEmpty();
+
+        JsonNode changed = ok(call(alice, "POST", "/v0/agents/" + fenced + "/egress",
+                "{\"egressAllowlist\": [\"*.example.com\", \" registry.npmjs.org \"]}"));
+        assertThat(changed.get("id").asText()).isEqualTo(fenced);
+        assertThat(changed.get("egressAllowlist")).extracting(JsonNode::asText)
+                .containsExactlyInAnyOrder("*.example.com", "registry.npmjs.org");
+        assertThat(changes(fenced)).hasSize(1).allSatisfy(m -> assertThat(m).contains("*.example.com", "registry.npmjs.org"));
+
+        Answer allowAll = call(alice, "POST", "/v0/agents/" + open + "/egress", "{\"egressAllowlist\": [\"x.example.com\"]}");
+        assertThat(allowAll.status()).as("a machine started allow-all has no proxy to change: %s", allowAll.raw().body())
+                .isEqualTo(409);
+        assertThat(changes(open)).isEmpty();
+    }
+
+    private static List<String> changes(String id) {
+        return engine.agent(id).events(0, 100_000).stream()
+                .filter(e -> e instanceof dev.nightshift.api.AgentEvent.Warning w && w.code().equals("egress-changed"))
+                .map(e -> ((dev.nightshift.api.AgentEvent.Warning) e).message()).toList();
+    }
+
+    @Test
     void basicAuthWithTheKeyAsUserWorksAndARevokedKeyStopsAtOnce() throws Exception {
         String carol = keys.create("carol-ci", "carol");
         HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v0/me"))

@@ -1,6 +1,7 @@
 package dev.nightshift.api.runtime;
 
 import dev.nightshift.api.spec.EgressHost;
+import dev.nightshift.api.spec.EgressMode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -78,6 +79,35 @@ public record EgressPolicy(boolean allowAll, List<EgressHost> hosts) {
     /** Only the hosts of {@code entries}, parsed with {@link EgressHost#parse(String)}. */
     public static EgressPolicy allowOnlyEntries(Collection<String> entries) {
         return allowOnly(entries.stream().map(EgressHost::parse).toList());
+    }
+
+    /**
+     * The policy a running agent is given by {@code mode} and {@code hosts}, the way
+     * {@link dev.nightshift.api.Agent#updateEgress} takes it: {@code network_settings_only} is the
+     * hosts alone, {@code default_with_network_settings} adds {@link #DEFAULT_HOSTS}.
+     *
+     * @throws IllegalArgumentException for {@code allow_all} (a restricted machine has no route out
+     *     but its proxy), {@code parent_plus_network_settings} (it depends on engine settings the
+     *     caller does not hold) and unknown modes; the message names the two modes that work
+     */
+    public static EgressPolicy forAgent(EgressMode mode, Collection<EgressHost> hosts) {
+        Objects.requireNonNull(mode, "mode");
+        List<EgressHost> all = new ArrayList<>();
+        if (mode.equals(EgressMode.DEFAULT_WITH_NETWORK_SETTINGS)) {
+            all.addAll(DEFAULT_HOSTS);
+        } else if (mode.equals(EgressMode.ALLOW_ALL)) {
+            throw new IllegalArgumentException("allow_all cannot be set on a running agent: its machine's network"
+                    + " has no route out but the proxy; give the repository's environment.json egressMode allow_all"
+                    + " and spawn a new agent, or use network_settings_only or default_with_network_settings");
+        } else if (mode.equals(EgressMode.PARENT_PLUS_NETWORK_SETTINGS)) {
+            throw new IllegalArgumentException("parent_plus_network_settings depends on the engine's settings; use"
+                    + " network_settings_only or default_with_network_settings");
+        } else if (!mode.equals(EgressMode.NETWORK_SETTINGS_ONLY)) {
+            throw new IllegalArgumentException("unknown mode '" + mode + "': network_settings_only or"
+                    + " default_with_network_settings");
+        }
+        all.addAll(hosts);
+        return allowOnly(all);
     }
 
     /** Whether a request to {@code host} is allowed. */

@@ -8,6 +8,7 @@ import dev.nightshift.api.runtime.ExecHandle;
 import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
+import dev.nightshift.machine.TailBuffer;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;

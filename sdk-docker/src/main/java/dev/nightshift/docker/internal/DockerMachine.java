@@ -13,7 +13,6 @@ import com.github.dockerjava.api.model.StreamType;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.runtime.ExecHandle;
-import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
 import dev.nightshift.api.runtime.Machine;
@@ -21,6 +20,12 @@ import dev.nightshift.api.runtime.MachineState;
 import dev.nightshift.api.runtime.PortMapping;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.runtime.Terminals;
+import dev.nightshift.machine.CommandOutput;
+import dev.nightshift.machine.ExecServerClient;
+import dev.nightshift.machine.OutputCollector;
+import dev.nightshift.machine.SafeTar;
+import dev.nightshift.machine.Tars;
+import dev.nightshift.machine.TmuxTerminals;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -56,7 +60,7 @@ public final class DockerMachine implements Machine {
     private final Map<String, String> env;
     private final Map<String, String> labels;
     private final Map<String, int[]> ids = new ConcurrentHashMap<>();
-    private volatile DockerTerminals terminals;
+    private final TmuxTerminals terminals;
     private volatile boolean closed;
 
     DockerMachine(RuntimeCore core, String id, String user, String workdir, Map<String, String> env,
@@ -67,6 +71,19 @@ public final class DockerMachine implements Machine {
         this.workdir = workdir;
         this.env = Map.copyOf(env);
         this.labels = Map.copyOf(labels);
+        this.terminals = new TmuxTerminals(id, user, workdir, this.env, (command, asUser, timeout) -> run(command, asUser,
+                null, timeout), this::attachCommand);
+    }
+
+    /** How a human attaches to tmux {@code target}: {@code docker [-H host] exec -it -u user id tmux attach}. */
+    private List<String> attachCommand(String target) {
+        List<String> cmd = new ArrayList<>(List.of("docker"));
+        if (!core.engine().isDefaultHost()) {
+            cmd.add("-H");
+            cmd.add(core.engine().host());
+        }
+        cmd.addAll(List.of("exec", "-it", "-u", user, id, "tmux", "attach", "-t", target));
+        return cmd;
     }
 
     @Override
@@ -89,14 +106,7 @@ public final class DockerMachine implements Machine {
 
     /** The environment of an exec as {@code K=V}: the spec's, overridden by the request's. */
     List<String> execEnv(ExecRequest request) {
-        List<String> out = new ArrayList<>();
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            if (!request.env().containsKey(e.getKey())) {
-                out.add(e.getKey() + "=" + e.getValue());
-            }
-        }
-        request.env().forEach((k, v) -> out.add(k + "=" + v));
-        return out;
+        return ExecServerClient.environment(env, request);
     }
 
     String shortId() {
@@ -166,56 +176,19 @@ public final class DockerMachine implements Machine {
      * machine's exec server when it has one (one message each way, a few ms), otherwise through
      * the engine's per-exec API ({@link #runRaw}). {@code workdir} {@code null}: the machine's.
      */
-    Raw run(List<String> command, String asUser, String workdir, Duration timeout) {
+    CommandOutput run(List<String> command, String asUser, String workdir, Duration timeout) {
         ExecServer s = closed ? null : core.execServers().get(this);
-        ServerExec e = null;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        if (s != null) {
-            ExecListener collect = new ExecListener() {
-                @Override
-                public void onStdout(byte[] bytes, int offset, int length) {
-                    synchronized (out) {
-                        out.write(bytes, offset, length);
-                    }
-                }
-
-                @Override
-                public void onStderr(byte[] bytes, int offset, int length) {
-                    synchronized (out) {
-                        err.write(bytes, offset, length);
-                    }
-                }
-            };
-            e = s.exec(this, ExecRequest.builder(command).user(asUser).workdir(workdir).timeout(timeout)
-                    .listener(collect).tailBytes(0).build());
-        }
+        OutputCollector collect = new OutputCollector();
+        ExecHandle e = s == null ? null : s.exec(this, ExecRequest.builder(command).user(asUser).workdir(workdir)
+                .timeout(timeout).listener(collect).tailBytes(0).build());
         if (e == null) {
             return runRaw(command, asUser, timeout);
         }
-        ExecResult r;
-        try {
-            r = e.result().get();
-        } catch (InterruptedException ex) {
-            e.cancel();
-            Thread.currentThread().interrupt();
-            throw new NightshiftException("interrupted while running an internal command in machine " + id, ex);
-        } catch (ExecutionException ex) {
-            throw ex.getCause() instanceof RuntimeException re ? translate(re, "internal command " + command.get(0))
-                    : new NightshiftException("internal command " + command.get(0) + " failed in machine " + id
-                            + ": " + ex.getCause(), ex);
-        }
-        if (r.outcome() == ExecResult.Outcome.TIMED_OUT) {
-            throw new NightshiftTimeoutException("internal command " + command.get(0) + " in machine " + id
-                    + " did not finish within " + timeout);
-        }
-        synchronized (out) {
-            return new Raw(r.exitCode(), out.toByteArray(), err.toString(java.nio.charset.StandardCharsets.UTF_8));
-        }
+        return collect.await(e, id, command.get(0), timeout, re -> translate(re, "internal command " + command.get(0)));
     }
 
     /** Runs an internal command to completion through the engine's per-exec API, buffering its (small) output. */
-    Raw runRaw(List<String> command, String asUser, Duration timeout) {
+    CommandOutput runRaw(List<String> command, String asUser, Duration timeout) {
         try {
             String execId = client().execCreateCmd(id).withCmd(command.toArray(String[]::new)).withUser(asUser)
                     .withAttachStdout(true).withAttachStderr(true).exec().getId();
@@ -235,7 +208,7 @@ public final class DockerMachine implements Machine {
             }
             Long code = client().inspectExecCmd(execId).exec().getExitCodeLong();
             synchronized (out) {
-                return new Raw(code == null ? -1 : code.intValue(), out.toByteArray(), err.toString());
+                return new CommandOutput(code == null ? -1 : code.intValue(), out.toByteArray(), err.toString());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -274,7 +247,7 @@ public final class DockerMachine implements Machine {
             return new int[] {0, 0};
         }
         return ids.computeIfAbsent(name, n -> {
-            Raw r = run(List.of("sh", "-c", "id -u \"$1\" && id -g \"$1\"", "nightshift-id", n), "root", "/",
+            CommandOutput r = run(List.of("sh", "-c", "id -u \"$1\" && id -g \"$1\"", "nightshift-id", n), "root", "/",
                     Duration.ofSeconds(30));
             if (!r.ok()) {
                 throw new NightshiftException("user '" + n + "' does not exist in machine " + id + ": " + r.stderr().strip());
@@ -300,7 +273,7 @@ public final class DockerMachine implements Machine {
     }
 
     boolean consumeOomMarker(String path) {
-        Raw r = runRaw(List.of("sh", "-c", "if [ -e \"$1\" ]; then rm -f \"$1\"; echo oom; fi", "nightshift-oom", path),
+        CommandOutput r = runRaw(List.of("sh", "-c", "if [ -e \"$1\" ]; then rm -f \"$1\"; echo oom; fi", "nightshift-oom", path),
                 "root", Duration.ofSeconds(30));
         return r.out().contains("oom");
     }
@@ -350,7 +323,7 @@ public final class DockerMachine implements Machine {
     /** Creates {@code dir} (and parents) when missing, the last one owned by the machine's user. */
     private void ensureDir(String dir) {
         int[] uidGid = idsOf(user);
-        Raw r = run(List.of("sh", "-c", "[ -d \"$1\" ] || { mkdir -p \"$1\" && chown \"$2\" \"$1\"; }",
+        CommandOutput r = run(List.of("sh", "-c", "[ -d \"$1\" ] || { mkdir -p \"$1\" && chown \"$2\" \"$1\"; }",
                 "nightshift-mkdir", dir, uidGid[0] + ":" + uidGid[1]), "root", "/", Duration.ofSeconds(30));
         if (!r.ok()) {
             throw new NightshiftException("could not create directory " + dir + " in machine " + id + ": " + r.stderr().strip());
@@ -402,16 +375,7 @@ public final class DockerMachine implements Machine {
 
     @Override
     public Terminals terminals() {
-        DockerTerminals t = terminals;
-        if (t == null) {
-            synchronized (this) {
-                if (terminals == null) {
-                    terminals = new DockerTerminals(this);
-                }
-                t = terminals;
-            }
-        }
-        return t;
+        return terminals;
     }
 
     @Override

@@ -16,6 +16,8 @@ import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.runtime.EgressBlock;
 import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.spec.EgressHost;
+import dev.nightshift.machine.CommandOutput;
+import dev.nightshift.machine.Tars;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -137,7 +139,7 @@ public final class EgressProxy {
             InspectContainerResponse r = client().inspectContainerCmd(proxyId).exec();
             ContainerNetwork n = r.getNetworkSettings().getNetworks().get(network);
             String address = n.getIpAddress();
-            Raw ready = exec(proxyId, "proxy", List.of("sh", "-c", "i=0; while [ $i -lt 300 ]; do"
+            CommandOutput ready = exec(proxyId, "proxy", List.of("sh", "-c", "i=0; while [ $i -lt 300 ]; do"
                     + " curl -s -o /dev/null --max-time 1 http://127.0.0.1:" + PORT + "/ && exit 0; i=$((i+1));"
                     + " sleep 0.1; done; exit 1"), Duration.ofSeconds(60));
             if (!ready.ok()) {
@@ -195,7 +197,7 @@ public final class EgressProxy {
         String url = "http://" + setup.proxyAddress() + ":" + PORT;
         String keep = "http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY npm_config_proxy"
                 + " npm_config_https_proxy PIP_PROXY";
-        Raw r = machine.runRaw(List.of("sh", "-c",
+        CommandOutput r = machine.runRaw(List.of("sh", "-c",
                 "mkdir -p /etc/apt/apt.conf.d && printf 'Acquire::http::Proxy \"%s\";\\nAcquire::https::Proxy \"%s\";\\n'"
                         + " \"$1\" \"$1\" > /etc/apt/apt.conf.d/90nightshift-egress-proxy;"
                         + " if [ -d /etc/sudoers.d ]; then printf 'Defaults env_keep += \"%s\"\\n' \"$2\""
@@ -216,18 +218,18 @@ public final class EgressProxy {
         String proxy = proxyOf(egressId).orElseThrow(() -> new NightshiftException(
                 "the egress proxy of this machine is gone (egress id " + egressId + ")"));
         writeConfig(proxy, policy, outsideGateways());
-        Raw parse = exec(proxy, "proxy", List.of("squid", "-k", "parse", "-f", CONF_DIR + "/squid.conf"),
+        CommandOutput parse = exec(proxy, "proxy", List.of("squid", "-k", "parse", "-f", CONF_DIR + "/squid.conf"),
                 Duration.ofSeconds(60));
         if (!parse.ok()) {
             throw new NightshiftException("the new proxy configuration does not parse: " + parse.stderr().strip());
         }
-        Raw r = exec(proxy, "proxy", List.of("squid", "-k", "reconfigure", "-f", CONF_DIR + "/squid.conf"),
+        CommandOutput r = exec(proxy, "proxy", List.of("squid", "-k", "reconfigure", "-f", CONF_DIR + "/squid.conf"),
                 Duration.ofSeconds(60));
         if (!r.ok()) {
             throw new NightshiftException("could not reconfigure the egress proxy: " + r.stderr().strip());
         }
         // reconfigure returns once the signal is sent: wait until squid answers again with the new list
-        Raw ready = exec(proxy, "proxy", List.of("sh", "-c", "i=0; while [ $i -lt 300 ]; do"
+        CommandOutput ready = exec(proxy, "proxy", List.of("sh", "-c", "i=0; while [ $i -lt 300 ]; do"
                 + " curl -s -o /dev/null --max-time 1 http://127.0.0.1:" + PORT + "/ && exit 0; i=$((i+1));"
                 + " sleep 0.1; done; exit 1"), Duration.ofSeconds(60));
         if (!ready.ok()) {
@@ -390,7 +392,7 @@ public final class EgressProxy {
         }
     }
 
-    private Raw exec(String container, String user, List<String> command, Duration timeout) {
+    private CommandOutput exec(String container, String user, List<String> command, Duration timeout) {
         try {
             String execId = client().execCreateCmd(container).withCmd(command.toArray(String[]::new)).withUser(user)
                     .withAttachStdout(true).withAttachStderr(true).exec().getId();
@@ -410,7 +412,7 @@ public final class EgressProxy {
             }
             Long code = client().inspectExecCmd(execId).exec().getExitCodeLong();
             synchronized (out) {
-                return new Raw(code == null ? -1 : code.intValue(), out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+                return new CommandOutput(code == null ? -1 : code.intValue(), out.toByteArray(), err.toString(StandardCharsets.UTF_8));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -8,6 +8,7 @@ import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineInfo;
 import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.MachineState;
+import dev.nightshift.machine.ExecServerClient;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -59,7 +60,7 @@ public final class Cluster implements AutoCloseable {
     private final boolean ownsClient;
     private final Settings settings;
     private final ScheduledExecutorService scheduler;
-    private final Map<String, ExecServer> servers = new ConcurrentHashMap<>();
+    private final Map<String, ExecServerClient> servers = new ConcurrentHashMap<>();
     private final Map<String, KubeMachine> open = new ConcurrentHashMap<>();
     private final Map<String, Object> serverLocks = new ConcurrentHashMap<>();
     private final BiFunction<KubeMachine, List<String>, ExecTransport> transports;
@@ -90,8 +91,8 @@ public final class Cluster implements AutoCloseable {
 
     /** Stops the exec servers that ran nothing for {@code idle} (not a failure: the next exec starts one). */
     void retireIdle(Duration idle) {
-        for (Map.Entry<String, ExecServer> e : servers.entrySet()) {
-            ExecServer s = e.getValue();
+        for (Map.Entry<String, ExecServerClient> e : servers.entrySet()) {
+            ExecServerClient s = e.getValue();
             if (s.idleFor(idle) && servers.remove(e.getKey(), s)) {
                 LOG.debug("machine {}: exec server idle for {}, stopped until the next exec", e.getKey(), idle);
                 s.close();
@@ -284,7 +285,7 @@ public final class Cluster implements AutoCloseable {
 
     /** Deletes every object of machine {@code id} (the garbage collector would; the API is asked directly). */
     void remove(String id) {
-        ExecServer s = servers.remove(id);
+        ExecServerClient s = servers.remove(id);
         if (s != null) {
             s.close();
         }
@@ -304,7 +305,7 @@ public final class Cluster implements AutoCloseable {
 
     /** Deletes the pod only: the workspace and the machine's record stay ({@link MachineState#STOPPED}). */
     void stopPod(String id) {
-        ExecServer s = servers.remove(id);
+        ExecServerClient s = servers.remove(id);
         if (s != null) {
             s.close();
         }
@@ -340,8 +341,8 @@ public final class Cluster implements AutoCloseable {
     }
 
     /** The running exec server of {@code m}, started when there is none. */
-    ExecServer server(KubeMachine m) {
-        ExecServer s = servers.get(m.id());
+    ExecServerClient server(KubeMachine m) {
+        ExecServerClient s = servers.get(m.id());
         if (s != null && s.alive()) {
             return s;
         }
@@ -355,7 +356,8 @@ public final class Cluster implements AutoCloseable {
             if (state != MachineState.RUNNING) {
                 throw new NightshiftException("machine " + m.id() + " is " + state.name().toLowerCase() + ": it cannot run commands");
             }
-            ExecServer started = ExecServer.start(m.id(), transports.apply(m, ExecServer.COMMAND), scheduler, READY_WAIT,
+            ExecServerClient started = PodExecServer.start(m.id(), transports.apply(m, ExecServerClient.COMMAND),
+                    scheduler, READY_WAIT,
                     gone -> servers.remove(m.id(), gone));
             servers.put(m.id(), started);
             return started;
@@ -455,7 +457,7 @@ public final class Cluster implements AutoCloseable {
             return;
         }
         closed = true;
-        List.copyOf(servers.values()).forEach(ExecServer::close);
+        List.copyOf(servers.values()).forEach(ExecServerClient::close);
         servers.clear();
         synchronized (this) {
             if (podInformer != null) {

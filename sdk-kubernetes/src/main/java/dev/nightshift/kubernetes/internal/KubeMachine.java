@@ -1,18 +1,21 @@
 package dev.nightshift.kubernetes.internal;
 
 import dev.nightshift.api.NightshiftException;
-import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.runtime.ExecHandle;
-import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecRequest;
-import dev.nightshift.api.runtime.ExecResult;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineState;
 import dev.nightshift.api.runtime.PortMapping;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.runtime.Terminals;
+import dev.nightshift.machine.CommandOutput;
+import dev.nightshift.machine.ExecServerClient;
+import dev.nightshift.machine.OutputCollector;
+import dev.nightshift.machine.SafeTar;
+import dev.nightshift.machine.Tars;
+import dev.nightshift.machine.TmuxTerminals;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.LocalPortForward;
@@ -30,10 +33,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 
 /**
- * A machine that is a pod: exec through its {@link ExecServer}, files as tar streams over exec,
+ * A machine that is a pod: exec through its exec server ({@link ExecServerClient}), files as tar streams over exec,
  * terminals as tmux in the pod, ports by port-forward, snapshots as VolumeSnapshots of its
  * workspace PVC.
  *
@@ -52,7 +54,7 @@ final class KubeMachine implements Machine {
     private final Map<String, String> env;
     private final Map<String, String> labels;
     private final List<Integer> ports;
-    private final KubeTerminals terminals = new KubeTerminals(this);
+    private final TmuxTerminals terminals;
     private final List<LocalPortForward> forwards = new ArrayList<>();
     private List<PortMapping> mappings;
 
@@ -66,6 +68,20 @@ final class KubeMachine implements Machine {
         this.env = Map.copyOf(env);
         this.labels = Map.copyOf(labels);
         this.ports = List.copyOf(ports);
+        this.terminals = new TmuxTerminals(id, user, workdir, this.env, (command, asUser, timeout) -> run(command, asUser,
+                null, timeout), this::attachCommand);
+    }
+
+    /** kubectl exec has no user flag: runuser switches to the machine's user, whose tmux server it is. */
+    private List<String> attachCommand(String target) {
+        List<String> cmd = new ArrayList<>(List.of("kubectl"));
+        if (cluster.settings().kubeContext() != null) {
+            cmd.add("--context");
+            cmd.add(cluster.settings().kubeContext());
+        }
+        cmd.addAll(List.of("-n", cluster.settings().namespace(), "exec", "-it", podName, "-c", Manifests.CONTAINER, "--",
+                "runuser", "-u", user, "--", "tmux", "attach", "-t", target));
+        return cmd;
     }
 
     @Override
@@ -106,14 +122,7 @@ final class KubeMachine implements Machine {
 
     /** The spec's environment (unless the request overrides it) and the request's, as {@code K=V}. */
     List<String> execEnv(ExecRequest request) {
-        List<String> out = new ArrayList<>();
-        env.forEach((k, v) -> {
-            if (!request.env().containsKey(k)) {
-                out.add(k + "=" + v);
-            }
-        });
-        request.env().forEach((k, v) -> out.add(k + "=" + v));
-        return out;
+        return ExecServerClient.environment(env, request);
     }
 
     @Override
@@ -121,7 +130,7 @@ final class KubeMachine implements Machine {
         String asUser = request.user() != null ? request.user() : user;
         String dir = request.workdir() != null ? request.workdir() : workdir;
         for (int attempt = 0; attempt < 2; attempt++) {
-            ServerExec e = cluster.server(this).exec(request, asUser, dir, execEnv(request));
+            ExecHandle e = cluster.server(this).exec(request, asUser, dir, execEnv(request));
             if (e != null) {
                 return e;
             }
@@ -130,43 +139,16 @@ final class KubeMachine implements Machine {
     }
 
     /** Runs an internal command to its end, output fully buffered (small outputs, or files). */
-    Raw run(List<String> command, String asUser, byte[] stdin, Duration timeout) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ExecListener collect = new ExecListener() {
-            @Override
-            public void onStdout(byte[] bytes, int offset, int length) {
-                out.write(bytes, offset, length);
-            }
-
-            @Override
-            public void onStderr(byte[] bytes, int offset, int length) {
-                err.write(bytes, offset, length);
-            }
-        };
+    CommandOutput run(List<String> command, String asUser, byte[] stdin, Duration timeout) {
+        OutputCollector collect = new OutputCollector();
         ExecHandle h = exec(ExecRequest.builder(command).user(asUser).stdin(stdin).timeout(timeout)
                 .listener(collect).tailBytes(0).build());
-        ExecResult r;
-        try {
-            r = h.result().get();
-        } catch (InterruptedException e) {
-            h.cancel();
-            Thread.currentThread().interrupt();
-            throw new NightshiftException("interrupted while running an internal command in machine " + id, e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re
-                    : new NightshiftException("internal command " + command.get(0) + " failed in machine " + id, e);
-        }
-        if (r.outcome() == ExecResult.Outcome.TIMED_OUT) {
-            throw new NightshiftTimeoutException("internal command " + command.get(0) + " in machine " + id
-                    + " did not finish within " + timeout);
-        }
-        return new Raw(r.exitCode(), out.toByteArray(), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        return collect.await(h, id, command.get(0), timeout, e -> e);
     }
 
     @Override
     public byte[] readFile(String path) {
-        Raw r = run(List.of("sh", "-c", "test -f \"$1\" || exit 44; exec cat -- \"$1\"", "sh", path), "root",
+        CommandOutput r = run(List.of("sh", "-c", "test -f \"$1\" || exit 44; exec cat -- \"$1\"", "sh", path), "root",
                 null, INTERNAL);
         if (r.exit() == 44) {
             throw new NotFoundException("no file " + path + " in machine " + id);
@@ -177,14 +159,14 @@ final class KubeMachine implements Machine {
 
     @Override
     public void writeFile(String path, byte[] content) {
-        Raw r = run(List.of("sh", "-c", "mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1\" && chmod 0644 -- \"$1\""
+        CommandOutput r = run(List.of("sh", "-c", "mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1\" && chmod 0644 -- \"$1\""
                 + " && chown -- \"$2\" \"$1\"", "sh", path, user), "root", content, INTERNAL);
         check(r, "writing " + path);
     }
 
     @Override
     public void copyIn(Path hostPath, String machineDir) {
-        Raw ids = run(List.of("sh", "-c", "id -u \"$1\"; id -g \"$1\"", "sh", user), "root", null, INTERNAL);
+        CommandOutput ids = run(List.of("sh", "-c", "id -u \"$1\"; id -g \"$1\"", "sh", user), "root", null, INTERNAL);
         check(ids, "looking up user " + user);
         String[] uidGid = ids.out().strip().split("\\s+");
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
@@ -198,14 +180,14 @@ final class KubeMachine implements Machine {
         } catch (IOException e) {
             throw new NightshiftException("could not read " + hostPath + " to copy it into machine " + id + ": " + e, e);
         }
-        Raw r = run(List.of("sh", "-c", "mkdir -p -- \"$1\" && chown -- \"$2\" \"$1\" && tar -x -p -C \"$1\"", "sh",
+        CommandOutput r = run(List.of("sh", "-c", "mkdir -p -- \"$1\" && chown -- \"$2\" \"$1\" && tar -x -p -C \"$1\"", "sh",
                 machineDir, user), "root", tar.toByteArray(), INTERNAL);
         check(r, "copying into " + machineDir);
     }
 
     @Override
     public void copyOut(String machinePath, Path hostDir) {
-        Raw r = run(List.of("sh", "-c", "test -e \"$1\" || exit 44; cd -- \"$(dirname -- \"$1\")\" && exec tar -c -- \"$(basename -- \"$1\")\"",
+        CommandOutput r = run(List.of("sh", "-c", "test -e \"$1\" || exit 44; cd -- \"$(dirname -- \"$1\")\" && exec tar -c -- \"$(basename -- \"$1\")\"",
                 "sh", machinePath), "root", null, INTERNAL);
         if (r.exit() == 44) {
             throw new NotFoundException("no " + machinePath + " in machine " + id);
@@ -214,7 +196,7 @@ final class KubeMachine implements Machine {
         SafeTar.extract(new ByteArrayInputStream(r.stdout()), hostDir);
     }
 
-    private void check(Raw r, String what) {
+    private void check(CommandOutput r, String what) {
         if (!r.ok()) {
             throw new NightshiftException(what + " failed in machine " + id + " (exit " + r.exit() + "): " + r.stderr().strip());
         }

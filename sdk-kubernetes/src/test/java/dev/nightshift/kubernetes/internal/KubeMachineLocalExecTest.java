@@ -48,7 +48,7 @@ class KubeMachineLocalExecTest {
                 Duration.ofSeconds(20), false, null), (m, command) -> {
                     opened.incrementAndGet();
                     try {
-                        return new ExecServerProtocolTest.ProcessTransport();
+                        return new LocalProcessTransport();
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
+import dev.nightshift.machine.ExecFrames;
+import dev.nightshift.machine.ExecServerClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -19,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * The exec-server protocol over the pod exec API's websocket, served by fabric8's mock API
  * server: the server's hello and an exec's output and exit arrive on the stdout channel, the
  * exec frame the runtime sends arrives on the stdin channel. The mock answers a message it
- * expects with scripted frames (it runs no execd: {@link ExecServerProtocolTest} runs the real
- * one); what this proves is the framing across the websocket's channels both ways.
+ * expects with scripted frames (it runs no execd: sdk-machine's ExecServerProtocolTest runs
+ * the real one); what this proves is the framing across the websocket's channels both ways.
  */
 @EnableKubernetesMockClient(https = false)
 class PodExecStreamTest {
@@ -53,21 +55,21 @@ class PodExecStreamTest {
         server.expect().get().withPath("/api/v1/namespaces/agents/pods?fieldSelector=metadata.name%3Dnsm-1")
                 .andReturn(200, new io.fabric8.kubernetes.api.model.PodListBuilder().withNewMetadata().withResourceVersion("1")
                         .endMetadata().withItems(pod).build()).always();
-        byte[] execFrame = Frames.exec(1, "ubuntu", "/workspace", null, List.of("A=1"), List.of("echo", "hi"));
+        byte[] execFrame = ExecFrames.exec(1, "ubuntu", "/workspace", null, List.of("A=1"), List.of("echo", "hi"));
         server.expect()
                 .withPath("/api/v1/namespaces/agents/pods/nsm-1/exec?command=execd&container=machine&stdin=true"
                         + "&stdout=true&stderr=true")
                 .andUpgradeToWebSocket()
-                .open(new WebSocketMessage(0L, onChannel(1, Frames.frame('R', 0, "nightshift-execd 1".getBytes(UTF_8))),
+                .open(new WebSocketMessage(0L, onChannel(1, ExecFrames.frame('R', 0, "nightshift-execd 1".getBytes(UTF_8))),
                         false, true))
                 .expect(new String(onChannel(0, execFrame), UTF_8))
-                .andEmit(new WebSocketMessage(0L, onChannel(1, Frames.frame('O', 1, "hi\n".getBytes(UTF_8)),
-                        Frames.frame('E', 1, "warn\n".getBytes(UTF_8)), Frames.frame('X', 1, "3 0 0".getBytes(UTF_8))),
+                .andEmit(new WebSocketMessage(0L, onChannel(1, ExecFrames.frame('O', 1, "hi\n".getBytes(UTF_8)),
+                        ExecFrames.frame('E', 1, "warn\n".getBytes(UTF_8)), ExecFrames.frame('X', 1, "3 0 0".getBytes(UTF_8))),
                         false, true))
                 .once()
                 .done().once();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        try (ExecServer s = ExecServer.start("nsm-1", PodExecTransport.open(client, "agents", "nsm-1", List.of("execd")),
+        try (ExecServerClient s = PodExecServer.start("nsm-1", PodExecTransport.open(client, "agents", "nsm-1", List.of("execd")),
                 scheduler, Duration.ofSeconds(10), gone -> { })) {
             ExecResult r = s.exec(ExecRequest.of("echo", "hi"), "ubuntu", "/workspace", List.of("A=1"))
                     .await(Duration.ofSeconds(10));

@@ -11,10 +11,14 @@ import dev.nightshift.api.AgentQuery;
 import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.ConversationMessage;
+import dev.nightshift.api.EnvironmentUnavailableException;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.ValidationException;
+import dev.nightshift.api.runtime.EgressPolicy;
+import dev.nightshift.api.spec.EgressHost;
+import dev.nightshift.api.spec.EgressMode;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.server.ApiKeys;
 import jakarta.servlet.http.HttpServlet;
@@ -25,6 +29,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +104,7 @@ public final class V0Api extends ApiBase {
                 switch (p[4] + " " + method) {
                     case "conversation GET": return conversation(owned(engine, id, key));
                     case "followup POST": return followUp(req, owned(engine, id, key));
+                    case "egress POST": return egress(req, owned(engine, id, key));
                     case "stop POST": {
                         owned(engine, id, key).stop();
                         return idOnly(id);
@@ -238,6 +244,58 @@ public final class V0Api extends ApiBase {
         String prompt = text(requiredObject(body, "prompt"), "text", "prompt.text", true);
         agent.followUp(prompt);
         return idOnly(agent.id());
+    }
+
+    /**
+     * {@code POST /v0/agents/{id}/egress}, a Nightshift extension (Cursor's API has no such call):
+     * {@code {"egressMode": "network_settings_only" | "default_with_network_settings",
+     * "egressAllowlist": ["registry.npmjs.org", "*.example.com"]}}, the names environment.json
+     * uses; the mode defaults to {@code network_settings_only}. Answers the id and the hosts now
+     * allowed ({@code "*"} never appears: a running agent cannot be given allow-all).
+     */
+    private JsonNode egress(HttpServletRequest req, Agent agent) throws IOException {
+        ObjectNode body = body(req);
+        String mode = text(body, "egressMode", "egressMode", false);
+        JsonNode list = body.get("egressAllowlist");
+        if (mode == null && list == null) {
+            throw ApiError.badRequest("say what the agent may reach: egressAllowlist (an array of hosts) and/or"
+                    + " egressMode (network_settings_only or default_with_network_settings)");
+        }
+        if (list != null && !list.isArray()) {
+            throw ApiError.badRequest("egressAllowlist: must be an array of host names");
+        }
+        List<EgressHost> hosts = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; list != null && i < list.size(); i++) {
+            JsonNode e = list.get(i);
+            String at = "egressAllowlist[" + i + "]";
+            if (!e.isTextual()) {
+                problems.add(at + ": must be a string");
+                continue;
+            }
+            String entry = e.asText().strip();
+            EgressHost.problem(entry).ifPresentOrElse(p -> problems.add(at + " '" + entry + "': " + p),
+                    () -> hosts.add(EgressHost.parse(entry)));
+        }
+        if (!problems.isEmpty()) {
+            throw ApiError.badRequest(String.join("; ", problems));
+        }
+        EgressPolicy policy;
+        try {
+            policy = EgressPolicy.forAgent(EgressMode.of(mode == null ? "network_settings_only" : mode), hosts);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("egressMode: " + e.getMessage());
+        }
+        try {
+            agent.updateEgress(policy);
+        } catch (EnvironmentUnavailableException | UnsupportedOperationException e) {
+            throw new ConflictException("this server's runtime cannot change an agent's network policy: "
+                    + e.getMessage());
+        }
+        ObjectNode out = idOnly(agent.id());
+        ArrayNode allowed = out.putArray("egressAllowlist");
+        policy.hosts().forEach(h -> allowed.add(h.toString()));
+        return out;
     }
 
     static ObjectNode agentJson(AgentInfo info) {

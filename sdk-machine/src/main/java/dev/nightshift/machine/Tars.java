@@ -1,4 +1,4 @@
-package dev.nightshift.kubernetes.internal;
+package dev.nightshift.machine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,16 +14,17 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Writes the tar streams that go into a machine.
+ * Writes the tar streams that go into a machine (POSIX long names and big numbers, owners given as
+ * numeric ids, so the machine's {@code tar -x} or engine's archive API needs no name lookup).
  *
  * <p>Thread-safety: stateless. Lifecycle: static methods.
  */
-final class Tars {
+public final class Tars {
     private Tars() {
     }
 
     /** A tar holding one file {@code name} with {@code content}, owned by uid:gid, with {@code mode}. */
-    static byte[] singleFile(String name, byte[] content, int uid, int gid, int mode) {
+    public static byte[] singleFile(String name, byte[] content, int uid, int gid, int mode) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(content.length + 2048);
         try (TarArchiveOutputStream tar = open(buf)) {
             TarArchiveEntry e = new TarArchiveEntry(name);
@@ -43,7 +44,7 @@ final class Tars {
      * Writes {@code source} to {@code out}: a file as one entry named after it, a directory as
      * its contents (entries relative to it). Links are kept as links. Owned by uid:gid.
      */
-    static void writeTree(Path source, OutputStream out, int uid, int gid) throws IOException {
+    public static void writeTree(Path source, OutputStream out, int uid, int gid) throws IOException {
         try (TarArchiveOutputStream tar = open(out)) {
             if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
                 put(tar, source, source.getFileName().toString(), uid, gid);

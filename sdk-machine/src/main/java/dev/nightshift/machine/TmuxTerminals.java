@@ -1,4 +1,4 @@
-package dev.nightshift.docker.internal;
+package dev.nightshift.machine;
 
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.NightshiftException;
@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -19,37 +21,71 @@ import java.util.regex.Pattern;
  * ({@link #openShell}) are windows marked with the window option {@value #SHELL_OPTION}. Windows stay
  * after their command ends ({@code remain-on-exit}) so its last output can still be read.
  *
+ * <p>Every tmux command is one internal command in the machine, run by the runtime's
+ * {@link Runner} (through its exec server); how a human attaches ({@code docker exec -it},
+ * {@code kubectl exec -it}) is the runtime's too.
+ *
+ * <pre>{@code
+ * Terminals terminals = new TmuxTerminals(id, "ubuntu", "/workspace", Map.of(),
+ *         (command, user, timeout) -> runBuffered(command, user, timeout),
+ *         target -> List.of("docker", "exec", "-it", "-u", "ubuntu", id, "tmux", "attach", "-t", target));
+ * }</pre>
+ *
  * <p>Thread-safety: thread-safe (tmux serialises; starts are synchronised here).
  * Lifecycle: as long as the machine.
  */
-final class DockerTerminals implements Terminals {
+public final class TmuxTerminals implements Terminals {
     static final String SESSION = "nightshift";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** A window option that marks shells (take-over windows), which are not terminals. */
     private static final String SHELL_OPTION = "@nightshift-shell";
     private static final String LOGIN_SHELL = "exec bash -l";
-    private final DockerMachine machine;
+    private final String machineId;
+    private final String user;
+    private final String workdir;
+    private final Map<String, String> env;
+    private final Runner runner;
+    private final Function<String, List<String>> attach;
 
-    DockerTerminals(DockerMachine machine) {
-        this.machine = machine;
+    /** Runs one internal command to its end, output buffered. */
+    @FunctionalInterface
+    public interface Runner {
+        /** Runs {@code command} as {@code user} in the machine, failing after {@code timeout}. */
+        CommandOutput run(List<String> command, String user, Duration timeout);
+    }
+
+    /**
+     * Terminals of machine {@code machineId} whose user is {@code user}, whose default working
+     * directory is {@code workdir} ({@code null}: the user's home) and environment {@code env};
+     * {@code attach} turns a tmux target ({@code session} or {@code session:=window}) into the
+     * host command a human runs to attach.
+     */
+    public TmuxTerminals(String machineId, String user, String workdir, Map<String, String> env, Runner runner,
+            Function<String, List<String>> attach) {
+        this.machineId = Objects.requireNonNull(machineId, "machineId");
+        this.user = Objects.requireNonNull(user, "user");
+        this.workdir = workdir;
+        this.env = Map.copyOf(env);
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.attach = Objects.requireNonNull(attach, "attach");
     }
 
     private static String target(String name) {
         return SESSION + ":=" + name;
     }
 
-    private Raw tmux(List<String> args) {
+    private CommandOutput tmux(List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("tmux");
         cmd.addAll(args);
-        return machine.run(cmd, machine.user(), null, TIMEOUT);
+        return runner.run(cmd, user, TIMEOUT);
     }
 
-    private Raw tmuxOk(List<String> args, String what) {
-        Raw r = tmux(args);
+    private CommandOutput tmuxOk(List<String> args, String what) {
+        CommandOutput r = tmux(args);
         if (!r.ok()) {
-            throw new NightshiftException("tmux " + what + " failed in machine " + machine.id() + " (exit " + r.exit()
+            throw new NightshiftException("tmux " + what + " failed in machine " + machineId + " (exit " + r.exit()
                     + "): " + r.stderr().strip());
         }
         return r;
@@ -63,16 +99,16 @@ final class DockerTerminals implements Terminals {
         }
         Optional<List<Window>> existing = session();
         if (existing.orElse(List.of()).stream().anyMatch(t -> t.name().equals(name))) {
-            throw new ConflictException("terminal '" + name + "' already exists in machine " + machine.id());
+            throw new ConflictException("terminal '" + name + "' already exists in machine " + machineId);
         }
-        Map<String, String> all = new LinkedHashMap<>(machine.env());
+        Map<String, String> all = new LinkedHashMap<>(this.env);
         if (env != null) {
             all.putAll(env);
         }
         List<String> window = new ArrayList<>();
         window.add("-n");
         window.add(name);
-        String dir = workdir != null ? workdir : machine.workdir();
+        String dir = workdir != null ? workdir : this.workdir;
         if (dir != null) {
             window.add("-c");
             window.add(dir);
@@ -86,7 +122,7 @@ final class DockerTerminals implements Terminals {
         List<String> args = openWindow(window, existing.isPresent());
         args.add(";");
         args.addAll(LIST_WINDOWS);
-        Raw r = tmuxOk(args, "start of terminal '" + name + "'");
+        CommandOutput r = tmuxOk(args, "start of terminal '" + name + "'");
         return parse(r.out()).stream().filter(w -> !w.shell() && w.name().equals(name)).findFirst()
                 .map(w -> new TerminalInfo(w.name(), w.command(), w.running()))
                 .orElse(new TerminalInfo(name, command, false));
@@ -127,7 +163,7 @@ final class DockerTerminals implements Terminals {
 
     /** The session's windows; empty when there is no session (one tmux call answers both). */
     private Optional<List<Window>> session() {
-        Raw r = tmux(LIST_WINDOWS);
+        CommandOutput r = tmux(LIST_WINDOWS);
         return r.ok() ? Optional.of(parse(r.out())) : Optional.empty();
     }
 
@@ -157,9 +193,9 @@ final class DockerTerminals implements Terminals {
     public synchronized void ensureSession(String workdir) {
         // one tmux call: open the session with its shell; "duplicate session" means it is already there
         // (tmux skips the rest of a command sequence after a failed command, so nothing else changes)
-        Raw r = openShellWindow(SHELL_WINDOW, workdir, false);
+        CommandOutput r = openShellWindow(SHELL_WINDOW, workdir, false);
         if (!r.ok() && !r.stderr().contains("duplicate session")) {
-            throw new NightshiftException("tmux opening shell '" + SHELL_WINDOW + "' failed in machine " + machine.id()
+            throw new NightshiftException("tmux opening shell '" + SHELL_WINDOW + "' failed in machine " + machineId
                     + " (exit " + r.exit() + "): " + r.stderr().strip());
         }
     }
@@ -178,7 +214,7 @@ final class DockerTerminals implements Terminals {
         for (Window w : existing.orElse(List.of())) {
             if (w.name().equals(name)) {
                 if (!w.shell()) {
-                    throw new ConflictException("'" + name + "' is a terminal in machine " + machine.id()
+                    throw new ConflictException("'" + name + "' is a terminal in machine " + machineId
                             + ", not a shell: take over under another name");
                 }
                 if (!w.running()) { // the person exited the shell: a fresh one in the same window
@@ -187,22 +223,22 @@ final class DockerTerminals implements Terminals {
                 return;
             }
         }
-        Raw r = openShellWindow(name, workdir, existing.isPresent());
+        CommandOutput r = openShellWindow(name, workdir, existing.isPresent());
         if (!r.ok()) {
-            throw new NightshiftException("tmux opening shell '" + name + "' failed in machine " + machine.id()
+            throw new NightshiftException("tmux opening shell '" + name + "' failed in machine " + machineId
                     + " (exit " + r.exit() + "): " + r.stderr().strip());
         }
     }
 
     /** Opens a login shell in window {@code name}, marked as a shell: in the session, or as a new session. */
-    private Raw openShellWindow(String name, String workdir, boolean hasSession) {
+    private CommandOutput openShellWindow(String name, String workdir, boolean hasSession) {
         List<String> window = new ArrayList<>(List.of("-n", name));
-        String dir = workdir != null ? workdir : machine.workdir();
+        String dir = workdir != null ? workdir : this.workdir;
         if (dir != null) {
             window.add("-c");
             window.add(dir);
         }
-        machine.env().forEach((k, v) -> {
+        this.env.forEach((k, v) -> {
             window.add("-e");
             window.add(k + "=" + v);
         });
@@ -214,7 +250,7 @@ final class DockerTerminals implements Terminals {
 
     private void requireExists(String name) {
         if (windows().stream().noneMatch(t -> t.name().equals(name))) {
-            throw new NotFoundException("no terminal '" + name + "' in machine " + machine.id());
+            throw new NotFoundException("no terminal '" + name + "' in machine " + machineId);
         }
     }
 
@@ -224,7 +260,7 @@ final class DockerTerminals implements Terminals {
             throw new IllegalArgumentException("lines must be > 0");
         }
         requireExists(name);
-        Raw r = tmuxOk(List.of("capture-pane", "-p", "-J", "-t", target(name), "-S", "-" + lines), "read of '" + name + "'");
+        CommandOutput r = tmuxOk(List.of("capture-pane", "-p", "-J", "-t", target(name), "-S", "-" + lines), "read of '" + name + "'");
         List<String> all = new ArrayList<>(List.of(r.out().split("\n", -1)));
         // tmux's own "Pane is dead (status 0, ...)" line of an ended window is not output
         while (!all.isEmpty() && (all.get(all.size() - 1).isBlank() || all.get(all.size() - 1).startsWith("Pane is dead"))) {
@@ -282,12 +318,6 @@ final class DockerTerminals implements Terminals {
     }
 
     private List<String> attach(String target) {
-        List<String> cmd = new ArrayList<>(List.of("docker"));
-        if (!machine.core().engine().isDefaultHost()) {
-            cmd.add("-H");
-            cmd.add(machine.core().engine().host());
-        }
-        cmd.addAll(List.of("exec", "-it", "-u", machine.user(), machine.id(), "tmux", "attach", "-t", target));
-        return List.copyOf(cmd);
+        return List.copyOf(attach.apply(target));
     }
 }

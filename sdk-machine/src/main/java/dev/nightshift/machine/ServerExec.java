@@ -1,4 +1,4 @@
-package dev.nightshift.kubernetes.internal;
+package dev.nightshift.machine;
 
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.runtime.ExecHandle;
@@ -14,17 +14,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One command run by a machine's {@link ExecServer}: its output arrives as the server's frames,
+ * One command run by a machine's {@link ExecServerClient}: its output arrives as the server's frames,
  * timeout and cancel are kill requests for its process group.
  *
  * <p>Thread-safety: thread-safe; output callbacks come from the server's one reading thread.
  * Lifecycle: until its result completes.
  */
 final class ServerExec implements ExecHandle {
-    /** How long {@link #cancel()} waits for the killed command's exit. */
-    static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
-
-    private final ExecServer server;
+    private final ExecServerClient server;
     private final int serverId;
     private final ExecRequest request;
     private final CompletableFuture<ExecResult> result = new CompletableFuture<>();
@@ -34,7 +31,7 @@ final class ServerExec implements ExecHandle {
     private final long startNanos = System.nanoTime();
     private volatile ScheduledFuture<?> timer;
 
-    ServerExec(ExecServer server, int serverId, ExecRequest request) {
+    ServerExec(ExecServerClient server, int serverId, ExecRequest request) {
         this.server = server;
         this.serverId = serverId;
         this.request = request;
@@ -55,7 +52,7 @@ final class ServerExec implements ExecHandle {
 
     @Override
     public String id() {
-        return server.machineId() + "/s" + serverId;
+        return server.shortId() + "/s" + serverId;
     }
 
     @Override
@@ -67,7 +64,7 @@ final class ServerExec implements ExecHandle {
     public void cancel() {
         kill(ExecResult.Outcome.CANCELLED);
         try {
-            result.get(CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            result.get(server.cancelWait().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
@@ -82,7 +79,7 @@ final class ServerExec implements ExecHandle {
         server.kill(serverId);
     }
 
-    private void stopTimer() {
+    void stopTimer() {
         ScheduledFuture<?> t = timer;
         if (t != null) {
             t.cancel(false);

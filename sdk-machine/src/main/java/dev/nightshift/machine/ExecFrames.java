@@ -1,4 +1,4 @@
-package dev.nightshift.kubernetes.internal;
+package dev.nightshift.machine;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -6,8 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The exec-server protocol of {@code execd.pl} (the same script and frames as the Docker
- * runtime's): every frame is a big-endian u32 length of what follows, a type byte, a u32 exec id
+ * The exec-server protocol of {@code execd.pl} ({@link ExecServerClient#SCRIPT}): every frame is a big-endian u32 length of what follows, a type byte, a u32 exec id
  * and the payload. In: {@code X} exec (fields, each a u32 length and bytes: user, workdir,
  * has-stdin, stdin, env count, {@code K=V}..., argv...), {@code K} kill. Out: {@code R} ready,
  * {@code O}/{@code E} output chunks, {@code X} exit ({@code "code signal oom"}), {@code F} failed.
@@ -15,16 +14,21 @@ import java.util.List;
  * <p>Thread-safety: the static encoders are stateless; a {@link Decoder} is for one reading thread.
  * Lifecycle: a decoder lives as long as its stream.
  */
-final class Frames {
-    private Frames() {
+public final class ExecFrames {
+    private ExecFrames() {
     }
 
     /** Receives decoded frames; {@code b[off, off + len)} is valid only during the call. */
-    interface Handler {
+    public interface Handler {
+        /** One frame of {@code type} for exec {@code id}, its payload {@code b[off, off + len)}. */
         void frame(char type, int id, byte[] b, int off, int len);
     }
 
-    static byte[] exec(int id, String user, String workdir, byte[] stdin, List<String> env, List<String> argv) {
+    /**
+     * An exec request: run {@code argv} as {@code user} in {@code workdir} ({@code null}: the
+     * user's default) with {@code stdin} ({@code null}: none) and {@code env} ({@code K=V}).
+     */
+    public static byte[] exec(int id, String user, String workdir, byte[] stdin, List<String> env, List<String> argv) {
         List<byte[]> fields = new ArrayList<>();
         fields.add(utf8(user));
         fields.add(utf8(workdir == null ? "" : workdir));
@@ -47,12 +51,13 @@ final class Frames {
         return frame;
     }
 
-    static byte[] kill(int id) {
+    /** A request to kill exec {@code id}'s process group. */
+    public static byte[] kill(int id) {
         return header('K', id, 0);
     }
 
     /** A frame as the server writes it (tests and diagnostics). */
-    static byte[] frame(char type, int id, byte[] payload) {
+    public static byte[] frame(char type, int id, byte[] payload) {
         byte[] f = Arrays.copyOf(header(type, id, payload.length), 9 + payload.length);
         System.arraycopy(payload, 0, f, 9, payload.length);
         return f;
@@ -85,12 +90,27 @@ final class Frames {
      * Cuts a byte stream into frames, whatever the chunking of the transport (a frame may arrive
      * in many pieces, many frames in one).
      */
-    static final class Decoder {
-        private byte[] buf = new byte[1 << 16];
+    public static final class Decoder {
+        private final int initial;
+        private byte[] buf;
         private int len;
 
+        /** A decoder with a 64 KiB buffer. */
+        public Decoder() {
+            this(1 << 16);
+        }
+
+        /** A decoder whose buffer starts at (and shrinks back to) {@code initialCapacity} bytes. */
+        public Decoder(int initialCapacity) {
+            if (initialCapacity < 9) {
+                throw new IllegalArgumentException("a decoder's buffer holds at least one header (9 bytes): " + initialCapacity);
+            }
+            initial = initialCapacity;
+            buf = new byte[initialCapacity];
+        }
+
         /** Feeds bytes; complete frames go to {@code handler}. A bad length is an {@link IllegalStateException}. */
-        void feed(byte[] b, int off, int n, Handler handler) {
+        public void feed(byte[] b, int off, int n, Handler handler) {
             if (len + n > buf.length) {
                 buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
             }
@@ -110,13 +130,13 @@ final class Frames {
             }
             System.arraycopy(buf, o, buf, 0, len - o);
             len -= o;
-            if (len == 0 && buf.length > 1 << 16) {
-                buf = new byte[1 << 16];
+            if (len == 0 && buf.length > initial) {
+                buf = new byte[initial];
             }
         }
 
         /** Bytes of an incomplete frame held back. */
-        int pending() {
+        public int pending() {
             return len;
         }
     }

@@ -1,4 +1,4 @@
-package dev.nightshift.kubernetes.internal;
+package dev.nightshift.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,7 @@ import dev.nightshift.api.runtime.ExecListener;
 import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,63 +21,61 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Kubernetes runtime's exec server against the real {@code execd.pl}, run by a local
- * {@code perl} in place of the pod exec stream (the transport is the only difference: both are
- * stdin/stdout/stderr byte streams). Commands run as this process's user in a temporary
+ * The exec server's client against the real {@code execd.pl}, run by a local {@code perl} in
+ * place of a machine (the transport is the only difference: a container's or a pod's exec gives
+ * the same stdin/stdout/stderr byte streams). Commands run as this process's user in a temporary
  * directory; nothing outside it is touched.
  */
 class ExecServerProtocolTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private final String user = System.getProperty("user.name");
     private ScheduledExecutorService scheduler;
-    private ProcessTransport transport;
-    private ExecServer server;
-    private final List<ExecServer> gone = Collections.synchronizedList(new ArrayList<>());
+    private Process process;
+    private ExecServerClient server;
+    private final List<ExecServerClient> gone = Collections.synchronizedList(new ArrayList<>());
 
-    /** {@code perl -e execd.pl} as a local process: the same byte streams a pod exec gives. */
-    static final class ProcessTransport implements ExecTransport {
-        final Process process;
-
-        ProcessTransport() throws java.io.IOException {
-            process = new ProcessBuilder(ExecServer.COMMAND).start();
-        }
-
-        @Override
-        public OutputStream stdin() {
-            return process.getOutputStream();
-        }
-
-        @Override
-        public InputStream stdout() {
-            return process.getInputStream();
-        }
-
-        @Override
-        public InputStream stderr() {
-            return process.getErrorStream();
-        }
-
-        @Override
-        public void close() {
-            try {
-                process.getOutputStream().close();
-            } catch (java.io.IOException ignored) {
-                // already closed
+    /** {@code perl -e execd.pl} as a local process: frames go to its stdin. */
+    static ExecChannel channel(Process process) {
+        return new ExecChannel() {
+            @Override
+            public synchronized void send(byte[] frame) throws IOException {
+                OutputStream in = process.getOutputStream();
+                in.write(frame);
+                in.flush();
             }
-        }
+
+            @Override
+            public void close() {
+                try {
+                    process.getOutputStream().close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+        };
+    }
+
+    private static void reader(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
     }
 
     @BeforeEach
     void start() throws Exception {
         scheduler = Executors.newSingleThreadScheduledExecutor();
-        transport = new ProcessTransport();
-        server = ExecServer.start("local-test", transport, scheduler, WAIT, gone::add);
+        process = new ProcessBuilder(ExecServerClient.COMMAND).start();
+        server = new ExecServerClient("local-test", "local-test", scheduler, WAIT, channel(process),
+                (s, why, unexpected) -> gone.add(s));
+        reader("execd-out", () -> server.readOutput(process.getInputStream()));
+        reader("execd-err", () -> server.readDiagnostics(process.getErrorStream()));
+        server.awaitReady(WAIT);
     }
 
     @AfterEach
     void stop() throws Exception {
         server.close();
-        transport.process.destroyForcibly().waitFor();
+        process.destroyForcibly().waitFor();
         scheduler.shutdownNow();
     }
 
@@ -145,11 +143,37 @@ class ExecServerProtocolTest {
     @Test
     void whenTheServerDiesRunningExecsFailNamingTheMachineAndItReportsItselfGone() throws Exception {
         var h = server.exec(ExecRequest.of("sleep", "3145"), user, "/", List.of());
-        transport.process.destroyForcibly().waitFor();
+        process.destroyForcibly().waitFor();
         assertThatThrownBy(() -> h.await(WAIT)).isInstanceOf(NightshiftException.class)
                 .hasMessageContaining("local-test").hasMessageContaining("lost its exec server");
         assertThat(server.alive()).isFalse();
         assertThat(gone).containsExactly(server);
         assertThat(server.exec(ExecRequest.of("true"), user, "/", List.of())).as("a dead server takes no exec").isNull();
+    }
+
+    @Test
+    void anOutputCollectorKeepsAllOutputAndATimeoutIsAnErrorNamingTheMachine() {
+        OutputCollector collect = new OutputCollector();
+        var h = server.exec(ExecRequest.bash("head -c 100000 /dev/zero | tr '\\0' a; echo err >&2; exit 3")
+                .listener(collect).tailBytes(0).build(), user, "/", List.of());
+        CommandOutput r = collect.await(h, "local-test", "bash", WAIT, e -> e);
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.stdout()).hasSize(100_000);
+        assertThat(r.stderr()).isEqualTo("err\n");
+
+        OutputCollector slow = new OutputCollector();
+        Duration timeout = Duration.ofMillis(300);
+        var s = server.exec(ExecRequest.builder("sleep", "3146").timeout(timeout).listener(slow).build(), user, "/", List.of());
+        assertThatThrownBy(() -> slow.await(s, "local-test", "sleep", timeout, e -> e))
+                .isInstanceOf(dev.nightshift.api.NightshiftTimeoutException.class)
+                .hasMessageContaining("local-test").hasMessageContaining("sleep");
+    }
+
+    @Test
+    void theRequestsEnvironmentOverridesTheMachines() {
+        ExecRequest r = ExecRequest.builder("true").env("B", "request").env("C", "3").build();
+        assertThat(ExecServerClient.environment(java.util.Map.of("A", "1", "B", "machine"), r))
+                .containsExactlyInAnyOrder("A=1", "B=request", "C=3");
     }
 }

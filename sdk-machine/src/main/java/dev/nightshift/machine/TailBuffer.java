@@ -1,4 +1,4 @@
-package dev.nightshift.kubernetes.internal;
+package dev.nightshift.machine;
 
 import java.nio.charset.StandardCharsets;
 
@@ -6,18 +6,26 @@ import java.nio.charset.StandardCharsets;
  * Keeps the last {@code capacity} bytes written to it, and counts them all.
  *
  * <p>Thread-safety: not thread-safe; one writer. Lifecycle: one per stream of one exec.
+ *
+ * <pre>{@code
+ * TailBuffer tail = new TailBuffer(request.tailBytes());
+ * tail.write(chunk, 0, n);          // on the stream's one thread
+ * String last = tail.toString();    // the last bytes as text, total() counts every byte
+ * }</pre>
  */
-final class TailBuffer {
+public final class TailBuffer {
     private final byte[] ring;
     private int start;
     private int size;
     private long total;
 
-    TailBuffer(int capacity) {
+    /** Keeps at most {@code capacity} bytes (0: counts only). */
+    public TailBuffer(int capacity) {
         ring = new byte[capacity];
     }
 
-    void write(byte[] b, int off, int len) {
+    /** Appends {@code b[off, off + len)}, dropping the oldest bytes beyond the capacity. */
+    public void write(byte[] b, int off, int len) {
         total += len;
         int cap = ring.length;
         if (cap == 0) {
@@ -40,11 +48,13 @@ final class TailBuffer {
         }
     }
 
-    long total() {
+    /** Every byte ever written, kept or not. */
+    public long total() {
         return total;
     }
 
-    byte[] bytes() {
+    /** A copy of the kept bytes, oldest first. */
+    public byte[] bytes() {
         byte[] out = new byte[size];
         for (int i = 0; i < size; i++) {
             out[i] = ring[(start + i) % ring.length];

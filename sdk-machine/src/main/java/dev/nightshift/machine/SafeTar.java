@@ -1,4 +1,4 @@
-package dev.nightshift.docker.internal;
+package dev.nightshift.machine;
 
 import dev.nightshift.api.NightshiftException;
 import java.io.IOException;

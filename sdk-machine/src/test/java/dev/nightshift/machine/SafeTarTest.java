@@ -1,4 +1,4 @@
-package dev.nightshift.docker.internal;
+package dev.nightshift.machine;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
