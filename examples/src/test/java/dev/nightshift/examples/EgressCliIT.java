@@ -2,8 +2,6 @@ package dev.nightshift.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * the hibernation the first process left it in, reaches it. No address outside this machine is a
  * target.
  */
-class EgressCliIT {
+class EgressCliIT extends CliProcessTest {
     /** An HTTP GET through $http_proxy with bash alone (the base image has no curl): prints the status code. */
     static final String FETCH = "fetch() { local p=${http_proxy#http://}; exec 3<>/dev/tcp/${p%:*}/${p##*:} || return 9;"
             + " printf 'GET http://%s/ HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' \"$1\" \"$1\" >&3;"
@@ -28,26 +26,14 @@ class EgressCliIT {
             + " { last if $h =~ /^\\r?\\n$/ } my $b = \"hello\\n\"; print $c \"HTTP/1.1 200 OK\\r\\n"
             + "Content-Length: \" . length($b) . \"\\r\\nConnection: close\\r\\n\\r\\n$b\"; close $c }";
 
-    @org.junit.jupiter.api.io.TempDir
-    Path dir;
     String server;
 
+    /** Runs before {@link CliProcessTest}'s clean-up (JUnit runs a subclass's {@code @AfterEach} first). */
     @AfterEach
-    void removeWhatTheEnginesMade() throws Exception {
+    void removeTheServer() throws Exception {
         if (server != null) {
             Processes.run(dir, Map.of(), null, 1, List.of("docker", "rm", "-f", server));
         }
-        Docker.removeUnder(dir);
-        assertThat(Docker.under(dir)).as("machines and images of this test's stores left behind").isEmpty();
-    }
-
-    Processes.Result ok(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
-                "--home", dir.resolve("home").toString()));
-        cmd.addAll(List.of(args));
-        Processes.Result r = Processes.run(dir, Map.of(), null, 10, cmd);
-        assertThat(r.exitCode()).as("nightshift %s%n%s", String.join(" ", args), r).isZero();
-        return r;
     }
 
     @Test

@@ -16,9 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Nothing runs without an owner, with the CLI as a user runs it: the machine of an agent whose
@@ -26,30 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * workspace intact; nine processes sharing a state directory with {@code --max-running-machines 2}
  * never run more than two machines at once.
  */
-class MachineOwnershipIT {
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void removeWhatTheEnginesMade() throws Exception {
-        Docker.removeUnder(dir);
-        org.assertj.core.api.Assertions.assertThat(Docker.under(dir))
-                .as("machines and images of this test's stores left behind").isEmpty();
-    }
-
-    List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
-                "--home", dir.resolve("home").toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
-    Processes.Result ok(String... args) throws Exception {
-        Processes.Result r = Processes.run(dir, Map.of(), null, 10, command(args));
-        assertThat(r.exitCode()).as("nightshift %s%n%s", String.join(" ", args), r).isZero();
-        return r;
-    }
-
+class MachineOwnershipIT extends CliProcessTest {
     /** The containers running for agents whose id starts with {@code prefix}. */
     static List<String> machinesOf(String prefix) throws Exception {
         Processes.Result r = Processes.run(Path.of("."), Map.of(), null, 1, List.of("docker", "ps",

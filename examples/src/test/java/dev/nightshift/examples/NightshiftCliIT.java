@@ -6,12 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code nightshift} command line as a user runs it ({@code bin/nightshift}, built by
@@ -19,29 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
  * bad inputs (unknown agent, missing repository, invalid environment.json, a secret on the
  * command line).
  */
-class NightshiftCliIT {
+class NightshiftCliIT extends CliProcessTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void removeWhatTheEnginesMade() throws Exception {
-        Docker.removeUnder(dir);
-        assertThat(Docker.under(dir)).as("machines and images of this test's stores left behind").isEmpty();
-    }
-
     Processes.Result cli(String stdin, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
-                "--home", dir.resolve("home").toString()));
-        cmd.addAll(List.of(args));
-        return Processes.run(dir, Map.of(), stdin, 10, cmd);
-    }
-
-    Processes.Result ok(String... args) throws Exception {
-        Processes.Result r = cli(null, args);
-        assertThat(r.exitCode()).as("nightshift %s%n%s", String.join(" ", args), r).isZero();
-        return r;
+        return Processes.run(dir, Map.of(), stdin, commandMinutes(), command(args));
     }
 
     static JsonNode lastJson(Processes.Result r) throws Exception {

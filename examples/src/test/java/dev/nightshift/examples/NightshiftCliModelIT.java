@@ -8,13 +8,9 @@ import dev.nightshift.model.testing.ScriptedModelServer;
 import dev.nightshift.model.testing.TokenCounts;
 import dev.nightshift.model.testing.WireFormat;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code nightshift spawn --model} as a user runs it ({@code bin/nightshift}) with the model
@@ -22,22 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * a real Docker engine and a real bare remote: the compact tool-call lines, the tokens and cost
  * in {@code status}, and the clear errors for a bad model name or a missing key.
  */
-class NightshiftCliModelIT {
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void removeWhatTheEnginesMade() throws Exception {
-        Docker.removeUnder(dir);
-        org.assertj.core.api.Assertions.assertThat(Docker.under(dir))
-                .as("machines and images of this test's stores left behind").isEmpty();
-    }
-
+class NightshiftCliModelIT extends CliProcessTest {
     Processes.Result cli(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
-                "--home", dir.resolve("home").toString()));
-        cmd.addAll(List.of(args));
-        return Processes.run(dir, env, null, 10, cmd);
+        return Processes.run(dir, env, null, commandMinutes(), command(args));
     }
 
     @Test

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,29 +18,7 @@ import org.junit.jupiter.api.Test;
  * directory. The controls travel through the store's control inbox to the process that drives
  * the agent; it runs them, finishes both turns, and then ends.
  */
-class RemoteControlCliIT {
-    @org.junit.jupiter.api.io.TempDir
-    Path dir;
-
-    @AfterEach
-    void removeWhatTheEnginesMade() throws Exception {
-        Docker.removeUnder(dir);
-        assertThat(Docker.under(dir)).as("machines and images of this test's stores left behind").isEmpty();
-    }
-
-    List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
-                "--home", dir.resolve("home").toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
-    Processes.Result ok(String... args) throws Exception {
-        Processes.Result r = Processes.run(dir, Map.of(), null, 10, command(args));
-        assertThat(r.exitCode()).as("nightshift %s%n%s", String.join(" ", args), r).isZero();
-        return r;
-    }
-
+class RemoteControlCliIT extends CliProcessTest {
     @Test
     void aDetachedAgentIsTakenOverFollowedUpAndHandedBackFromOtherProcesses() throws Exception {
         Docker.require();

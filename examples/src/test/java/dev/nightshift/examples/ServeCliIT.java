@@ -12,43 +12,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code nightshift keys} and {@code nightshift serve} as a user runs them: a key printed once on
  * its own line and never listed, a server answering with it, a revoked key refused by the
  * running server, and Ctrl-C (SIGTERM) stopping it cleanly.
  */
-class ServeCliIT {
+class ServeCliIT extends CliProcessTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path dir;
-
-    @org.junit.jupiter.api.AfterEach
-    void removeWhatTheEnginesMade() throws Exception {
-        Docker.removeUnder(dir);
-        assertThat(Docker.under(dir)).as("machines and images of this test's stores left behind").isEmpty();
-    }
-
-    List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
-                "--home", dir.resolve("home").toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
-    Processes.Result ok(String... args) throws Exception {
-        Processes.Result r = Processes.run(dir, Map.of(), null, 5, command(args));
-        assertThat(r.exitCode()).as("nightshift %s%n%s", String.join(" ", args), r).isZero();
-        return r;
+    @Override
+    long commandMinutes() {
+        return 5;
     }
 
     @Test

@@ -3,39 +3,16 @@ package dev.nightshift.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code nightshift env setup | snapshot} across processes, as a user runs them: the setup's
  * machine outlives the command that started it, another command snapshots it, and
  * {@code --rm} removes it. (The hand-made change reaching an agent is SetupFlowIT in sdk-core.)
  */
-class SetupCliIT {
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void removeWhatTheEnginesMade() throws Exception {
-        Docker.removeUnder(dir);
-        org.assertj.core.api.Assertions.assertThat(Docker.under(dir))
-                .as("machines and images of this test's stores left behind").isEmpty();
-    }
-
-    Processes.Result ok(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
-                "--home", dir.resolve("home").toString()));
-        cmd.addAll(List.of(args));
-        Processes.Result r = Processes.run(dir, Map.of(), null, 10, cmd);
-        assertThat(r.exitCode()).as("nightshift %s%n%s", String.join(" ", args), r).isZero();
-        return r;
-    }
-
+class SetupCliIT extends CliProcessTest {
     @Test
     void aSetupOutlivesItsCommandIsSnapshottedByAnotherAndRemovedByHand() throws Exception {
         Docker.require();

@@ -15,9 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code nightshift takeover --handback-on-detach} on a terminal, as a person uses it: under a
@@ -25,30 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * typed command runs there, and detaching hands the agent back (and the process then hibernates
  * the machine as it ends).
  */
-class TakeOverCliIT {
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void removeWhatTheEnginesMade() throws Exception {
-        Docker.removeUnder(dir);
-        org.assertj.core.api.Assertions.assertThat(Docker.under(dir))
-                .as("machines and images of this test's stores left behind").isEmpty();
-    }
-
-    List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Processes.root().resolve("bin/nightshift").toString(),
-                "--home", dir.resolve("home").toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
-    Processes.Result ok(String... args) throws Exception {
-        Processes.Result r = Processes.run(dir, Map.of(), null, 10, command(args));
-        assertThat(r.exitCode()).as("nightshift %s%n%s", String.join(" ", args), r).isZero();
-        return r;
-    }
-
+class TakeOverCliIT extends CliProcessTest {
     static String docker(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("docker"));
         cmd.addAll(List.of(args));

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real git remote for tests: a bare repository on disk, reached over {@code file://}, seeded and
  * inspected with the git command line (an independent implementation from the JGit the SDK uses).
+ * Shared with the model driver's tests through this module's test-jar.
  */
-final class TestRemote {
-    final Path bare;
+public final class TestRemote {
+    public final Path bare;
     private final Path work;
 
     private TestRemote(Path dir, String name) {
@@ -24,12 +25,12 @@ final class TestRemote {
     }
 
     /** A bare repository whose {@code main} holds {@code files} in one commit. */
-    static TestRemote create(Path dir, Map<String, String> files) {
+    public static TestRemote create(Path dir, Map<String, String> files) {
         return create(dir, "remote", files);
     }
 
     /** A bare repository {@code dir/<name>.git} whose {@code main} holds {@code files} in one commit. */
-    static TestRemote create(Path dir, String name, Map<String, String> files) {
+    public static TestRemote create(Path dir, String name, Map<String, String> files) {
         TestRemote r = new TestRemote(dir, name);
         try {
             Files.createDirectories(dir);
@@ -42,12 +43,12 @@ final class TestRemote {
         return r;
     }
 
-    String url() {
+    public String url() {
         return bare.toUri().toString();
     }
 
     /** Commits {@code files} on main (in the seed clone) and pushes. */
-    void commitFiles(Map<String, String> files, String message) {
+    public void commitFiles(Map<String, String> files, String message) {
         try {
             for (Map.Entry<String, String> f : files.entrySet()) {
                 Path p = work.resolve(f.getKey());
@@ -63,7 +64,7 @@ final class TestRemote {
     }
 
     /** Adds {@code sub} as a submodule at {@code path} (pinned at its main as it is now), commits and pushes. */
-    void addSubmodule(TestRemote sub, String path) {
+    public void addSubmodule(TestRemote sub, String path) {
         run(work, "git", "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.url(), path);
         run(work, "git", "-c", "user.name=Seed", "-c", "user.email=seed@example.invalid", "commit", "-q", "-m",
                 "add submodule " + path);
@@ -71,7 +72,7 @@ final class TestRemote {
     }
 
     /** Pushes a commit to {@code branch} made on top of main (to create a conflicting branch). */
-    void pushOtherWork(String branch, String file, String content) {
+    public void pushOtherWork(String branch, String file, String content) {
         run(work, "git", "checkout", "-q", "-B", branch, "origin/main");
         try {
             Files.writeString(work.resolve(file), content, StandardCharsets.UTF_8);
@@ -85,26 +86,26 @@ final class TestRemote {
     }
 
     /** Branch names on the remote. */
-    List<String> branches() {
+    public List<String> branches() {
         String out = run(bare, "git", "for-each-ref", "--format=%(refname:short)", "refs/heads/");
         return out.isBlank() ? List.of() : List.of(out.strip().split("\n"));
     }
 
     /** A file's content on a remote branch. */
-    String show(String branch, String path) {
+    public String show(String branch, String path) {
         return run(bare, "git", "show", branch + ":" + path);
     }
 
     /** Commit subjects on a remote branch, newest first. */
-    List<String> log(String branch) {
+    public List<String> log(String branch) {
         return List.of(run(bare, "git", "log", "--format=%s", branch).strip().split("\n"));
     }
 
-    String head(String branch) {
+    public String head(String branch) {
         return run(bare, "git", "rev-parse", branch).strip();
     }
 
-    static String run(Path dir, String... command) {
+    public static String run(Path dir, String... command) {
         try {
             Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -120,7 +121,7 @@ final class TestRemote {
         }
     }
 
-    static List<String> args(String... a) {
+    public static List<String> args(String... a) {
         return new ArrayList<>(List.of(a));
     }
 }

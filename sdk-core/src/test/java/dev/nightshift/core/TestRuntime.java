@@ -8,15 +8,16 @@ import dev.nightshift.docker.DockerRuntime;
 
 /**
  * The real Docker runtime for engine tests. With {@code CI=true} a missing engine fails the test;
- * elsewhere the test is skipped with a message saying how to start one.
+ * elsewhere the test is skipped with a message saying how to start one. Shared with the model
+ * driver's tests through this module's test-jar.
  */
-final class TestRuntime {
+public final class TestRuntime {
     static final String BASE_IMAGE = DockerRuntime.MINIMAL_BASE_IMAGE;
 
     private TestRuntime() {
     }
 
-    static Runtime docker() {
+    public static Runtime docker() {
         try {
             DockerRuntime runtime = new DockerRuntime();
             runtime.machines(java.util.Map.of("dev.nightshift.probe", "none")); // the engine answers

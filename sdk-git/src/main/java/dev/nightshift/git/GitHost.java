@@ -8,30 +8,20 @@ import dev.nightshift.api.ValidationException;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.spi.GitCredentials;
 import dev.nightshift.git.internal.BranchNames;
-import dev.nightshift.git.internal.CommitTree;
 import dev.nightshift.git.internal.InMachine;
 import dev.nightshift.git.internal.Mirrors;
 import dev.nightshift.git.internal.Remote;
-import dev.nightshift.git.internal.TreeFiles;
 import dev.nightshift.api.spec.RepositoryTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,35 +65,24 @@ public final class GitHost implements AutoCloseable {
 
     private final Builder config;
     private final Mirrors mirrors;
-    private final BranchNames names;
-    private final Set<String> handedOut;
-    /** The commit last moved into each workspace of a running machine (see {@link MoveIn}); least recently used dropped. */
-    private final Map<String, ObjectId> movedIn;
-    static final int MOVED_IN_ENTRIES = 4096;
+    private final BranchClaims branches;
+    /** The commit last moved into each workspace of a running machine (see {@link MoveIn}). */
+    private final MovedInCommits movedIn;
     /** Whether this is a view ({@link #withCredentials}), whose {@link #close()} does nothing. */
     private final boolean view;
 
     private GitHost(Builder b) {
         this.config = b;
         this.mirrors = new Mirrors(b.cacheDirectory, b.credentials, b.timeout);
-        this.names = new BranchNames(b.branchPrefix, b.random);
-        this.handedOut = ConcurrentHashMap.newKeySet();
-        this.movedIn = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ObjectId> eldest) {
-                return size() > MOVED_IN_ENTRIES;
-            }
-        });
+        this.branches = new BranchClaims(new BranchNames(b.branchPrefix, b.random));
+        this.movedIn = new MovedInCommits();
         this.view = false;
     }
 
     private GitHost(GitHost shared, GitCredentials credentials) {
         this.config = shared.config;
         this.mirrors = shared.mirrors.withCredentials(credentials);
-        this.names = shared.names;
-        this.handedOut = shared.handedOut;
+        this.branches = shared.branches;
         this.movedIn = shared.movedIn;
         this.view = true;
     }
@@ -159,42 +138,7 @@ public final class GitHost implements AutoCloseable {
      *     cannot be read (garbled, or encrypted without the right passphrase)
      */
     public Source fetch(String repository, String ref) {
-        Remote remote = Remote.parse(repository);
-        Optional<String> head = mirrors.fetch(remote);
-        Repository repo = mirrors.repository(remote);
-        try {
-            String wanted = ref;
-            if (wanted == null || wanted.isBlank()) {
-                wanted = head.orElseThrow(() -> new NotFoundException("repository " + remote
-                        + " has no branches: push a first commit, or name a commit"));
-            }
-            Optional<RevCommit> commit = mirrors.resolve(repo, wanted);
-            if (commit.isEmpty() && wanted.matches("[0-9a-fA-F]{40}")
-                    && mirrors.fetchCommit(remote, ObjectId.fromString(wanted.toLowerCase(java.util.Locale.ROOT)))) {
-                commit = mirrors.resolve(repo, wanted);
-            }
-            if (commit.isEmpty()) {
-                throw new NotFoundException("ref '" + printable(wanted) + "' not found in " + remote
-                        + ": no branch, tag or commit of that name (branches: " + someBranches(repo) + ")");
-            }
-            RevCommit c = commit.get();
-            LOG.info("resolved {} of {} to {}", printable(wanted), remote, c.name());
-            return new Source(c.name(), new CommitTree(repo, c, c.getTree()), remote.key());
-        } catch (IOException e) {
-            throw new NightshiftException("cannot read the mirror of " + remote + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String someBranches(Repository repo) throws IOException {
-        var refs = repo.getRefDatabase().getRefsByPrefix(Constants.R_HEADS);
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < refs.size() && i < 10; i++) {
-            b.append(i == 0 ? "" : ", ").append(refs.get(i).getName().substring(Constants.R_HEADS.length()));
-        }
-        if (refs.size() > 10) {
-            b.append(", … ").append(refs.size() - 10).append(" more");
-        }
-        return refs.isEmpty() ? "none" : b.toString();
+        return MirrorSources.fetch(mirrors, repository, ref);
     }
 
     /**
@@ -207,46 +151,7 @@ public final class GitHost implements AutoCloseable {
      * @throws ConflictException for a requested name that already exists on the remote
      */
     public String branchName(String repository, String prompt, String requested) {
-        Remote remote = Remote.parse(repository);
-        if (requested != null) {
-            BranchNames.validate(requested);
-        }
-        Set<String> taken = new java.util.HashSet<>(mirrors.remoteBranches(remote));
-        String mine = remote.key() + " ";
-        taken.addAll(handedOut(mine));
-        mirrors.existing(remote).ifPresent(repo -> {
-            try {
-                for (Ref r : repo.getRefDatabase().getRefsByPrefix(BASE)) {
-                    taken.add(r.getName().substring(BASE.length()));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        if (requested != null) {
-            if (BranchNames.clashes(requested, taken)) {
-                throw new ConflictException("branch '" + requested + "' already exists on " + remote
-                        + " (or clashes with one as a directory); choose another name or leave it to Nightshift");
-            }
-            synchronized (handedOut) {
-                if (!handedOut.add(mine + requested)) {
-                    throw new ConflictException("branch '" + requested + "' was just handed to another agent on "
-                            + remote + "; choose another name");
-                }
-            }
-            return requested;
-        }
-        synchronized (handedOut) {
-            taken.addAll(handedOut(mine));
-            String name = names.unique(prompt, taken, 64);
-            handedOut.add(mine + name);
-            return name;
-        }
-    }
-
-    /** Names this host handed out for the remote whose key (plus a space) is {@code prefix}. */
-    private List<String> handedOut(String prefix) {
-        return handedOut.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toList();
+        return branches.claim(mirrors, Remote.parse(repository), prompt, requested);
     }
 
     /**
@@ -254,10 +159,7 @@ public final class GitHost implements AutoCloseable {
      * {@code ""} when nothing is there. The commit must be in the mirror (see {@link #fetch}).
      */
     public String treeDigest(String repository, String commit, String path) {
-        CommitTree tree = commitTree(repository, commit);
-        return tree.entry(path).map(e -> e.mode().getObjectType() == Constants.OBJ_TREE
-                ? "tree:" + e.id().name() : "blob:" + Integer.toOctalString(e.mode().getBits()) + ":" + e.id().name())
-                .orElse("");
+        return MirrorSources.treeDigest(mirrors, repository, commit, path);
     }
 
     /**
@@ -268,38 +170,12 @@ public final class GitHost implements AutoCloseable {
      * @throws NotFoundException when nothing is at {@code path}
      */
     public void export(String repository, String commit, String path, Path dir) {
-        CommitTree tree = commitTree(repository, commit);
-        Repository repo = mirrors.repository(Remote.parse(repository));
-        String p = CommitTree.normalise(path);
-        CommitTree.Entry e = tree.entry(p).orElseThrow(() -> new NotFoundException(
-                "nothing at '" + p + "' in commit " + commit + " of " + Remote.parse(repository)));
-        try {
-            TreeFiles.export(repo, e, p, dir);
-        } catch (IOException ex) {
-            throw new NightshiftException("cannot export '" + p + "' of " + commit + " into " + dir + ": "
-                    + ex.getMessage(), ex);
-        }
+        MirrorSources.export(mirrors, repository, commit, path, dir);
     }
 
     /** A tree over {@code commit} as it is in the mirror. */
     public RepositoryTree tree(String repository, String commit) {
-        return commitTree(repository, commit);
-    }
-
-    private CommitTree commitTree(String repository, String commit) {
-        Remote remote = Remote.parse(repository);
-        Repository repo = mirrors.repository(remote);
-        try (RevWalk walk = new RevWalk(repo)) {
-            RevCommit c = walk.parseCommit(ObjectId.fromString(Objects.requireNonNull(commit, "commit")));
-            return new CommitTree(repo, c, c.getTree());
-        } catch (IllegalArgumentException e) {
-            throw new ValidationException("commit '" + printable(commit) + "' is not a full commit id");
-        } catch (org.eclipse.jgit.errors.MissingObjectException e) {
-            throw new NotFoundException("commit " + commit + " is not in the mirror of " + remote
-                    + "; fetch it first", e);
-        } catch (IOException e) {
-            throw new NightshiftException("cannot read commit " + commit + " of " + remote + ": " + e.getMessage(), e);
-        }
+        return MirrorSources.commitTree(mirrors, repository, commit);
     }
 
     /**
@@ -354,7 +230,8 @@ public final class GitHost implements AutoCloseable {
      * @return the branch tip, whether the remote now has it, and whether it moved since the last handoff
      * @throws PushRejectedException when the remote refuses the push (for example not a
      *     fast-forward); the commits stay under {@link PushRejectedException#preservedRef()}
-     * @throws PushRefusedException when the guard refuses; nothing was sent
+     *     ({@link PushRejectedException#refusedBy()} {@code REMOTE}), or the guard refuses ({@code GUARD}:
+     *     nothing was sent)
      */
     public Handoff handOff(Machine machine, String repository, String branch, String workspace, String user,
             String summary, boolean push) {
@@ -375,7 +252,8 @@ public final class GitHost implements AutoCloseable {
      * @throws NightshiftException when the workspace is not on {@code branch} or has no commit
      * @throws PushRejectedException when the remote refuses the push; the commits stay under
      *     {@link PushRejectedException#preservedRef()}
-     * @throws PushRefusedException when the guard refuses; nothing was sent
+     *     ({@link PushRejectedException#refusedBy()} {@code REMOTE}), or the guard refuses ({@code GUARD}:
+     *     nothing was sent)
      */
     public Handoff handOffCommits(Machine machine, String repository, String branch, String workspace, String user,
             boolean push) {
@@ -391,23 +269,9 @@ public final class GitHost implements AutoCloseable {
         return config;
     }
 
-    /** The commit this host last moved into {@code workspace} of {@code machine} for {@code user}, or {@code null}. */
-    ObjectId lastMovedIn(Machine machine, Remote remote, String workspace, String user) {
-        return movedIn.get(movedInKey(machine, remote, workspace, user));
-    }
-
-    /** Records (or with {@code null}, forgets) what the host moved into {@code workspace}. */
-    void movedIn(Machine machine, Remote remote, String workspace, String user, ObjectId commit) {
-        String key = movedInKey(machine, remote, workspace, user);
-        if (commit == null) {
-            movedIn.remove(key);
-        } else {
-            movedIn.put(key, commit.copy());
-        }
-    }
-
-    private static String movedInKey(Machine machine, Remote remote, String workspace, String user) {
-        return machine.id() + "\n" + remote.key() + "\n" + workspace + "\n" + user;
+    /** What this host moved into each workspace of a machine. */
+    MovedInCommits movedIn() {
+        return movedIn;
     }
 
     InMachine inMachine(Machine machine) {

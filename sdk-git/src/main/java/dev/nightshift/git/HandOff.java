@@ -116,9 +116,9 @@ final class HandOff {
         OutgoingPush outgoing = outgoing(repo, remote, branch, tip);
         if (!host.config().pushGuard().allows(outgoing)) {
             String kept = preserve(host, remote, branch, tip);
-            throw new PushRefusedException("push of " + branch + " (" + tip.name() + ") to " + remote
+            throw new PushRejectedException("push of " + branch + " (" + tip.name() + ") to " + remote
                     + " refused by the pre-push guard; nothing was sent, the commits are kept as " + kept,
-                    branch, tip.name(), kept);
+                    branch, tip.name(), kept, PushRejectedException.RefusedBy.GUARD);
         }
         long t1 = System.nanoTime();
         RemoteRefUpdate update = host.mirrors().push(remote, GitHost.HANDOFF + branch, branch);

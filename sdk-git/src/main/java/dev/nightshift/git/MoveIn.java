@@ -62,12 +62,12 @@ final class MoveIn {
             RevCommit target = parse(walk, remote, commit);
             long t0 = System.nanoTime();
             Applied applied = null;
-            ObjectId last = host.lastMovedIn(machine, remote, ws, u);
+            ObjectId last = host.movedIn().last(machine, remote, ws, u);
             if (last != null) {
                 applied = known(host, remote, repo, walk, target, last, branch, ws, u, im);
                 if (applied == null) {
                     LOG.debug("{}:{} no longer holds {} as this host left it; inspecting it", machine.id(), ws, last.name());
-                    host.movedIn(machine, remote, ws, u, null);
+                    host.movedIn().record(machine, remote, ws, u, null);
                 }
             }
             if (applied == null) {
@@ -76,11 +76,11 @@ final class MoveIn {
             LOG.debug("move in of {}: {} ms ({})", target.name(), (System.nanoTime() - t0) / 1_000_000, applied.how());
             List<String> out = applied.out();
             if (out.isEmpty() || !out.get(out.size() - 1).equals(target.name())) {
-                host.movedIn(machine, remote, ws, u, null);
+                host.movedIn().record(machine, remote, ws, u, null);
                 throw new NightshiftException("after checkout, " + ws + " in machine " + machine.id()
                         + " is not at " + target.name() + ": " + out);
             }
-            host.movedIn(machine, remote, ws, u, target);
+            host.movedIn().record(machine, remote, ws, u, target);
             if (branch != null) {
                 host.mirrors().setRef(remote, GitHost.BASE + branch, target);
             }

@@ -3,7 +3,8 @@ package dev.nightshift.git;
 /**
  * Decides whether an outgoing push may leave the host. {@link GitHost#handOff} asks it after
  * the agent's commits have been verified in the host mirror and before anything is sent to the
- * remote; a refusal is a {@link PushRefusedException} and the commits stay in the mirror. The
+ * remote; a refusal is a {@link dev.nightshift.api.PushRejectedException} refused by
+ * {@link dev.nightshift.api.PushRejectedException.RefusedBy#GUARD GUARD} and the commits stay in the mirror. The
  * secrets module plugs in here to refuse a push whose diff or messages hold a runtime secret.
  *
  * <p><b>Thread-safety:</b> implementations must be thread-safe (agents hand off concurrently).

@@ -409,6 +409,7 @@ class GitHostIT {
         PushRejectedException e = caught.get();
         assertThat(app.head(branch)).as("nothing forced").isEqualTo(theirs);
         assertThat(e.branch()).isEqualTo(branch);
+        assertThat(e.refusedBy()).isEqualTo(PushRejectedException.RefusedBy.REMOTE);
         assertThat(e.preservedRef()).startsWith("refs/nightshift/rejected/" + branch + "/");
         Path mirror = mirrorOf();
         assertThat(Sh.git(mirror, "rev-parse", e.preservedRef())).isEqualTo(e.commit());
@@ -442,7 +443,8 @@ class GitHostIT {
                     + "&& git add .env blob.bin && git commit -qm 'add env' "
                     + "&& git rm -q .env && git commit -qm 'remove env'", ws);
             assertThatThrownBy(() -> guarded.handOff(fx.machine(), app.url(), branch, ws, null, "s", true))
-                    .isInstanceOf(PushRefusedException.class)
+                    .isInstanceOfSatisfying(PushRejectedException.class,
+                            e -> assertThat(e.refusedBy()).isEqualTo(PushRejectedException.RefusedBy.GUARD))
                     .hasMessageNotContaining("sk-live");
             assertThat(seen).hasSize(1);
             assertThat(seen.get(0).commits()).as("the removed secret is still in an outgoing commit").hasSize(2);

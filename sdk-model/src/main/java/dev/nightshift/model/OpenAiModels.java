@@ -4,6 +4,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import java.util.function.Consumer;
 
 /**
  * Builds OpenAI and OpenAI-compatible models; only loaded once {@link Models} has seen
@@ -21,22 +22,7 @@ final class OpenAiModels {
                 .maxRetries(0)
                 .logRequests(false)
                 .logResponses(false);
-        if (r.apiKey() != null) {
-            b.apiKey(r.apiKey());
-        }
-        if (r.organizationId() != null) {
-            b.organizationId(r.organizationId());
-        }
-        if (r.projectId() != null) {
-            b.projectId(r.projectId());
-        }
-        if (r.maxOutputTokens() != null) {
-            if (r.name().provider() == ModelProvider.OPENAI) {
-                b.maxCompletionTokens(r.maxOutputTokens());
-            } else {
-                b.maxTokens(r.maxOutputTokens());
-            }
-        }
+        optional(r, b::apiKey, b::organizationId, b::projectId, b::maxCompletionTokens, b::maxTokens);
         return b.build();
     }
 
@@ -47,22 +33,28 @@ final class OpenAiModels {
                 .modelName(r.name().model())
                 .logRequests(false)
                 .logResponses(false);
+        optional(r, b::apiKey, b::organizationId, b::projectId, b::maxCompletionTokens, b::maxTokens);
+        return b.build();
+    }
+
+    /**
+     * The settings that are set only when given, through the setters of either builder: the key,
+     * organisation and project, and the output limit (OpenAI's own API calls it
+     * {@code max_completion_tokens}; compatible servers know {@code max_tokens}).
+     */
+    private static void optional(Models.Resolved r, Consumer<String> apiKey, Consumer<String> organizationId,
+            Consumer<String> projectId, Consumer<Integer> maxCompletionTokens, Consumer<Integer> maxTokens) {
         if (r.apiKey() != null) {
-            b.apiKey(r.apiKey());
+            apiKey.accept(r.apiKey());
         }
         if (r.organizationId() != null) {
-            b.organizationId(r.organizationId());
+            organizationId.accept(r.organizationId());
         }
         if (r.projectId() != null) {
-            b.projectId(r.projectId());
+            projectId.accept(r.projectId());
         }
         if (r.maxOutputTokens() != null) {
-            if (r.name().provider() == ModelProvider.OPENAI) {
-                b.maxCompletionTokens(r.maxOutputTokens());
-            } else {
-                b.maxTokens(r.maxOutputTokens());
-            }
+            (r.name().provider() == ModelProvider.OPENAI ? maxCompletionTokens : maxTokens).accept(r.maxOutputTokens());
         }
-        return b.build();
     }
 }

@@ -19,6 +19,8 @@ import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.core.AgentSecret;
 import dev.nightshift.core.Limits;
 import dev.nightshift.core.Nightshift;
+import dev.nightshift.core.TestRemote;
+import dev.nightshift.core.TestRuntime;
 import dev.nightshift.secrets.LocalKms;
 import dev.nightshift.secrets.SecretStore;
 import dev.nightshift.model.testing.ErrorReply;

@@ -11,29 +11,18 @@ import dev.nightshift.api.AgentStatus;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.Subscription;
 import dev.nightshift.api.Session;
-import dev.nightshift.api.TakeOver;
-import dev.nightshift.api.spec.EgressHost;
-import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.PortMapping;
-import dev.nightshift.api.runtime.TerminalInfo;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.core.ShellDriver;
 import dev.nightshift.model.ModelDriver;
 import dev.nightshift.docker.DockerRuntime;
-import java.io.BufferedReader;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +36,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * The agent commands of {@link NightshiftCli}.
+ * The agent commands of {@link NightshiftCli} that start and watch agents (spawn, list, status,
+ * logs, followup), and what the other agent commands share: {@link OnAgent}, {@link #follow},
+ * the server's view of an agent. Controls are in {@link ControlCommands}, {@code spawn --detach} in
+ * {@link Detached}.
  *
  * <p><b>Thread-safety:</b> a program. <b>Lifecycle:</b> one command per process.
  */
@@ -244,92 +236,6 @@ final class AgentCommands {
         }
     }
 
-    /** Internal: the background process behind {@code spawn --detach}. */
-    @Command(name = "hold", hidden = true)
-    static final class Hold implements Callable<Integer> {
-        @ParentCommand NightshiftCli cli;
-
-        @Option(names = "--request", required = true)
-        Path requestFile;
-
-        @Override
-        public Integer call() throws Exception {
-            AgentRequest request = Detached.readRequest(requestFile);
-            Files.deleteIfExists(requestFile);
-            try (Nightshift engine = cli.engine()) {
-                Agent agent = engine.spawn(request);
-                System.out.println("ready " + agent.id());
-                System.out.flush();
-                System.out.close(); // the launching process stops reading here
-                System.setOut(new PrintStream(new FileOutputStream(Detached.log(cli.home(), agent.id()).toFile(), true), true));
-                Printer printer = new Printer(System.out, false);
-                // other processes control the agent through this engine (the store's control inbox):
-                // a follow-up they send keeps it busy, so hold on until it is idle with nothing queued
-                int code;
-                long after = 0;
-                do {
-                    code = follow(engine, agent, printer, after, Duration.ofDays(1));
-                    after = agent.info().lastSequence();
-                } while (agent.info().status().isActive());
-                return code;
-            }
-        }
-    }
-
-    /** Launching {@link Hold} in the background. */
-    static final class Detached {
-        private Detached() {
-        }
-
-        static Path log(Path home, String id) {
-            return home.resolve("cli").resolve(id + ".log");
-        }
-
-        static int launch(NightshiftCli cli, AgentRequest request, Printer printer) throws Exception {
-            Path dir = Files.createDirectories(cli.home().resolve("cli"));
-            Path req = dir.resolve(request.id() + ".request.json");
-            Files.deleteIfExists(req);
-            Files.createFile(req, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(req, Printer.JSON.writeValueAsBytes(request));
-            String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>();
-            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-                cmd.add("/usr/bin/setsid"); // survives the terminal that launched it
-            }
-            cmd.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), NightshiftCli.class.getName(),
-                    "hold", "--home", cli.home().toString(), "--request", req.toString()));
-            if (cli.dockerInDocker) {
-                cmd.add("--docker-in-docker");
-            }
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(log(cli.home(), request.id()).toFile())).start();
-            String first;
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                first = r.readLine();
-            }
-            if (first == null || !first.startsWith("ready ")) {
-                p.waitFor();
-                throw new CliException("the background process did not start the agent; see " + log(cli.home(), request.id()));
-            }
-            if (printer.json()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("agentId", request.id());
-                m.put("pid", p.pid());
-                m.put("log", log(cli.home(), request.id()).toString());
-                printer.object(m);
-            } else {
-                printer.line("spawned " + request.id() + " in the background (pid " + p.pid() + ", log "
-                        + log(cli.home(), request.id()) + ")");
-                printer.line("follow it with: nightshift logs --follow " + request.id());
-            }
-            return NightshiftCli.OK;
-        }
-
-        static AgentRequest readRequest(Path file) throws IOException {
-            return Printer.JSON.readValue(Files.readAllBytes(file), AgentRequest.class);
-        }
-    }
-
     @Command(name = "list", description = "List agents, newest first.")
     static final class ListAgents implements Callable<Integer> {
         @ParentCommand NightshiftCli cli;
@@ -479,197 +385,6 @@ final class AgentCommands {
                 agent.awaitStatus(Set.of(AgentStatus.RUNNING, AgentStatus.CREATING, AgentStatus.ERROR,
                         AgentStatus.CANCELLED, AgentStatus.EXPIRED), Duration.ofMinutes(10));
                 return follow(engine, agent, cli.printer(), after, Duration.ofHours(2));
-            }
-        }
-    }
-
-    @Command(name = "takeover", description = "Take the machine over: the driver pauses; prints (or runs) the attach"
-            + " command, which lands in a login shell in /workspace, in a window named for you.")
-    static final class TakeOverCmd implements Callable<Integer> {
-        @ParentCommand NightshiftCli cli;
-
-        @Parameters(paramLabel = "AGENT_ID")
-        String id;
-
-        @Option(names = "--no-attach", description = "Only print the attach command, even on a terminal.")
-        boolean noAttach;
-
-        @Option(names = "--as", paramLabel = "NAME", description = "Name of your shell window (default: your user name).")
-        String person;
-
-        @Option(names = "--handback-on-detach", description = "Hand the agent back when you detach (Ctrl-b d).")
-        boolean handBackOnDetach;
-
-        @Override
-        public Integer call() throws Exception {
-            cli.localOnly("takeover");
-            try (Nightshift engine = cli.engine()) {
-                Agent agent = engine.agent(id);
-                TakeOver t = person != null ? agent.takeOver(person) : agent.takeOver();
-                String line = t.attach().commandLine();
-                if (cli.json) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("agentId", id);
-                    m.put("machineId", t.attach().machineId());
-                    m.put("window", t.attach().window());
-                    m.put("attach", t.attach().command());
-                    m.put("terminals", t.terminals().stream().map(TerminalInfo::name).toList());
-                    cli.printer().object(m);
-                } else {
-                    cli.printer().line("taken over " + id + "; the driver waits at its next checkpoint");
-                    cli.printer().line("attach: " + line);
-                    cli.printer().line("  (a login shell in " + t.session().workspace() + ", window '"
-                            + t.attach().window() + "')");
-                    for (TerminalInfo terminal : t.terminals()) {
-                        cli.printer().line("terminal window '" + terminal.name() + "': " + terminal.command()
-                                + (terminal.running() ? "" : " (ended)"));
-                    }
-                    cli.printer().line("hand back: nightshift handback " + id);
-                }
-                if (!noAttach && !cli.json && System.console() != null) {
-                    cli.printer().line("attaching (detach with Ctrl-b d" + (handBackOnDetach ? ", which hands back)"
-                            : "; then 'nightshift handback " + id + "')"));
-                    int code = new ProcessBuilder(t.attach().command()).inheritIO().start().waitFor();
-                    if (handBackOnDetach) {
-                        agent.handBack();
-                        cli.printer().line("handed back " + id);
-                    }
-                    return code;
-                }
-                return NightshiftCli.OK;
-            }
-        }
-    }
-
-    @Command(name = "handback", description = "Hand a taken-over agent back to its driver.")
-    static final class HandBack extends OnAgent {
-        @Override
-        int run(Agent agent) {
-            agent.handBack();
-            cli.printer().line("handed back " + id);
-            return NightshiftCli.OK;
-        }
-    }
-
-    @Command(name = "stop", description = "Stop an agent (keeps its machine state, branch and records).")
-    static final class Stop extends OnAgent {
-        @Override
-        int run(Agent agent) {
-            agent.stop();
-            cli.printer().agent(agent.awaitStatus(IDLE, Duration.ofMinutes(5)));
-            return NightshiftCli.OK;
-        }
-
-        @Override
-        int runOnServer(ServerClient server) {
-            server.stop(id);
-            printServerAgent(cli, awaitIdleOnServer(server, id, Duration.ofMinutes(5)));
-            return NightshiftCli.OK;
-        }
-    }
-
-    @Command(name = "egress", description = {"Change where an agent's machines may connect: its running machine"
-            + " follows from its next connection, and the machines it gets later (after a hibernation) keep it.",
-            "Examples: nightshift egress AGENT_ID --allow registry.npmjs.org --allow '*.example.com';"
-            + " nightshift egress AGENT_ID --mode default_with_network_settings --allow api.example.com;"
-            + " nightshift egress AGENT_ID --mode network_settings_only (nothing at all)."})
-    static final class EgressCmd extends OnAgent {
-        @Option(names = "--allow", paramLabel = "HOST", split = ",",
-                description = "A host the agent may reach (repeatable, or comma-separated): a name, *.domain (the domain"
-                        + " and every name under it) or an IPv4 address; no scheme, port or path.")
-        List<String> allow = new ArrayList<>();
-
-        @Option(names = "--mode", paramLabel = "MODE",
-                description = "network_settings_only (the default: only the --allow hosts; without any, nothing) or"
-                        + " default_with_network_settings (the default list of package registries and git hosts"
-                        + " plus the --allow hosts). allow_all is refused: a restricted machine has no route out.")
-        String mode;
-
-        /** The policy the options name; bad input is a usage or validation error, never a wider policy. */
-        EgressPolicy policy() {
-            if (mode == null && allow.isEmpty()) {
-                throw new CliException.Usage("say what the agent may reach: --allow HOST (repeatable) and/or --mode"
-                        + " network_settings_only|default_with_network_settings");
-            }
-            String m = mode == null ? "network_settings_only" : mode;
-            List<EgressHost> hosts = new ArrayList<>();
-            switch (m) {
-                case "network_settings_only" -> { }
-                case "default_with_network_settings" -> hosts.addAll(EgressPolicy.DEFAULT_HOSTS);
-                case "allow_all" -> throw new CliException.Usage("--mode allow_all cannot be set on an agent: its"
-                        + " machine's network has no route out but the proxy; give the repository's environment.json"
-                        + " egressMode allow_all and spawn a new agent");
-                case "parent_plus_network_settings" -> throw new CliException.Usage("--mode"
-                        + " parent_plus_network_settings depends on the engine's settings, which this command does"
-                        + " not know; use network_settings_only or default_with_network_settings");
-                default -> throw new CliException.Usage("unknown --mode '" + m + "': network_settings_only or"
-                        + " default_with_network_settings");
-            }
-            List<String> problems = new ArrayList<>();
-            for (String entry : allow) {
-                String e = entry.strip();
-                EgressHost.problem(e).ifPresentOrElse(p -> problems.add("--allow '" + e + "': " + p),
-                        () -> hosts.add(EgressHost.parse(e)));
-            }
-            if (!problems.isEmpty()) {
-                throw new CliException.Invalid(String.join("; ", problems));
-            }
-            return EgressPolicy.allowOnly(hosts);
-        }
-
-        @Override
-        void check() {
-            policy();
-        }
-
-        @Override
-        int run(Agent agent) {
-            EgressPolicy p = policy();
-            agent.updateEgress(p);
-            cli.printer().line("network policy of " + id + ": " + (p.hosts().isEmpty() ? "nothing allowed"
-                    : "only " + String.join(" ", p.hosts().stream().map(EgressHost::toString).toList())));
-            return NightshiftCli.OK;
-        }
-    }
-
-    @Command(name = "delete", description = "Delete an agent: machine, snapshots it owns, records and logs.")
-    static final class Delete extends OnAgent {
-        @Override
-        int run(Agent agent) {
-            agent.delete();
-            cli.printer().line("deleted " + id);
-            return NightshiftCli.OK;
-        }
-
-        @Override
-        int runOnServer(ServerClient server) {
-            server.delete(id);
-            cli.printer().line("deleted " + id);
-            return NightshiftCli.OK;
-        }
-    }
-
-    @Command(name = "gc", description = "Sweep leftovers: machines, snapshots and images nothing references (also those of"
-            + " state directories that no longer exist), expired agents.")
-    static final class Gc implements Callable<Integer> {
-        @ParentCommand NightshiftCli cli;
-
-        @Override
-        public Integer call() {
-            try (Nightshift engine = cli.engine()) {
-                Nightshift.GcReport r = engine.gc();
-                if (cli.json) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("machinesRemoved", r.machinesRemoved());
-                    m.put("snapshotsRemoved", r.snapshotsRemoved());
-                    m.put("agentsExpired", r.agentsExpired());
-                    m.put("imagesRemoved", r.imagesRemoved());
-                    cli.printer().object(m);
-                } else {
-                    cli.printer().line("removed " + r.machinesRemoved() + " machines, " + r.snapshotsRemoved()
-                            + " snapshots, " + r.imagesRemoved() + " images; expired " + r.agentsExpired() + " agents");
-                }
-                return NightshiftCli.OK;
             }
         }
     }

@@ -260,16 +260,10 @@ final class GitCredentialsCommands implements Callable<Integer> {
         @Override
         public Integer call() {
             List<GitCredentialStore.Entry> all = parent.open().list(where.scope(), where.owner());
-            Printer p = parent.cli.printer();
-            if (p.json()) {
-                all.forEach(e -> p.object(row(e)));
-            } else if (all.isEmpty()) {
-                p.line("(no git credentials for " + where.scope().name().toLowerCase(Locale.ROOT) + " " + where.owner() + ")");
-            } else {
-                p.line(String.format("%-40s %-8s %-16s %s", "HOST/PREFIX", "KIND", "USERNAME", "VERSION"));
-                all.forEach(e -> p.line(String.format("%-40s %-8s %-16s v%d", e.prefix(), label(e.type()), e.username(),
-                        e.version())));
-            }
+            parent.cli.printer().entries(all, GitCredentialsCommands::row, "(no git credentials for "
+                    + where.scope().name().toLowerCase(Locale.ROOT) + " " + where.owner() + ")", "%-40s %-8s %-16s %s",
+                    e -> new Object[] {e.prefix(), label(e.type()), e.username(), "v" + e.version()},
+                    "HOST/PREFIX", "KIND", "USERNAME", "VERSION");
             return NightshiftCli.OK;
         }
     }

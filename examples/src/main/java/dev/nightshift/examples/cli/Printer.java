@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Output for people (tables, colours only on a terminal) or for scripts (one JSON object per line).
@@ -57,6 +58,23 @@ final class Printer {
             out.println(JSON.writeValueAsString(values));
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Stored entries (secrets, git credentials; never their values): with {@code --json} one object
+     * per entry, else a header and a row per entry, both in {@code format}, or the line {@code none}
+     * when there are no entries.
+     */
+    synchronized <T> void entries(List<T> entries, Function<T, Map<String, Object>> object, String none,
+            String format, Function<T, Object[]> cells, Object... header) {
+        if (json) {
+            entries.forEach(e -> object(object.apply(e)));
+        } else if (entries.isEmpty()) {
+            line(none);
+        } else {
+            line(String.format(format, header));
+            entries.forEach(e -> line(String.format(format, cells.apply(e))));
         }
     }
 

@@ -135,17 +135,11 @@ final class SecretsCommands implements Callable<Integer> {
         @Override
         public Integer call() {
             try (SecretStore store = secrets.open()) {
-                Printer p = secrets.cli.printer();
                 List<SecretVersion> all = store.list(where.scope(), where.owner());
-                if (p.json()) {
-                    all.forEach(v -> p.object(row(v)));
-                } else if (all.isEmpty()) {
-                    p.line("(no secrets for " + where.scope().name().toLowerCase(Locale.ROOT) + " " + where.owner() + ")");
-                } else {
-                    p.line(String.format("%-32s %-8s %s", "NAME", "KIND", "VERSION"));
-                    all.forEach(v -> p.line(String.format("%-32s %-8s v%d", v.name(),
-                            v.kind().name().toLowerCase(Locale.ROOT), v.version())));
-                }
+                secrets.cli.printer().entries(all, SecretsCommands::row, "(no secrets for "
+                        + where.scope().name().toLowerCase(Locale.ROOT) + " " + where.owner() + ")", "%-32s %-8s %s",
+                        v -> new Object[] {v.name(), v.kind().name().toLowerCase(Locale.ROOT), "v" + v.version()},
+                        "NAME", "KIND", "VERSION");
                 return NightshiftCli.OK;
             }
         }

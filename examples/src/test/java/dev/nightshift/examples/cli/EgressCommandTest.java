@@ -27,7 +27,7 @@ class EgressCommandTest {
         List<String> all = new ArrayList<>(List.of("egress", "bc-1"));
         all.addAll(List.of(args));
         CommandLine.ParseResult r = cl.parseArgs(all.toArray(String[]::new));
-        return ((AgentCommands.EgressCmd) r.subcommand().commandSpec().userObject()).policy();
+        return ((ControlCommands.EgressCmd) r.subcommand().commandSpec().userObject()).policy();
     }
 
     @Test

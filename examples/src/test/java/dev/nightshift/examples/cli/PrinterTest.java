@@ -95,4 +95,25 @@ class PrinterTest {
         assertThat(n.get("ports").get(0).get("hostPort").asInt()).isEqualTo(49155);
         assertThat(Printer.JSON.readTree(print(true, List.of())).get("ports")).isEmpty();
     }
+
+    @Test
+    void storedEntriesAreATableOrOneJsonObjectEachOrSayThereAreNone() {
+        List<String[]> rows = List.<String[]>of(new String[] {"API_KEY", "env"}, new String[] {"NPM_TOKEN", "file"});
+        java.util.function.Function<String[], Map<String, Object>> object = r -> Map.of("name", r[0]);
+        java.util.function.Function<String[], Object[]> cells = r -> new Object[] {r[0], r[1], "v3"};
+        assertThat(printed(false, p -> p.entries(rows, object, "(none)", "%-10s %-5s %s", cells, "NAME", "KIND", "VERSION")))
+                .isEqualTo("NAME       KIND  VERSION\nAPI_KEY    env   v3\nNPM_TOKEN  file  v3\n");
+        assertThat(printed(false, p -> p.entries(List.<String[]>of(), object, "(none)", "%s %s %s", cells, "A", "B", "C")))
+                .isEqualTo("(none)\n");
+        assertThat(printed(true, p -> p.entries(rows, object, "(none)", "%s %s %s", cells, "A", "B", "C")))
+                .isEqualTo("{\"name\":\"API_KEY\"}\n{\"name\":\"NPM_TOKEN\"}\n");
+        assertThat(printed(true, p -> p.entries(List.<String[]>of(), object, "(none)", "%s %s %s", cells, "A", "B", "C")))
+                .as("nothing for a script to read").isEmpty();
+    }
+
+    private static String printed(boolean json, java.util.function.Consumer<Printer> body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        body.accept(new Printer(new PrintStream(bytes, true, StandardCharsets.UTF_8), json));
+        return bytes.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n");
+    }
 }

@@ -1,11 +1,6 @@
 package dev.nightshift.git.internal;
 
-import dev.nightshift.api.AuthenticationException;
-import dev.nightshift.api.NightshiftException;
-import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.NotFoundException;
-import dev.nightshift.api.ValidationException;
-import dev.nightshift.api.spi.GitCredential;
 import dev.nightshift.api.spi.GitCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.NullProgressMonitor;
@@ -39,7 +32,6 @@ import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
@@ -47,7 +39,6 @@ import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,29 +61,23 @@ public final class Mirrors implements AutoCloseable {
     static final int MAX_PACKS = 32;
 
     private final Path root;
-    private final GitCredentials credentials;
-    private final Duration timeout;
+    private final RemoteAccess access;
     private final Map<Path, Repository> open;
-    private final SshSessions ssh;
     /** Whether this is a view ({@link #withCredentials}) whose {@link #close()} leaves the shared state alone. */
     private final boolean view;
 
     public Mirrors(Path root, GitCredentials credentials, Duration timeout) {
         this.root = root.toAbsolutePath().normalize();
-        this.credentials = credentials;
-        this.timeout = timeout;
+        this.access = new RemoteAccess(credentials, timeout, new SshSessions(this.root.resolve(".ssh-home"),
+                Path.of(System.getProperty("user.home"), ".ssh", "known_hosts")));
         this.open = new ConcurrentHashMap<>();
-        this.ssh = new SshSessions(this.root.resolve(".ssh-home"),
-                Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
         this.view = false;
     }
 
     private Mirrors(Mirrors shared, GitCredentials credentials) {
         this.root = shared.root;
-        this.credentials = credentials;
-        this.timeout = shared.timeout;
+        this.access = shared.access.withCredentials(credentials);
         this.open = shared.open;
-        this.ssh = shared.ssh;
         this.view = true;
     }
 
@@ -189,7 +174,7 @@ public final class Mirrors implements AutoCloseable {
                 t.setRemoveDeletedRefs(true);
                 result = t.fetch(NullProgressMonitor.INSTANCE, MIRROR_SPECS);
             } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
-                throw failure("fetch", remote, e);
+                throw access.failure("fetch", remote, e);
             }
             compactIfNeeded(remote, repo);
             Optional<String> head = defaultBranch(result);
@@ -209,10 +194,10 @@ public final class Mirrors implements AutoCloseable {
      * mirrored {@code refs/tags/*}, the configured timeout.
      */
     private Transport fetchTransport(Repository repo, Remote remote) throws IOException, java.net.URISyntaxException {
-        URIish uri = uri(remote);
+        URIish uri = access.uri(remote);
         Transport local = LocalTransport.openIfLocal(repo, uri);
         Transport t = local != null ? local : Transport.open(repo, uri);
-        configure(t, remote);
+        access.configure(t, remote);
         t.setTagOpt(TagOpt.NO_TAGS);
         return t;
     }
@@ -321,8 +306,8 @@ public final class Mirrors implements AutoCloseable {
     /** Branch names ({@code refs/heads/} stripped) on the remote right now. */
     public Set<String> remoteBranches(Remote remote) {
         try {
-            Collection<Ref> refs = Git.lsRemoteRepository().setRemote(uri(remote).toString()).setHeads(true)
-                    .setTransportConfigCallback(t -> configure(t, remote)).call();
+            Collection<Ref> refs = Git.lsRemoteRepository().setRemote(access.uri(remote).toString()).setHeads(true)
+                    .setTransportConfigCallback(t -> access.configure(t, remote)).call();
             Set<String> names = new TreeSet<>();
             for (Ref r : refs) {
                 if (r.getName().startsWith(Constants.R_HEADS)) {
@@ -331,7 +316,7 @@ public final class Mirrors implements AutoCloseable {
             }
             return names;
         } catch (GitAPIException | java.net.URISyntaxException | RuntimeException e) {
-            throw failure("list branches of", remote, e);
+            throw access.failure("list branches of", remote, e);
         }
     }
 
@@ -342,13 +327,13 @@ public final class Mirrors implements AutoCloseable {
     public RemoteRefUpdate push(Remote remote, String source, String branch) {
         Repository repo = repository(remote);
         String target = Constants.R_HEADS + branch;
-        try (Transport t = Transport.open(repo, uri(remote))) {
-            configure(t, remote);
+        try (Transport t = Transport.open(repo, access.uri(remote))) {
+            access.configure(t, remote);
             RemoteRefUpdate update = new RemoteRefUpdate(repo, source, target, false, null, null);
             PushResult result = t.push(NullProgressMonitor.INSTANCE, List.of(update));
             return result.getRemoteUpdate(target);
         } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
-            throw failure("push to", remote, e);
+            throw access.failure("push to", remote, e);
         }
     }
 
@@ -397,125 +382,12 @@ public final class Mirrors implements AutoCloseable {
         }
     }
 
-    /**
-     * The URL JGit connects to: the remote's own, and for an ssh remote that names no user, the
-     * user of its SSH key credential (usually {@code git}).
-     */
-    private URIish uri(Remote remote) throws java.net.URISyntaxException {
-        URIish uri = new URIish(remote.url());
-        if (isSsh(remote) && (uri.getUser() == null || uri.getUser().isEmpty())) {
-            Optional<GitCredential> c = credentials.credentialFor(remote.credentialUri())
-                    .filter(cred -> cred.type() == GitCredential.Type.SSH_KEY);
-            uri = uri.setUser(c.map(GitCredential::username).orElse("git"));
-        }
-        return uri;
-    }
-
-    /** Credentials (in memory), the SSH session of an ssh remote, and the timeout. */
-    private void configure(Transport t, Remote remote) {
-        if (t instanceof org.eclipse.jgit.transport.SshTransport sshTransport) {
-            sshTransport.setSshSessionFactory(ssh.factory(credentials.credentialFor(remote.credentialUri())));
-        } else {
-            t.setCredentialsProvider(provider(remote));
-        }
-        t.setTimeout(seconds());
-    }
-
-    private static boolean isSsh(Remote remote) {
-        return "ssh".equalsIgnoreCase(remote.uri().getScheme());
-    }
-
-    CredentialsProvider provider(Remote remote) {
-        if (remote.isLocal() || isSsh(remote)) {
-            return null;
-        }
-        Optional<GitCredential> c = credentials.credentialFor(remote.credentialUri())
-                .filter(cred -> cred.type() == GitCredential.Type.PASSWORD);
-        return c.map(cred -> (CredentialsProvider) new HostBound(remote.uri().getHost(), cred)).orElse(null);
-    }
-
-    /** Answers only for the remote's own host, so a redirect elsewhere gets no credential. */
-    private static final class HostBound extends UsernamePasswordCredentialsProvider {
-        private final String host;
-
-        HostBound(String host, GitCredential credential) {
-            super(credential.username(), credential.secret());
-            this.host = host;
-        }
-
-        @Override
-        public boolean get(URIish uri, org.eclipse.jgit.transport.CredentialItem... items) {
-            return host != null && host.equalsIgnoreCase(uri.getHost()) && super.get(uri, items);
-        }
-    }
-
-    private boolean hasCredential(Remote remote) {
-        return !remote.isLocal() && credentials.credentialFor(remote.credentialUri()).isPresent();
-    }
-
-    private int seconds() {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
-    }
-
-    /** Maps a JGit failure to the exception a caller can act on, without any credential in it. */
-    NightshiftException failure(String what, Remote remote, Exception e) {
-        if (e instanceof NightshiftException ours) {
-            return ours;
-        }
-        String text = chainText(e).toLowerCase(java.util.Locale.ROOT);
-        String subject = what + " " + remote;
-        if (isSsh(remote)) {
-            Optional<String> refused = ssh.rejectedHostKey(remote.uri().getHost(), remote.uri().getPort());
-            if (refused.isPresent() && (text.contains("server key") || text.contains("host key")
-                    || text.contains("did not validate") || text.contains("key exchange"))) {
-                return new AuthenticationException(subject + " failed: the SSH host key of " + remote.uri().getHost()
-                        + (remote.uri().getPort() < 0 ? "" : ":" + remote.uri().getPort()) + " is not known: "
-                        + refused.get() + "; if it is the server's key, pin it (nightshift git-credentials set "
-                        + remote.uri().getHost() + " --kind ssh-key --host-key '" + refused.get().replaceFirst(" .*", "")
-                        + "') or add it to ~/.ssh/known_hosts", e);
-            }
-        }
-        if (text.contains("not authorized") || text.contains("authentication is required")
-                || text.contains("authentication not supported") || text.contains("not permitted")
-                || text.contains("auth fail") || text.contains("cannot log in")
-                || text.contains("no more authentication methods")) {
-            String host = remote.uri().getHost() + (remote.uri().getPort() < 0 ? "" : ":" + remote.uri().getPort());
-            String given = hasCredential(remote)
-                    ? "the remote refused the credential GitCredentials supplied for " + host + " (user '"
-                            + credentials.credentialFor(remote.credentialUri()).map(GitCredential::username).orElse("") + "')"
-                    : "the remote requires credentials and GitCredentials supplied none for " + host;
-            return new AuthenticationException(subject + " failed: " + given + (isSsh(remote)
-                    ? "; check the SSH key and that the server accepts it for this repository"
-                    : "; check the token or password and its access to this repository"), e);
-        }
-        if (e instanceof NoRemoteRepositoryException || e.getCause() instanceof NoRemoteRepositoryException
-                || text.contains("repository not found") || text.contains("not found")
-                || text.contains("does not appear to be a git repository")) {
-            return new NotFoundException(subject + " failed: no git repository at " + remote
-                    + "; check the URL", e);
-        }
-        if (text.contains("timeout") || text.contains("timed out")) {
-            return new NightshiftTimeoutException(subject + " failed: no answer within " + timeout, e);
-        }
-        return new NightshiftException(subject + " failed: " + Remote.redact(String.valueOf(e.getMessage())), e);
-    }
-
-    private static String chainText(Throwable e) {
-        StringBuilder b = new StringBuilder();
-        List<Throwable> seen = new ArrayList<>();
-        for (Throwable t = e; t != null && !seen.contains(t); t = t.getCause()) {
-            seen.add(t);
-            b.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append('\n');
-        }
-        return b.toString();
-    }
-
     @Override
     public void close() {
         if (view) {
             return;
         }
-        ssh.close();
+        access.close();
         open.values().forEach(Repository::close);
         open.clear();
     }

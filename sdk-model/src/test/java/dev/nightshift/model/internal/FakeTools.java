@@ -37,7 +37,7 @@ final class FakeTools implements Tools {
     public ToolOutcome run(String name, JsonNode a, AgentContext context) {
         switch (name) {
             case "read_file": {
-                String path = WorkspaceTools.string(a, "path", true);
+                String path = ToolArguments.string(a, "path", true);
                 String text = files.get(path);
                 if (text == null) {
                     throw new ToolException("no such file: " + path);

@@ -20,15 +20,15 @@ class PiecesTest {
 
     @Test
     void pathsStayInTheWorkspace() {
-        assertThat(WorkspaceTools.resolve("src/a.txt")).isEqualTo("/workspace/src/a.txt");
-        assertThat(WorkspaceTools.resolve("./src/../b")).isEqualTo("/workspace/b");
-        assertThat(WorkspaceTools.resolve("/workspace")).isEqualTo("/workspace");
-        assertThat(WorkspaceTools.resolve(".")).isEqualTo("/workspace");
+        assertThat(MachineFiles.resolve("src/a.txt")).isEqualTo("/workspace/src/a.txt");
+        assertThat(MachineFiles.resolve("./src/../b")).isEqualTo("/workspace/b");
+        assertThat(MachineFiles.resolve("/workspace")).isEqualTo("/workspace");
+        assertThat(MachineFiles.resolve(".")).isEqualTo("/workspace");
         for (String bad : List.of("../etc/passwd", "/etc/passwd", "/workspace-other/x", "a/../../x", "/")) {
-            assertThatThrownBy(() -> WorkspaceTools.resolve(bad)).as(bad).isInstanceOf(ToolException.class)
+            assertThatThrownBy(() -> MachineFiles.resolve(bad)).as(bad).isInstanceOf(ToolException.class)
                     .hasMessageContaining("outside /workspace");
         }
-        assertThatThrownBy(() -> WorkspaceTools.resolve(" ")).hasMessageContaining("empty");
+        assertThatThrownBy(() -> MachineFiles.resolve(" ")).hasMessageContaining("empty");
     }
 
     @Test
