@@ -139,7 +139,7 @@ class V0ApiIT extends ServerITBase {
             {"{}", "say what the agent may reach"},
             {"{\"egressAllowlist\": \"a.example.com\"}", "egressAllowlist: must be an array"},
             {"{\"egressAllowlist\": [\"ok.example.com\", \"https://x.example.com/path\", 7]}", "egressAllowlist[1]"},
-            {"{\"egressMode\": \"allow_all\"}", "egressMode: allow_all cannot be set on a running agent"},
+            {"{\"egressMode\": \"allow_all\"}", "egressMode: allow_all cannot be set on an agent"},
             {"{\"egressMode\": \"sometimes\"}", "egressMode: unknown mode 'sometimes'"},
         };
         for (String[] b : bad) {

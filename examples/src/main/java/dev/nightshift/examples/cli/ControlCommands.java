@@ -5,6 +5,7 @@ import dev.nightshift.api.TakeOver;
 import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.runtime.TerminalInfo;
 import dev.nightshift.api.spec.EgressHost;
+import dev.nightshift.api.spec.EgressMode;
 import dev.nightshift.core.Nightshift;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,30 +136,23 @@ final class ControlCommands {
                 throw new CliException.Usage("say what the agent may reach: --allow HOST (repeatable) and/or --mode"
                         + " network_settings_only|default_with_network_settings");
             }
-            String m = mode == null ? "network_settings_only" : mode;
             List<EgressHost> hosts = new ArrayList<>();
-            switch (m) {
-                case "network_settings_only" -> { }
-                case "default_with_network_settings" -> hosts.addAll(EgressPolicy.DEFAULT_HOSTS);
-                case "allow_all" -> throw new CliException.Usage("--mode allow_all cannot be set on an agent: its"
-                        + " machine's network has no route out but the proxy; give the repository's environment.json"
-                        + " egressMode allow_all and spawn a new agent");
-                case "parent_plus_network_settings" -> throw new CliException.Usage("--mode"
-                        + " parent_plus_network_settings depends on the engine's settings, which this command does"
-                        + " not know; use network_settings_only or default_with_network_settings");
-                default -> throw new CliException.Usage("unknown --mode '" + m + "': network_settings_only or"
-                        + " default_with_network_settings");
-            }
             List<String> problems = new ArrayList<>();
             for (String entry : allow) {
                 String e = entry.strip();
                 EgressHost.problem(e).ifPresentOrElse(p -> problems.add("--allow '" + e + "': " + p),
                         () -> hosts.add(EgressHost.parse(e)));
             }
+            EgressPolicy policy;
+            try {
+                policy = EgressPolicy.forAgent(EgressMode.of(mode == null ? "network_settings_only" : mode), hosts);
+            } catch (IllegalArgumentException e) {
+                throw new CliException.Usage("--mode " + e.getMessage());
+            }
             if (!problems.isEmpty()) {
                 throw new CliException.Invalid(String.join("; ", problems));
             }
-            return EgressPolicy.allowOnly(hosts);
+            return policy;
         }
 
         @Override

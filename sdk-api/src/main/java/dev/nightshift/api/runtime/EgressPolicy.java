@@ -96,7 +96,7 @@ public record EgressPolicy(boolean allowAll, List<EgressHost> hosts) {
         if (mode.equals(EgressMode.DEFAULT_WITH_NETWORK_SETTINGS)) {
             all.addAll(DEFAULT_HOSTS);
         } else if (mode.equals(EgressMode.ALLOW_ALL)) {
-            throw new IllegalArgumentException("allow_all cannot be set on a running agent: its machine's network"
+            throw new IllegalArgumentException("allow_all cannot be set on an agent: its machine's network"
                     + " has no route out but the proxy; give the repository's environment.json egressMode allow_all"
                     + " and spawn a new agent, or use network_settings_only or default_with_network_settings");
         } else if (mode.equals(EgressMode.PARENT_PLUS_NETWORK_SETTINGS)) {
