@@ -4,7 +4,7 @@ import dev.nightshift.api.runtime.ExecRequest;
 import dev.nightshift.api.runtime.ExecResult;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineSpec;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.common.FileTrees;
 import dev.nightshift.git.GitHost;
 import java.io.ByteArrayOutputStream;
@@ -59,7 +59,7 @@ public final class GitBenchmark {
         try {
             Path bare = generate(root, files, commits);
             String url = bare.toUri().toString();
-            Optional<Runtime> runtime = runtime();
+            Optional<MachineRuntime> runtime = runtime();
             Machine machine = null;
             try {
                 if (runtime.isPresent()) {
@@ -76,7 +76,7 @@ public final class GitBenchmark {
                 if (machine != null) {
                     machine.close();
                 }
-                runtime.ifPresent(Runtime::close);
+                runtime.ifPresent(MachineRuntime::close);
             }
         } finally {
             delete(root);
@@ -111,7 +111,7 @@ public final class GitBenchmark {
         bench.row("mirror fetch, warm (no change)" + suffix, Bench.millis(median(warmFetch)), "-", "a few ms (<= 10 ms)",
                 median(warmFetch) <= 10_000_000L);
         if (machine == null) {
-            bench.row("into/out of a machine" + suffix, "skipped", "-", "no Runtime found (start Docker: scripts/docker-up)");
+            bench.row("into/out of a machine" + suffix, "skipped", "-", "no MachineRuntime found (start Docker: scripts/docker-up)");
             return;
         }
         List<Long> coldIn = new ArrayList<>();
@@ -266,8 +266,8 @@ public final class GitBenchmark {
         sh(clone, "git", "status", "--porcelain");
     }
 
-    private static Optional<Runtime> runtime() {
-        for (Runtime r : ServiceLoader.load(Runtime.class)) {
+    private static Optional<MachineRuntime> runtime() {
+        for (MachineRuntime r : ServiceLoader.load(MachineRuntime.class)) {
             try {
                 r.machines(java.util.Map.of("dev.nightshift.benchmark", "git"));
                 return Optional.of(r);

@@ -2,7 +2,7 @@ package dev.nightshift.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spi.Priority;
 import java.util.Comparator;
 import java.util.List;
@@ -16,14 +16,14 @@ import org.junit.jupiter.api.Test;
  * selects Kubernetes by class name.
  */
 class RuntimeProvidersTest {
-    private static int rank(ServiceLoader.Provider<Runtime> p) {
+    private static int rank(ServiceLoader.Provider<MachineRuntime> p) {
         Priority priority = p.type().getAnnotation(Priority.class);
         return priority == null ? 0 : priority.value();
     }
 
     @Test
     void dockerOutranksKubernetesAndBothAreFound() throws Exception {
-        List<ServiceLoader.Provider<Runtime>> found = ServiceLoader.load(Runtime.class).stream()
+        List<ServiceLoader.Provider<MachineRuntime>> found = ServiceLoader.load(MachineRuntime.class).stream()
                 .sorted(Comparator.comparingInt(RuntimeProvidersTest::rank).reversed()).toList();
         assertThat(found).extracting(p -> p.type().getName())
                 .containsExactly("dev.nightshift.docker.DockerRuntime", "dev.nightshift.kubernetes.KubernetesRuntime");

@@ -10,7 +10,7 @@ import dev.nightshift.api.NotFoundException;
 import dev.nightshift.api.Page;
 import dev.nightshift.api.SetupSession;
 import dev.nightshift.api.runtime.ResourceLimits;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spi.AgentGitCredentials;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.api.spi.GitCredentials;
@@ -38,7 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.UnaryOperator;
 
 /**
- * The engine: turns a {@link Runtime}, git and {@link AgentDriver}s into background agents.
+ * The engine: turns a {@link MachineRuntime}, git and {@link AgentDriver}s into background agents.
  *
  * <p>{@link #spawn(AgentRequest)} returns at once with the agent in {@code CREATING}; the work
  * (fetch into the host mirror, read environment.json at the source commit, build or reuse the
@@ -195,7 +195,7 @@ public final class Nightshift implements AutoCloseable {
      * builder is typical; the built engine owns the executor and store it created itself.
      */
     public static final class Builder {
-        private Runtime runtime;
+        private MachineRuntime runtime;
         private GitCredentials gitCredentials = GitCredentials.NONE;
         private AgentGitCredentials agentGitCredentials;
         private final List<AgentDriver> drivers = new ArrayList<>();
@@ -229,7 +229,7 @@ public final class Nightshift implements AutoCloseable {
         private Builder() {
         }
 
-        public Builder runtime(Runtime value) { runtime = value; return this; }
+        public Builder runtime(MachineRuntime value) { runtime = value; return this; }
         /**
          * The network policy of agents' machines per phase: defaults and maxima environment.json
          * can only narrow ({@link EgressSettings#UNRESTRICTED} when unset).
@@ -363,7 +363,7 @@ public final class Nightshift implements AutoCloseable {
         }
 
         public Nightshift build() {
-            Runtime rt = runtime != null ? runtime : EngineDiscovery.runtime();
+            MachineRuntime rt = runtime != null ? runtime : EngineDiscovery.runtime();
             if (store == null) {
                 // nightshift.store / NIGHTSHIFT_STORE, then ServiceLoader, then files in the state directory
                 store = EngineDiscovery.store(stateDirectory()).orElse(null);

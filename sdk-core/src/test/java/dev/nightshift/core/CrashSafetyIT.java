@@ -6,7 +6,7 @@ import dev.nightshift.api.Agent;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentStatus;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ class CrashSafetyIT {
 
     @Test
     void aKilledEngineLeavesAnIntactLogAndANewEngineReattaches() throws Exception {
-        Runtime runtime = TestRuntime.docker();
+        MachineRuntime runtime = TestRuntime.docker();
         TestRemote remote = TestRemote.create(dir, AgentEngineIT.project("crash-" + System.nanoTime()));
         Path state = dir.resolve("state");
         String agentId = "crash-" + System.nanoTime();

@@ -2,7 +2,7 @@ package dev.nightshift.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of every store in that directory are removed, and a test fails when one cannot be.
  */
 abstract class DockerEngineTest {
-    static Runtime runtime;
+    static MachineRuntime runtime;
 
     @TempDir
     Path dir;

@@ -6,7 +6,7 @@ import dev.nightshift.api.runtime.ImageSource;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineInfo;
 import dev.nightshift.api.runtime.MachineSpec;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +20,12 @@ import java.util.function.Consumer;
  * its build stage ({@link #reached}), acts, then {@link #open}s the gate. Everything else goes
  * straight to the real runtime.
  */
-final class GatedRuntime implements Runtime {
-    private final Runtime real;
+final class GatedRuntime implements MachineRuntime {
+    private final MachineRuntime real;
     private final CountDownLatch reached = new CountDownLatch(1);
     private final CountDownLatch open = new CountDownLatch(1);
 
-    GatedRuntime(Runtime real) {
+    GatedRuntime(MachineRuntime real) {
         this.real = real;
     }
 

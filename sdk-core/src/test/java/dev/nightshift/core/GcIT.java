@@ -8,7 +8,7 @@ import dev.nightshift.api.AgentStatus;
 import dev.nightshift.api.runtime.ImageInfo;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineSpec;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.core.internal.ImageGc;
 import java.io.IOException;
@@ -41,7 +41,7 @@ class GcIT {
 
     @Test
     void aNewEngineRemovesItsStoresOrphanedMachinesAndNoOneElses() {
-        Runtime runtime = TestRuntime.docker();
+        MachineRuntime runtime = TestRuntime.docker();
         Path state = dir.resolve("state");
         Path other = dir.resolve("other");
         String mine = Nightshift.builder().runtime(runtime).stateDirectory(state).storeIdForTests();
@@ -87,11 +87,11 @@ class GcIT {
         return m;
     }
 
-    static boolean exists(Runtime runtime, SnapshotInfo s) {
+    static boolean exists(MachineRuntime runtime, SnapshotInfo s) {
         return runtime.findSnapshot(s.id()).isPresent();
     }
 
-    static boolean imageExists(Runtime runtime, String imageId) {
+    static boolean imageExists(MachineRuntime runtime, String imageId) {
         return runtime.images(Map.of()).stream().map(ImageInfo::id).anyMatch(imageId::equals);
     }
 
@@ -105,7 +105,7 @@ class GcIT {
 
     @Test
     void gcRemovesImagesOfAStoreThatIsGoneAndWhatItsOwnStoreNoLongerReferencesAndKeepsTheRest() throws Exception {
-        Runtime runtime = TestRuntime.docker();
+        MachineRuntime runtime = TestRuntime.docker();
         Path gone = dir.resolve("gone");
         Path live = dir.resolve("live");
         Path other = dir.resolve("other");
@@ -181,7 +181,7 @@ class GcIT {
 
     @Test
     void theSweepRemovesImagesOfAGoneStoreOnlyAfterTheGracePeriod() throws Exception {
-        Runtime runtime = TestRuntime.docker();
+        MachineRuntime runtime = TestRuntime.docker();
         Path live = dir.resolve("live");
         Map<String, String> gone = with(storeLabels("gone-store-id", dir.resolve("gone")),
                 "dev.nightshift.snapshot.kind", "environment", "dev.nightshift.env.repository", "file:///nowhere");

@@ -3,7 +3,7 @@ package dev.nightshift.core;
 import dev.nightshift.api.runtime.ImageInfo;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineInfo;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.core.internal.ImageGc;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ final class TestImages {
     }
 
     /** Machines, snapshots and Dockerfile builds of every store whose state directory is under {@code dir}. */
-    static List<String> under(Runtime runtime, Path dir) {
+    static List<String> under(MachineRuntime runtime, Path dir) {
         List<String> out = new ArrayList<>();
         for (MachineInfo m : runtime.machines(Map.of())) {
             if (under(m.labels(), dir)) {
@@ -42,7 +42,7 @@ final class TestImages {
     }
 
     /** Removes machines, then snapshots, then Dockerfile builds of the stores under {@code dir}. */
-    static void removeUnder(Runtime runtime, Path dir) {
+    static void removeUnder(MachineRuntime runtime, Path dir) {
         for (MachineInfo m : runtime.machines(Map.of())) {
             if (under(m.labels(), dir)) {
                 runtime.attach(m.id()).ifPresent(Machine::close);

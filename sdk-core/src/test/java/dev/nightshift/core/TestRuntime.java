@@ -3,7 +3,7 @@ package dev.nightshift.core;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.docker.DockerRuntime;
 
 /**
@@ -17,7 +17,7 @@ public final class TestRuntime {
     private TestRuntime() {
     }
 
-    public static Runtime docker() {
+    public static MachineRuntime docker() {
         try {
             DockerRuntime runtime = new DockerRuntime();
             runtime.machines(java.util.Map.of("dev.nightshift.probe", "none")); // the engine answers

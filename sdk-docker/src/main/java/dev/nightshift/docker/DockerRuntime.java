@@ -8,7 +8,7 @@ import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineInfo;
 import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.ResourceLimits;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.docker.internal.Labels;
 import dev.nightshift.docker.internal.RuntimeCore;
@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The {@link Runtime} on a Docker engine, through docker-java (httpclient5 transport).
+ * The {@link MachineRuntime} on a Docker engine, through docker-java (httpclient5 transport).
  *
  * <p>The engine is found like Testcontainers finds it: {@link Builder#dockerHost}, else
  * {@code DOCKER_HOST}, else the usual local sockets; the first that answers wins, and when none
@@ -60,7 +60,7 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  */
-public final class DockerRuntime implements Runtime {
+public final class DockerRuntime implements MachineRuntime {
     /** The label every Nightshift container and image carries. */
     public static final String LABEL_MANAGED = Labels.MANAGED;
     /** The label sdk-core sets to the agent a machine works for. */

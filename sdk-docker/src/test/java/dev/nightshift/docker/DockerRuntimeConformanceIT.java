@@ -1,13 +1,13 @@
 package dev.nightshift.docker;
 
 import dev.nightshift.api.runtime.MachineSpec;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.RuntimeConformanceTest;
 
 /** The Docker runtime passes the runtime contract. */
 class DockerRuntimeConformanceIT extends RuntimeConformanceTest {
     @Override
-    protected Runtime runtime() {
+    protected MachineRuntime runtime() {
         return DockerTests.runtime();
     }
 

@@ -1,11 +1,11 @@
 package dev.nightshift.docker;
 
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 
 /** The runtime contract with exec servers off (every exec on the engine's per-exec path). */
 class DockerRuntimePerExecConformanceIT extends DockerRuntimeConformanceIT {
     @Override
-    protected Runtime runtime() {
+    protected MachineRuntime runtime() {
         return DockerTests.perExecRuntime();
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nightshift.api.EnvironmentUnavailableException;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class DockerRuntimeTest {
     @Test
     void serviceLoaderFindsTheDockerRuntimeWithoutContactingAnEngine() {
-        try (Runtime r = ServiceLoader.load(Runtime.class).findFirst().orElseThrow()) {
+        try (MachineRuntime r = ServiceLoader.load(MachineRuntime.class).findFirst().orElseThrow()) {
             assertThat(r).isInstanceOf(DockerRuntime.class);
             assertThat(r.name()).isEqualTo("docker");
         }

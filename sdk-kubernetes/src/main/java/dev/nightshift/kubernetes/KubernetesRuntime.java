@@ -7,7 +7,7 @@ import dev.nightshift.api.runtime.ImageSource;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineInfo;
 import dev.nightshift.api.runtime.MachineSpec;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.spi.Priority;
 import dev.nightshift.kubernetes.internal.Cluster;
@@ -24,7 +24,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A {@link Runtime} whose machines are pods on a Kubernetes cluster: each machine is a pod (or
+ * A {@link MachineRuntime} whose machines are pods on a Kubernetes cluster: each machine is a pod (or
  * an agent-sandbox {@code Sandbox} claimed from a {@code SandboxWarmPool}) with a PVC at
  * {@code /workspace}, owned by a per-machine ConfigMap so that deleting it removes everything;
  * exec through the pod exec API speaking the Docker runtime's exec-server protocol; snapshots as
@@ -41,14 +41,14 @@ import java.util.function.Consumer;
  * and port forwards and closes the client it made; machines stay until closed themselves.
  *
  * <pre>{@code
- * try (Runtime runtime = KubernetesRuntime.builder().namespace("agents").storageClass("fast").build();
+ * try (MachineRuntime runtime = KubernetesRuntime.builder().namespace("agents").storageClass("fast").build();
  *         Machine m = runtime.start(MachineSpec.builder("registry.local/app:1").user("ubuntu").build())) {
  *     m.exec(ExecRequest.of("true")).await();
  * }
  * }</pre>
  */
 @Priority(-10)
-public final class KubernetesRuntime implements Runtime {
+public final class KubernetesRuntime implements MachineRuntime {
     /** The default base image, as on Docker; prefixed with {@link Builder#registryPrefix}. */
     public static final String DEFAULT_BASE_IMAGE = "nightshift/default:trixie";
 

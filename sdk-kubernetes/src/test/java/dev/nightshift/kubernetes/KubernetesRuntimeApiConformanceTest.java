@@ -1,7 +1,7 @@
 package dev.nightshift.kubernetes;
 
 import dev.nightshift.api.runtime.MachineSpec;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.RuntimeApiConformanceTest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -35,7 +35,7 @@ class KubernetesRuntimeApiConformanceTest extends RuntimeApiConformanceTest {
     }
 
     @Override
-    protected Runtime runtime() {
+    protected MachineRuntime runtime() {
         return runtime;
     }
 

@@ -1,7 +1,7 @@
 package dev.nightshift.kubernetes;
 
 import dev.nightshift.api.runtime.MachineSpec;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.RuntimeConformanceTest;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +47,7 @@ class KubernetesRuntimeConformanceIT extends RuntimeConformanceTest {
     }
 
     @Override
-    protected Runtime runtime() {
+    protected MachineRuntime runtime() {
         return shared();
     }
 

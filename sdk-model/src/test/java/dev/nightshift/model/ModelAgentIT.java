@@ -14,7 +14,7 @@ import dev.nightshift.api.ModelPrice;
 import dev.nightshift.api.TakeOver;
 import dev.nightshift.api.ValidationException;
 import dev.nightshift.api.runtime.ExecRequest;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.core.AgentSecret;
 import dev.nightshift.core.Limits;
@@ -51,7 +51,7 @@ class ModelAgentIT {
     static final Duration WAIT = Duration.ofMinutes(3);
     static final String SECRET = "tok-3f9a7c21e5d84b60";
 
-    static Runtime runtime;
+    static MachineRuntime runtime;
     static Path dir;
     static TestRemote remote;
     static final Map<String, String> KEYS = Map.of("OPENAI_COMPATIBLE_API_KEY", ScriptedModelServer.OPENAI_TEST_KEY,

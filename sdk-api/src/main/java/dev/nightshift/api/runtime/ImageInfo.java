@@ -10,7 +10,7 @@ import java.util.Objects;
  * and garbage collection.
  *
  * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value, true when it was listed; the
- * image lives until {@link Runtime#removeImage(String)} or {@link Runtime#deleteSnapshot(String)}.
+ * image lives until {@link MachineRuntime#removeImage(String)} or {@link MachineRuntime#deleteSnapshot(String)}.
  *
  * @param id the runtime's image id
  * @param references names it is known by (tags); empty for an untagged build

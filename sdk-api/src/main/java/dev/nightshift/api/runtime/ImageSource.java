@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Where a machine's image comes from; {@link Runtime#prepareImage} turns one into an
+ * Where a machine's image comes from; {@link MachineRuntime#prepareImage} turns one into an
  * {@link Image}.
  *
  * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value.

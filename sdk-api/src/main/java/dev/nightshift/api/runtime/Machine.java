@@ -9,8 +9,8 @@ import java.util.Map;
  * It knows nothing of git or agents.
  *
  * <p><b>Thread-safety:</b> thread-safe; several commands may run at once.
- * <b>Lifecycle:</b> created by {@link Runtime#start(MachineSpec)} or found by
- * {@link Runtime#attach(String)}; {@link #close()} removes the machine and its disk (take a
+ * <b>Lifecycle:</b> created by {@link MachineRuntime#start(MachineSpec)} or found by
+ * {@link MachineRuntime#attach(String)}; {@link #close()} removes the machine and its disk (take a
  * {@link #snapshot} first to keep it). Operations on a removed or stopped machine fail with a
  * {@link dev.nightshift.api.NightshiftException} that names the machine.
  *

@@ -12,7 +12,7 @@ import java.util.Optional;
  * survive the process that made them.
  *
  * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value; the snapshot itself lives in
- * the runtime until {@link Runtime#deleteSnapshot(String)}.
+ * the runtime until {@link MachineRuntime#deleteSnapshot(String)}.
  *
  * @param id the snapshot id
  * @param imageId the runtime's image id

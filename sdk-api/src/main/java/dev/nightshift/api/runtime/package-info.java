@@ -1,5 +1,5 @@
 /**
- * The runtime SPI: a {@link dev.nightshift.api.runtime.Runtime} makes
+ * The runtime SPI: a {@link dev.nightshift.api.runtime.MachineRuntime} makes
  * {@link dev.nightshift.api.runtime.Machine}s from images, and images (snapshots) from machines.
  * A machine knows nothing of git or agents. The Docker implementation lives in
  * {@code nightshift-sdk-docker}; every implementation passes the runtime conformance test

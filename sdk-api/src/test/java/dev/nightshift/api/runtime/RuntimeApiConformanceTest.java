@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <pre>{@code
  * class KubernetesRuntimeApiConformanceTest extends RuntimeApiConformanceTest {
- *     protected Runtime runtime() { return runtimeOnTheMockServer; }
+ *     protected MachineRuntime runtime() { return runtimeOnTheMockServer; }
  *     protected MachineSpec.Builder spec() { return MachineSpec.builder("registry.local/app:1").user("ubuntu"); }
  * }
  * }</pre>
@@ -40,7 +40,7 @@ public abstract class RuntimeApiConformanceTest {
     protected Path tmp;
 
     /** The runtime under test; shared by the tests, closed by the subclass. */
-    protected abstract Runtime runtime();
+    protected abstract MachineRuntime runtime();
 
     /** A spec for a fresh machine: image, user (who must exist), labels marking the test run. */
     protected abstract MachineSpec.Builder spec();

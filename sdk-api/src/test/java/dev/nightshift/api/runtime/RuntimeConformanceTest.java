@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every {@link Runtime} implementation passes: {@link RuntimeApiConformanceTest}'s
+ * The contract every {@link MachineRuntime} implementation passes: {@link RuntimeApiConformanceTest}'s
  * part, which runs no command, and here the part that needs real machines (exec, files,
  * terminals, the contents of snapshots). Extend it in the implementation's
  * integration tests and provide a runtime and a machine spec; the image must have a POSIX
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>{@code
  * class DockerRuntimeConformanceIT extends RuntimeConformanceTest {
- *     protected Runtime runtime() { return SHARED; }
+ *     protected MachineRuntime runtime() { return SHARED; }
  *     protected MachineSpec.Builder spec() { return MachineSpec.builder("nightshift/base:bookworm").user("ubuntu"); }
  * }
  * }</pre>

@@ -2,7 +2,7 @@ package dev.nightshift.core.internal;
 
 import dev.nightshift.api.AgentDriver;
 import dev.nightshift.api.runtime.ResourceLimits;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.core.Limits;
 import dev.nightshift.core.Timeouts;
@@ -24,7 +24,7 @@ import java.util.function.UnaryOperator;
  * @param egress the embedder's network policy per phase
  * @param timeouts how long the engine waits for its own work to end
  */
-public record EngineContext(Runtime runtime, GitPort git, SpecPort spec, AgentStore store,
+public record EngineContext(MachineRuntime runtime, GitPort git, SpecPort spec, AgentStore store,
         Map<String, AgentDriver> drivers, ExecutorService executor, ScheduledExecutorService scheduler, Clock clock,
         Limits limits, ResourceLimits machineLimits, String owner, MachineSlots machineSlots,
         EnvironmentCache environments, UnaryOperator<String> redactor, Map<String, String> machineEnv,

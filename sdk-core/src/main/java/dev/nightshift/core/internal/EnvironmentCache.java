@@ -13,7 +13,7 @@ import dev.nightshift.api.runtime.ImageSource;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.ResourceLimits;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.spec.BaseKind;
 import dev.nightshift.api.spec.EnvironmentSpec;
@@ -55,7 +55,7 @@ public final class EnvironmentCache {
     public static final String DEFAULT_USER = "ubuntu";
     private static final int LAST_LINES = 30;
 
-    private final Runtime runtime;
+    private final MachineRuntime runtime;
     private final GitPort git;
     private final ResourceLimits machineLimits;
     private final Map<String, String> storeLabels;
@@ -67,7 +67,7 @@ public final class EnvironmentCache {
      * @param storeLabels the labels of the owning store ({@link ImageGc#labels()}), put on every image made here
      * @param buildWait how long {@link #prepare} waits for a build of the same environment another agent started
      */
-    public EnvironmentCache(Runtime runtime, GitPort git, ResourceLimits machineLimits, Map<String, String> storeLabels,
+    public EnvironmentCache(MachineRuntime runtime, GitPort git, ResourceLimits machineLimits, Map<String, String> storeLabels,
             Duration buildWait) {
         this.buildWait = java.util.Objects.requireNonNull(buildWait, "buildWait");
         this.runtime = runtime;

@@ -3,7 +3,7 @@ package dev.nightshift.core.internal;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.runtime.ImageInfo;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -47,7 +47,7 @@ public final class ImageGc {
     private static final Logger log = LoggerFactory.getLogger(ImageGc.class);
     private static final String HOST = hostName();
 
-    private final Runtime runtime;
+    private final MachineRuntime runtime;
     private final String storeId;
     private final Map<String, String> labels;
 
@@ -55,7 +55,7 @@ public final class ImageGc {
      * @param storePath the state directory of a store kept there, or null for a store elsewhere
      *     (its images are never judged gone by another engine)
      */
-    public ImageGc(Runtime runtime, String storeId, Path storePath) {
+    public ImageGc(MachineRuntime runtime, String storeId, Path storePath) {
         this.runtime = runtime;
         this.storeId = storeId;
         Map<String, String> l = new LinkedHashMap<>();

@@ -13,7 +13,7 @@ import dev.nightshift.api.Session;
 import dev.nightshift.api.TakeOver;
 import dev.nightshift.api.ValidationException;
 import dev.nightshift.api.runtime.Machine;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.runtime.TerminalInfo;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.api.spi.ControlCommand;
@@ -36,7 +36,7 @@ public final class RemoteControls {
     private static final Duration STEP = Duration.ofSeconds(1);
 
     private final AgentStore store;
-    private final Runtime runtime;
+    private final MachineRuntime runtime;
     private final String owner;
     private final Duration lease;
     private final Duration timeout;
@@ -45,7 +45,7 @@ public final class RemoteControls {
     public record Outcome(boolean driverGone, String value) {
     }
 
-    public RemoteControls(AgentStore store, Runtime runtime, String owner, Duration lease, Duration timeout) {
+    public RemoteControls(AgentStore store, MachineRuntime runtime, String owner, Duration lease, Duration timeout) {
         this.store = store;
         this.runtime = runtime;
         this.owner = owner;

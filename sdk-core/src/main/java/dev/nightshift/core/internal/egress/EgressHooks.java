@@ -3,7 +3,7 @@ package dev.nightshift.core.internal.egress;
 import dev.nightshift.api.EnvironmentUnavailableException;
 import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.runtime.MachineSpec;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.core.EgressSettings;
 
@@ -18,7 +18,7 @@ public final class EgressHooks {
     }
 
     /** Puts the policy of {@code phase} on {@code machine}; returns it. */
-    public static EgressPolicy apply(MachineSpec.Builder machine, Runtime runtime, EnvironmentSpec spec,
+    public static EgressPolicy apply(MachineSpec.Builder machine, MachineRuntime runtime, EnvironmentSpec spec,
             EgressSettings settings, EgressResolver.Phase phase) {
         EgressPolicy policy = EgressResolver.resolve(spec, settings, phase);
         if (!policy.allowAll() && !runtime.enforcesEgress()) {
@@ -43,7 +43,7 @@ public final class EgressHooks {
     }
 
     /** Puts the machine's start policy on {@code machine}, failing closed like {@link #apply}. */
-    public static void applyStart(MachineSpec.Builder machine, Runtime runtime, EnvironmentSpec spec,
+    public static void applyStart(MachineSpec.Builder machine, MachineRuntime runtime, EnvironmentSpec spec,
             EgressSettings settings) {
         EgressPolicy policy = startPolicy(spec, settings);
         if (!policy.allowAll() && !runtime.enforcesEgress()) {
@@ -57,7 +57,7 @@ public final class EgressHooks {
      * Puts the policy set on the agent itself ({@link EgressOverride}) on {@code machine}: it
      * replaces the spec's for the machine's setup and turns. Fails closed like {@link #apply}.
      */
-    public static void applyOverride(MachineSpec.Builder machine, Runtime runtime, EgressPolicy policy) {
+    public static void applyOverride(MachineSpec.Builder machine, MachineRuntime runtime, EgressPolicy policy) {
         if (!policy.allowAll() && !runtime.enforcesEgress()) {
             throw new EnvironmentUnavailableException("the agent's network policy is restricted, but runtime '"
                     + runtime.name() + "' cannot enforce one; use a runtime that does (docker)");

@@ -1,7 +1,7 @@
 package dev.nightshift.core.internal.engine;
 
 import dev.nightshift.api.EnvironmentUnavailableException;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.api.spi.Kms;
 import dev.nightshift.api.spi.SecretProvider;
@@ -36,9 +36,9 @@ public final class EngineDiscovery {
     }
 
     /** The runtime named by {@code nightshift.runtime} / {@code NIGHTSHIFT_RUNTIME} or found by ServiceLoader; else a clear error. */
-    public static Runtime runtime() {
+    public static MachineRuntime runtime() {
         List<String> tried = new ArrayList<>();
-        return Spi.find(Runtime.class, "nightshift.runtime", "NIGHTSHIFT_RUNTIME", tried).orElseThrow(() ->
+        return Spi.find(MachineRuntime.class, "nightshift.runtime", "NIGHTSHIFT_RUNTIME", tried).orElseThrow(() ->
                 new EnvironmentUnavailableException("no Nightshift runtime could be found; tried:\n  "
                         + String.join("\n  ", tried) + "\nadd nightshift-sdk-docker to the classpath or set one with"
                         + " Nightshift.builder().runtime(...)"));

@@ -2,7 +2,7 @@ package dev.nightshift.core.internal.engine;
 
 import dev.nightshift.api.AgentDriver;
 import dev.nightshift.api.runtime.ResourceLimits;
-import dev.nightshift.api.runtime.Runtime;
+import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spi.AgentGitCredentials;
 import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.api.spi.GitCredentials;
@@ -34,7 +34,7 @@ import java.util.function.UnaryOperator;
  * @param secretHooks secret resolution for agents ({@link SecretHooks#NONE} without a provider)
  * @param ownedSecretStore the local secret store the engine opened itself (it closes it), or null
  */
-public record EngineSettings(Runtime runtime, AgentStore store, boolean ownsStore, ExecutorService executor,
+public record EngineSettings(MachineRuntime runtime, AgentStore store, boolean ownsStore, ExecutorService executor,
         boolean ownsExecutor, List<AgentDriver> drivers, Path mirrorDirectory, GitCredentials gitCredentials,
         AgentGitCredentials agentGitCredentials, String branchPrefix, String authorName, String authorEmail,
         boolean strictSpec, String personalConfig, String teamConfig, String storeId, Path imageStorePath,

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * started stay up unless closed themselves (a later runtime can {@link #attach} them).
  *
  * <pre>{@code
- * try (Runtime runtime = DockerRuntime.builder().build()) {
+ * try (MachineRuntime runtime = DockerRuntime.builder().build()) {
  *     Image base = runtime.prepareImage(ImageSource.defaultBase(), System.out::println);
  *     try (Machine m = runtime.start(MachineSpec.builder(base.id()).build())) {
  *         m.exec(ExecRequest.of("true")).await();
@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  */
-public interface Runtime extends AutoCloseable {
+public interface MachineRuntime extends AutoCloseable {
 
     /** Short name, e.g. {@code docker}. */
     String name();
