@@ -74,14 +74,30 @@ import java.util.function.UnaryOperator;
  */
 public final class Nightshift implements AutoCloseable {
     private final Engine engine;
+    /** What the builder was given, before build() found anything itself: newBuilder()'s start. */
+    private final Builder configuration;
 
-    private Nightshift(Engine engine) {
+    private Nightshift(Engine engine, Builder configuration) {
         this.engine = engine;
+        this.configuration = configuration;
     }
 
     /** A builder of an engine; see {@link Builder}. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A new builder holding this engine's configuration, to build another engine that differs in
+     * a few settings (OkHttp's {@code newBuilder()}): {@code engine.newBuilder().limits(...).build()}.
+     * What was given to this engine's builder is shared, not copied: the same runtime, store,
+     * executor, drivers and secret provider objects. What this engine found by itself (a runtime
+     * or store from discovery, the store files it opened in the state directory) is found again by
+     * the new engine's {@code build()}, so two engines never share an object only one of them
+     * owns. This engine is not changed.
+     */
+    public Builder newBuilder() {
+        return configuration.copy();
     }
 
     /** Spawns an agent; returns at once with it in {@code CREATING}. */
@@ -362,7 +378,42 @@ public final class Nightshift implements AutoCloseable {
             return stateDirectory != null ? stateDirectory : EngineDiscovery.defaultStateDirectory();
         }
 
+        /** A builder with what this one was given (not what {@link #build()} found by itself). */
+        Builder copy() {
+            Builder b = new Builder();
+            b.runtime = runtime;
+            b.gitCredentials = gitCredentials;
+            b.agentGitCredentials = agentGitCredentials;
+            b.drivers.addAll(drivers);
+            b.store = storeDiscovered ? null : store;
+            b.stateDirectory = stateDirectory;
+            b.mirrorDirectory = mirrorDirectory;
+            b.executor = executor;
+            b.clock = clock;
+            b.limits = limits;
+            b.machineLimits = machineLimits;
+            b.branchPrefix = branchPrefix;
+            b.authorName = authorName;
+            b.authorEmail = authorEmail;
+            b.strictSpec = strictSpec;
+            b.personalConfig = personalConfig;
+            b.teamConfig = teamConfig;
+            b.redactor = redactor;
+            b.machineEnv.putAll(machineEnv);
+            b.sweepInterval = sweepInterval;
+            b.secretProvider = ownedSecretStore != null ? null : secretProvider;
+            b.secretContext = secretContext;
+            b.imageGracePeriod = imageGracePeriod;
+            b.environmentSnapshotsKept = environmentSnapshotsKept;
+            b.hibernateOnClose = hibernateOnClose;
+            b.timeouts = timeouts;
+            b.controlTimeout = controlTimeout;
+            b.egress = egress;
+            return b;
+        }
+
         public Nightshift build() {
+            Builder configuration = copy();
             MachineRuntime rt = runtime != null ? runtime : EngineDiscovery.runtime();
             if (store == null) {
                 // nightshift.store / NIGHTSHIFT_STORE, then ServiceLoader, then files in the state directory
@@ -377,7 +428,8 @@ public final class Nightshift implements AutoCloseable {
                     gitCredentials, agentGitCredentials, branchPrefix, authorName, authorEmail, strictSpec,
                     personalConfig, teamConfig, storeId(), store == null ? stateDirectory() : null, imageGracePeriod,
                     environmentSnapshotsKept, clock, limits, machineLimits, timeouts, egress, redactor, machineEnv,
-                    secretProvider, hooks, ownedSecretStore, hibernateOnClose, sweepInterval, controlTimeout)));
+                    secretProvider, hooks, ownedSecretStore, hibernateOnClose, sweepInterval, controlTimeout)),
+                    configuration);
         }
     }
 }
