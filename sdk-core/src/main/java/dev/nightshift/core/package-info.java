@@ -28,5 +28,12 @@
  * loop is, is a {@code PhaseMachine} (one table of legal moves); a stop, cancel or turn timeout is a
  * {@code CancellationToken} every stage reads. What is recorded (record, events, conversation,
  * usage, redaction) goes through {@code internal.AgentRecorder}.
+ *
+ * <p>Around the agents: {@code internal.engine} wires the engine from the builder's settings
+ * ({@code Engine}), keeps the agents this engine drives and takes over those another engine left
+ * ({@code AgentRegistry}), sweeps for idle machines, expired agents and unused images
+ * ({@code Sweeper}), and carries out controls sent from other processes ({@code ControlServer}).
+ * {@code internal.filestore} is the file store behind {@code FileAgentStore}: records and events,
+ * group commit, leases, machine slots, the control inbox.
  */
 package dev.nightshift.core;
