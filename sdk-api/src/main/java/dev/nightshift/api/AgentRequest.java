@@ -1,7 +1,12 @@
 package dev.nightshift.api;
 
+import dev.nightshift.api.spi.SecretKind;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,15 +16,24 @@ import java.util.Optional;
  *
  * <p>An optional client-chosen {@link #id()} makes {@code spawn} idempotent: spawning the same id
  * with an equal request returns the existing agent; with a different request it is a
- * {@link ConflictException}.
+ * {@link ConflictException}. The comparison leaves the {@link #secrets()} out: a repeated spawn
+ * neither needs nor changes them.
  *
- * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value, stored with the agent.
+ * <p>{@link #secrets()} are the agent's own secrets (scope {@code AGENT}: they override user, team
+ * and environment secrets of the same name). They are never stored with the request: the engine
+ * takes them out at spawn ({@link #withoutSecrets()}), keeps them encrypted in its secret store and
+ * deletes them with the agent, so {@code agent.info().request()} has none. {@link #toString()}
+ * never shows a value.
+ *
+ * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value, stored with the agent (without
+ * its secrets).
  *
  * <pre>{@code
  * AgentRequest request = AgentRequest.builder("Add a README section on testing",
  *                 "https://github.com/acme/shop.git")
  *         .ref("main")
  *         .driver("shell")
+ *         .secret("API_TOKEN", SecretKind.RUNTIME, token)
  *         .build();
  * Agent agent = nightshift.spawn(request);
  * }</pre>
@@ -35,9 +49,12 @@ import java.util.Optional;
  * @param model model name passed to the driver, or {@code null}
  * @param name display name, or {@code null}
  * @param labels free-form labels for listing and filtering
+ * @param secrets the agent's own secrets, distinct names; empty for none (never stored with the
+ *     request)
  */
 public record AgentRequest(String id, String prompt, String repository, String ref, String branchName,
-        boolean push, String driver, String model, String name, Map<String, String> labels) {
+        boolean push, String driver, String model, String name, Map<String, String> labels,
+        List<Secret> secrets) {
 
     /** Driver used when none is named. */
     public static final String DEFAULT_DRIVER = "shell";
@@ -57,6 +74,41 @@ public record AgentRequest(String id, String prompt, String repository, String r
         }
         driver = driver == null ? DEFAULT_DRIVER : driver;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        secrets = secrets == null ? List.of() : List.copyOf(secrets);
+        Set<String> names = new HashSet<>();
+        for (Secret s : secrets) {
+            if (!names.add(s.name())) {
+                throw new IllegalArgumentException("agent secret " + s.name() + " is given twice");
+            }
+        }
+    }
+
+    /**
+     * One secret of one agent: an environment variable name, what it is for, and its value.
+     * {@link #toString()} never shows the value.
+     *
+     * <p><b>Thread-safety:</b> immutable. <b>Lifecycle:</b> a value, held by the request until the
+     * engine stores it encrypted at spawn.
+     *
+     * @param name an environment variable name (POSIX; no reserved prefix such as
+     *     {@code NIGHTSHIFT_}; the secret store checks it at spawn)
+     * @param kind how it is injected and whether it is redacted
+     * @param value the value
+     */
+    public record Secret(String name, SecretKind kind, String value) {
+        public Secret {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(value, "value");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("secret name must not be blank");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Secret[name=" + name + ", kind=" + kind + ", value=****]";
+        }
     }
 
     public static Builder builder(String prompt, String repository) {
@@ -79,9 +131,27 @@ public record AgentRequest(String id, String prompt, String repository, String r
         return toBuilder().id(newId).build();
     }
 
+    /** This request without its secrets: what the engine stores, compares and shows. */
+    public AgentRequest withoutSecrets() {
+        return secrets.isEmpty() ? this
+                : new AgentRequest(id, prompt, repository, ref, branchName, push, driver, model, name, labels, List.of());
+    }
+
     public Builder toBuilder() {
         return new Builder(prompt, repository).id(id).ref(ref).branchName(branchName).push(push)
-                .driver(driver).model(model).name(name).labels(labels);
+                .driver(driver).model(model).name(name).labels(labels).secrets(secrets);
+    }
+
+    /** All fields but the secrets' values, which show as {@code ****}. */
+    @Override
+    public String toString() {
+        StringBuilder shown = new StringBuilder("[");
+        for (Secret s : secrets) {
+            shown.append(shown.length() > 1 ? ", " : "").append(s.name()).append('(').append(s.kind()).append(")=****");
+        }
+        return "AgentRequest[id=" + id + ", prompt=" + prompt + ", repository=" + repository + ", ref=" + ref
+                + ", branchName=" + branchName + ", push=" + push + ", driver=" + driver + ", model=" + model
+                + ", name=" + name + ", labels=" + labels + ", secrets=" + shown.append(']') + "]";
     }
 
     /**
@@ -100,6 +170,7 @@ public record AgentRequest(String id, String prompt, String repository, String r
         private String model;
         private String name;
         private final Map<String, String> labels = new LinkedHashMap<>();
+        private final List<Secret> secrets = new ArrayList<>();
 
         private Builder(String prompt, String repository) {
             this.prompt = prompt;
@@ -115,9 +186,17 @@ public record AgentRequest(String id, String prompt, String repository, String r
         public Builder name(String value) { name = value; return this; }
         public Builder label(String key, String value) { labels.put(key, value); return this; }
         public Builder labels(Map<String, String> values) { labels.putAll(values); return this; }
+        /** Adds one of the agent's own secrets ({@link Secret}). */
+        public Builder secret(String secretName, SecretKind kind, String value) {
+            secrets.add(new Secret(secretName, kind, value));
+            return this;
+        }
+        /** Adds these secrets to those already given. */
+        public Builder secrets(List<Secret> values) { secrets.addAll(values); return this; }
 
         public AgentRequest build() {
-            return new AgentRequest(id, prompt, repository, ref, branchName, push, driver, model, name, labels);
+            return new AgentRequest(id, prompt, repository, ref, branchName, push, driver, model, name, labels,
+                    secrets);
         }
     }
 }

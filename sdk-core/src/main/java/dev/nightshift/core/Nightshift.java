@@ -100,19 +100,28 @@ public final class Nightshift implements AutoCloseable {
         return configuration.copy();
     }
 
-    /** Spawns an agent; returns at once with it in {@code CREATING}. */
+    /**
+     * Spawns an agent; returns at once with it in {@code CREATING}. The request's own secrets
+     * ({@link AgentRequest.Builder#secret}: scope {@code AGENT}, they override user, team and
+     * environment secrets of the same name) are taken out of it before anything is recorded,
+     * stored encrypted, and deleted with the agent; they need a {@link SecretStore} as the
+     * {@linkplain Builder#secretProvider secret provider}. A repeated spawn of an existing id
+     * compares the requests without their secrets and leaves the stored ones as they are.
+     */
     public Agent spawn(AgentRequest request) {
-        return spawn(request, List.of());
+        return engine.spawn(request);
     }
 
     /**
-     * Spawns an agent with secrets of its own (scope {@code AGENT}: they override user, team and
-     * environment secrets of the same name, are stored encrypted, and are deleted with the agent).
-     * Needs a {@link SecretStore} as the
-     * {@linkplain Builder#secretProvider secret provider}.
+     * Spawns an agent with secrets of its own, given beside the request.
+     *
+     * @deprecated give them in the request: {@link AgentRequest.Builder#secret}; this adds
+     *     {@code agentSecrets} to the request's and calls {@link #spawn(AgentRequest)}
      */
+    @Deprecated
     public Agent spawn(AgentRequest request, List<AgentSecret> agentSecrets) {
-        return engine.spawn(request, agentSecrets);
+        return spawn(request.toBuilder().secrets(agentSecrets.stream()
+                .map(s -> new AgentRequest.Secret(s.name(), s.kind(), s.value())).toList()).build());
     }
 
     /** The agent with {@code id}, if it exists (tombstones included). */
@@ -339,7 +348,7 @@ public final class Nightshift implements AutoCloseable {
 
         /**
          * Where secrets come from. A {@link SecretStore} also keeps the per-agent secrets given to
-         * {@link Nightshift#spawn(AgentRequest, List)}. Default: the local store in the state
+         * {@link Nightshift#spawn(AgentRequest)}. Default: the local store in the state
          * directory ({@code secrets/}, keys from {@code NIGHTSHIFT_KMS_KEY} or {@code keys/}) when
          * it exists, else none.
          */

@@ -59,6 +59,31 @@ class FileAgentStoreTest {
     }
 
     @Test
+    void aRequestIsStoredInItsShapeFromBeforeSecretsAndNeverWithThem() throws Exception {
+        String value = "stored-secret-3b9d1e-value";
+        AgentRequest plain = AgentRequest.builder("do s1", "file:///repo.git").id("s1").label("team", "x").build();
+        AgentRequest withSecret = plain.toBuilder().secret("API_TOKEN", dev.nightshift.api.spi.SecretKind.RUNTIME, value)
+                .build();
+        try (FileAgentStore store = FileAgentStore.open(dir)) {
+            store.put(AgentInfo.creating("s1", plain, T0));
+            store.put(AgentInfo.creating("s2", withSecret.withId("s2"), T0)); // the engine never does; the mapper holds anyway
+            var mapper = dev.nightshift.core.internal.Json.mapper();
+            for (String id : List.of("s1", "s2")) {
+                Path file = dir.resolve("agents").resolve(id).resolve("agent.json");
+                String json = Files.readString(file);
+                List<String> keys = new ArrayList<>();
+                mapper.readTree(json).get("request").fieldNames().forEachRemaining(keys::add);
+                assertThat(keys).as("the request's keys in %s", file).containsExactly("id", "prompt", "repository", "ref",
+                        "branchName", "push", "driver", "model", "name", "labels");
+                assertThat(json).doesNotContain("secrets").doesNotContain(value).doesNotContain("API_TOKEN");
+            }
+            assertThat(store.get("s2").orElseThrow().request()).isEqualTo(withSecret.withId("s2").withoutSecrets());
+            // control: the same search finds what is in the file
+            assertThat(Files.readString(dir.resolve("agents").resolve("s1").resolve("agent.json"))).contains("\"labels\"");
+        }
+    }
+
+    @Test
     void everyEventTypeRoundTripsInOrder() {
         FileAgentStore store = FileAgentStore.open(dir);
         String id = "a1";

@@ -1,6 +1,7 @@
 package dev.nightshift.core.internal;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonValue;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.nightshift.api.AgentEvent;
+import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
 import dev.nightshift.api.spec.EgressMode;
 
@@ -26,7 +28,8 @@ public final class Json {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .addMixIn(AgentStatus.class, StatusMixin.class)
             .addMixIn(EgressMode.class, EgressMixin.class)
-            .addMixIn(AgentEvent.class, EventMixin.class);
+            .addMixIn(AgentEvent.class, EventMixin.class)
+            .addMixIn(AgentRequest.class, RequestMixin.class);
 
     private Json() {
     }
@@ -42,6 +45,14 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
         }
+    }
+
+    /**
+     * A request's secrets are never written nor read: the engine stores requests without them, and
+     * this keeps the stored shape what it was before requests had secrets (no {@code secrets} key).
+     */
+    @JsonIgnoreProperties({"secrets"})
+    abstract static class RequestMixin {
     }
 
     abstract static class StatusMixin {

@@ -11,7 +11,6 @@ import dev.nightshift.api.spi.AgentStore;
 import dev.nightshift.api.spi.SecretProvider;
 import dev.nightshift.api.spi.SecretScope;
 import dev.nightshift.common.DaemonThreads;
-import dev.nightshift.core.AgentSecret;
 import dev.nightshift.core.Nightshift;
 import dev.nightshift.core.ShellDriver;
 import dev.nightshift.core.internal.AgentActor;
@@ -113,23 +112,29 @@ public final class Engine {
         }
     }
 
-    /** Spawns an agent with its own secrets (stored before the agent exists); see {@link Nightshift#spawn(AgentRequest, List)}. */
-    public Agent spawn(AgentRequest request, List<AgentSecret> agentSecrets) {
+    /**
+     * Spawns an agent; its own secrets ({@link AgentRequest#secrets()}) are taken out of the request
+     * before anything is recorded and stored encrypted in scope {@code AGENT} (only when the agent is
+     * new); see {@link Nightshift#spawn(AgentRequest)}.
+     */
+    public Agent spawn(AgentRequest request) {
         checkOpen();
-        validateDriver(request);
-        String id = request.id() != null ? request.id() : "bc-" + UUID.randomUUID();
+        List<AgentRequest.Secret> agentSecrets = request.secrets();
+        AgentRequest plain = request.withoutSecrets();
+        validateDriver(plain);
+        String id = plain.id() != null ? plain.id() : "bc-" + UUID.randomUUID();
         if (!agentSecrets.isEmpty()) {
             if (!(secretProvider instanceof SecretStore store)) {
                 throw new IllegalStateException("per-agent secrets need a SecretStore as the secret provider"
                         + " (Nightshift.builder().secretProvider(SecretStore.open(...)))");
             }
             if (context.store().get(id).isEmpty()) {
-                for (AgentSecret s : agentSecrets) {
+                for (AgentRequest.Secret s : agentSecrets) {
                     store.set(SecretScope.AGENT, id, s.name(), s.kind(), s.value());
                 }
             }
         }
-        return agents.spawn(request.withId(id));
+        return agents.spawn(plain.withId(id));
     }
 
     /**
