@@ -224,6 +224,8 @@ class DockerMachineIT {
         t.sendKeys("shell", "echo \"$GREETING from $(id -un)\"\n");
         waitFor(() -> t.read("shell", 20).contains("hola from ubuntu"), "the echo to show in the shell window");
         waitFor(() -> t.list().stream().anyMatch(i -> i.name().equals("done") && !i.running()), "'done' to end");
+        // tmux can mark a pane dead a moment before it has drawn the last of its output: wait for it
+        waitFor(() -> t.read("done", 5).contains("finished-at-once"), "the ended window's output");
         assertThat(t.read("done", 5)).contains("finished-at-once");
         assertThat(t.list()).extracting(TerminalInfo::name).containsExactly("shell", "done");
         assertThatThrownBy(() -> t.sendKeys("nope", "x")).isInstanceOf(NotFoundException.class);
