@@ -94,7 +94,7 @@ public final class DefaultMachineBenchmark {
         AgentInfo i = a.awaitStatus(AgentStatus.RUNNING, Duration.ofMinutes(20));
         long nanos = System.nanoTime() - t;
         if (!i.status().equals(AgentStatus.RUNNING)) {
-            throw new IllegalStateException(a.id() + " ended " + i.status() + ": " + i.error());
+            throw new IllegalStateException(a.id() + " ended " + i.status() + ": " + i.error().orElse(null));
         }
         a.delete();
         return nanos;

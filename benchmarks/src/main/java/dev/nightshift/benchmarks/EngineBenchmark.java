@@ -125,14 +125,14 @@ public final class EngineBenchmark {
     private static void awaitRunning(Agent a) {
         AgentInfo i = a.awaitStatus(AgentStatus.RUNNING, Duration.ofMinutes(20));
         if (!i.status().equals(AgentStatus.RUNNING)) {
-            throw new IllegalStateException(a.id() + " ended " + i.status() + ": " + i.error());
+            throw new IllegalStateException(a.id() + " ended " + i.status() + ": " + i.error().orElse(null));
         }
     }
 
     private static void awaitFinished(Agent a) {
         AgentInfo i = a.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(20));
         if (!i.status().equals(AgentStatus.FINISHED)) {
-            throw new IllegalStateException(a.id() + " ended " + i.status() + ": " + i.error());
+            throw new IllegalStateException(a.id() + " ended " + i.status() + ": " + i.error().orElse(null));
         }
     }
 

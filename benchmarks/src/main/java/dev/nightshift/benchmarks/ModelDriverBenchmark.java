@@ -157,7 +157,7 @@ public final class ModelDriverBenchmark {
                 agent.addListener(events::add, 0);
                 AgentInfo done = agent.awaitStatus(Set.of(AgentStatus.FINISHED, AgentStatus.ERROR, AgentStatus.STOPPED, AgentStatus.CANCELLED, AgentStatus.EXPIRED), Duration.ofMinutes(20));
                 if (!done.status().equals(AgentStatus.FINISHED)) {
-                    throw new IllegalStateException("the turn ended " + done.status() + ": " + done.error());
+                    throw new IllegalStateException("the turn ended " + done.status() + ": " + done.error().orElse(null));
                 }
                 agent.delete();
                 ns.closeAndRemoveMachines();

@@ -82,11 +82,11 @@ public final class QuickStart {
                 AgentInfo running = agent.awaitStatus(AgentStatus.RUNNING, Duration.ofMinutes(20));
                 cold = System.nanoTime() - t0;
                 if (!running.status().equals(AgentStatus.RUNNING) && !running.status().equals(AgentStatus.FINISHED)) {
-                    throw new NightshiftException("agent ended " + running.status() + ": " + running.error());
+                    throw new NightshiftException("agent ended " + running.status() + ": " + running.error().orElse(null));
                 }
                 AgentInfo first = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(20));
                 requireFinished(first);
-                step("turn 1 finished: " + first.summary());
+                step("turn 1 finished: " + first.summary().orElse(null));
 
                 agent.followUp(model != null
                         ? "Append a line 'Checked on YYYY-MM-DD' with today's UTC date (from the date command) to GREETING.md."
@@ -95,7 +95,7 @@ public final class QuickStart {
                 step("sent a follow-up");
                 AgentInfo second = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(20));
                 requireFinished(second);
-                step("turn 2 finished: " + second.summary());
+                step("turn 2 finished: " + second.summary().orElse(null));
             }
 
             long t1 = System.nanoTime();
@@ -113,15 +113,15 @@ public final class QuickStart {
             out.println();
             out.println("Agent     " + done.id() + "  " + done.status());
             out.println("Remote    " + repo);
-            out.println("Branch    " + done.branch());
-            out.println("Commit    " + done.commit());
-            out.println("Summary   " + done.summary());
+            out.println("Branch    " + done.branch().orElse(null));
+            out.println("Commit    " + done.commit().orElse(null));
+            out.println("Summary   " + done.summary().orElse(null));
             if (model != null) {
                 out.printf(Locale.ROOT, "Model     %s: %d tokens in, %d out%n", model, done.usage().inputTokens(),
                         done.usage().outputTokens());
             }
             if (sample) {
-                out.println("Diff      " + diffStat(repo, done.branch()).replace("\n", "\n          "));
+                out.println("Diff      " + diffStat(repo, done.branch().orElseThrow()).replace("\n", "\n          "));
             }
             out.println("Take over " + attach + "   (while the agent lives; this demo removes it on exit)");
             out.printf(Locale.ROOT, "Timings   cold spawn to RUNNING %.1f s (environment built), warm %.1f s (snapshot hit)%n",
@@ -129,8 +129,8 @@ public final class QuickStart {
             out.println();
             warm.delete();
             nightshift.closeAndRemoveMachines();
-            out.println(json(Map.of("agentId", done.id(), "status", done.status().name(), "branch", done.branch(),
-                    "commit", done.commit(), "remote", repo, "coldStartMillis", TimeUnit.NANOSECONDS.toMillis(cold),
+            out.println(json(Map.of("agentId", done.id(), "status", done.status().name(), "branch", done.branch().orElseThrow(),
+                    "commit", done.commit().orElseThrow(), "remote", repo, "coldStartMillis", TimeUnit.NANOSECONDS.toMillis(cold),
                     "warmStartMillis", TimeUnit.NANOSECONDS.toMillis(warmTime))));
         }
     }
@@ -158,7 +158,7 @@ public final class QuickStart {
     private static void requireFinished(AgentInfo info) {
         if (!info.status().equals(AgentStatus.FINISHED)) {
             throw new NightshiftException("agent " + info.id() + " ended " + info.status()
-                    + (info.error() == null ? "" : ": " + info.error()));
+                    + info.error().map(e -> ": " + e).orElse(""));
         }
     }
 
@@ -177,7 +177,7 @@ public final class QuickStart {
             step("pushed " + h.branch() + " at " + h.commit());
         } else if (e instanceof AgentEvent.ToolCallFinished t) {
             out.println("  tool | " + t.name() + " " + t.arguments().replace("\n", " ")
-                    + (t.exitCode() == null ? "" : " → exit " + t.exitCode()) + (t.error() ? " → error" : ""));
+                    + t.exitCode().map(c -> " → exit " + c).orElse("") + (t.error() ? " → error" : ""));
         } else if (e instanceof AgentEvent.MessageAdded m && m.message().type() == ConversationMessage.Type.ASSISTANT_MESSAGE
                 && !m.message().text().isBlank()) {
             out.println("  assistant | " + m.message().text().replace("\n", " "));

@@ -81,9 +81,9 @@ public final class RealModelTask {
                         AgentStatus.CANCELLED, AgentStatus.EXPIRED), Duration.ofMinutes(30));
             }
             out.println();
-            out.println("Status    " + done.status() + (done.error() == null ? "" : ": " + done.error()));
-            out.println("Answer    " + done.summary());
-            out.println("Branch    " + done.branch() + " at " + done.commit());
+            out.println("Status    " + done.status() + done.error().map(e -> ": " + e).orElse(""));
+            out.println("Answer    " + done.summary().orElse(null));
+            out.println("Branch    " + done.branch().orElse(null) + " at " + done.commit().orElse(null));
             out.printf(Locale.ROOT, "Tokens    %d in (%d cache read) / %d out%n", done.usage().inputTokens(),
                     done.usage().cacheReadTokens(), done.usage().outputTokens());
             agent.delete();
@@ -100,7 +100,7 @@ public final class RealModelTask {
     private static void show(AgentEvent e) {
         if (e instanceof AgentEvent.ToolCallFinished t) {
             out.println("  " + t.name() + " " + t.arguments().replace("\n", " ")
-                    + (t.exitCode() == null ? "" : " → exit " + t.exitCode()) + (t.error() ? " → error" : ""));
+                    + t.exitCode().map(c -> " → exit " + c).orElse("") + (t.error() ? " → error" : ""));
         } else if (e instanceof AgentEvent.MessageAdded m && m.message().type() == ConversationMessage.Type.ASSISTANT_MESSAGE
                 && !m.message().text().isBlank()) {
             out.println("  assistant: " + m.message().text().replace("\n", " "));

@@ -21,7 +21,7 @@ import java.util.Set;
  * agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(5));
  * agent.followUp("echo again >> hello.txt");
  * AgentInfo done = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(5));
- * System.out.println(done.branch() + " " + done.commit());
+ * System.out.println(done.branch().orElseThrow() + " " + done.commit().orElseThrow());
  * }</pre>
  */
 public interface Agent {

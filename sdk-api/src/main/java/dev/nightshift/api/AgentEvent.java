@@ -263,23 +263,21 @@ public sealed interface AgentEvent {
      * @param arguments its arguments as JSON text (redacted)
      * @param error whether the tool failed (the model was told so)
      * @param result what the model was sent, cut to a few KiB with head and tail kept
-     * @param exitCode the exit code of the command it ran, or {@code null} when it ran none
+     * @param exitCode the exit code of the command it ran; empty when it ran none
      * @param durationMillis how long the tool took
      */
     record ToolCallFinished(String agentId, long sequence, Instant time, String callId, String name,
-            String arguments, boolean error, String result, Integer exitCode, long durationMillis)
+            String arguments, boolean error, String result, Optional<Integer> exitCode, long durationMillis)
             implements AgentEvent {
         public ToolCallFinished {
             check(agentId, time);
+            exitCode = exitCode == null ? Optional.empty() : exitCode;
             Objects.requireNonNull(callId, "callId");
             Objects.requireNonNull(name, "name");
             arguments = arguments == null ? "" : arguments;
             result = result == null ? "" : result;
         }
 
-        public Optional<Integer> exitCodeIfSet() {
-            return Optional.ofNullable(exitCode);
-        }
 
         @Override
         public ToolCallFinished withSequence(long s) {

@@ -13,18 +13,23 @@ import java.util.Optional;
  *
  * <pre>{@code
  * AgentInfo info = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(5));
- * System.out.println(info.branch() + " @ " + info.commit() + ": " + info.summary());
+ * System.out.println(info.branch().orElse("-") + " @ " + info.commit().orElse("-") + ": "
+ *         + info.summary().orElse(""));
  * }</pre>
  *
  * @param id the agent id
  * @param request what was asked
  * @param status current status
- * @param branch the agent's branch, or {@code null} before it is chosen
- * @param commit the last commit handed off (pushed), or {@code null}
- * @param summary the last turn's summary, or {@code null}
- * @param error why the agent is in {@code ERROR}, or {@code null}
- * @param machineId the machine it runs in, or {@code null} when it has none
- * @param snapshotId the snapshot it was hibernated to, or {@code null}
+ * <p>A value that may be absent is an {@link Optional}, never {@code null} ({@code null} given to
+ * the constructor becomes {@link Optional#empty()}); the {@code with…} methods take plain values,
+ * {@code null} for none.
+ *
+ * @param branch the agent's branch; empty before it is chosen
+ * @param commit the last commit handed off (pushed); empty before the first
+ * @param summary the last turn's summary; empty before the first
+ * @param error why the agent is in {@code ERROR}; empty in any other status
+ * @param machineId the machine it runs in; empty when it has none
+ * @param snapshotId the snapshot it was hibernated to; empty when none
  * @param hibernated whether its machine is hibernated (snapshotted and removed)
  * @param takenOver whether a human has taken over
  * @param usage resources used so far
@@ -32,14 +37,21 @@ import java.util.Optional;
  * @param createdAt when it was spawned
  * @param updatedAt when this record last changed
  */
-public record AgentInfo(String id, AgentRequest request, AgentStatus status, String branch, String commit,
-        String summary, String error, String machineId, String snapshotId, boolean hibernated, boolean takenOver,
-        Usage usage, long lastSequence, Instant createdAt, Instant updatedAt) {
+public record AgentInfo(String id, AgentRequest request, AgentStatus status, Optional<String> branch,
+        Optional<String> commit, Optional<String> summary, Optional<String> error, Optional<String> machineId,
+        Optional<String> snapshotId, boolean hibernated, boolean takenOver, Usage usage, long lastSequence,
+        Instant createdAt, Instant updatedAt) {
 
     public AgentInfo {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(status, "status");
+        branch = branch == null ? Optional.empty() : branch;
+        commit = commit == null ? Optional.empty() : commit;
+        summary = summary == null ? Optional.empty() : summary;
+        error = error == null ? Optional.empty() : error;
+        machineId = machineId == null ? Optional.empty() : machineId;
+        snapshotId = snapshotId == null ? Optional.empty() : snapshotId;
         usage = usage == null ? Usage.NONE : usage;
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
@@ -47,39 +59,39 @@ public record AgentInfo(String id, AgentRequest request, AgentStatus status, Str
 
     /** A new agent in {@code CREATING}. */
     public static AgentInfo creating(String id, AgentRequest request, Instant now) {
-        return new AgentInfo(id, request, AgentStatus.CREATING, null, null, null, null, null, null,
-                false, false, Usage.NONE, 0, now, now);
+        return new AgentInfo(id, request, AgentStatus.CREATING, Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false, false, Usage.NONE, 0,
+                now, now);
     }
 
-    public Optional<String> branchIfSet() { return Optional.ofNullable(branch); }
-    public Optional<String> commitIfSet() { return Optional.ofNullable(commit); }
-    public Optional<String> summaryIfSet() { return Optional.ofNullable(summary); }
-    public Optional<String> errorIfSet() { return Optional.ofNullable(error); }
-    public Optional<String> machineIdIfSet() { return Optional.ofNullable(machineId); }
-
     public AgentInfo withStatus(AgentStatus s, Instant now) {
-        return new AgentInfo(id, request, s, branch, commit, summary, s.equals(AgentStatus.ERROR) ? error : null,
+        return new AgentInfo(id, request, s, branch, commit, summary,
+                s.equals(AgentStatus.ERROR) ? error : Optional.empty(), machineId, snapshotId, hibernated, takenOver,
+                usage, lastSequence, createdAt, now);
+    }
+
+    /** In {@code ERROR} because of {@code message} ({@code null} for no message). */
+    public AgentInfo withError(String message, Instant now) {
+        return new AgentInfo(id, request, AgentStatus.ERROR, branch, commit, summary, Optional.ofNullable(message),
                 machineId, snapshotId, hibernated, takenOver, usage, lastSequence, createdAt, now);
     }
 
-    public AgentInfo withError(String message, Instant now) {
-        return new AgentInfo(id, request, AgentStatus.ERROR, branch, commit, summary, message, machineId,
+    /** With this branch ({@code null} for none). */
+    public AgentInfo withBranch(String b, Instant now) {
+        return new AgentInfo(id, request, status, Optional.ofNullable(b), commit, summary, error, machineId,
                 snapshotId, hibernated, takenOver, usage, lastSequence, createdAt, now);
     }
 
-    public AgentInfo withBranch(String b, Instant now) {
-        return new AgentInfo(id, request, status, b, commit, summary, error, machineId, snapshotId, hibernated,
-                takenOver, usage, lastSequence, createdAt, now);
-    }
-
+    /** With this handed-off commit and summary (each {@code null} for none). */
     public AgentInfo withHandoff(String c, String s, Instant now) {
-        return new AgentInfo(id, request, status, branch, c, s, error, machineId, snapshotId, hibernated,
-                takenOver, usage, lastSequence, createdAt, now);
+        return new AgentInfo(id, request, status, branch, Optional.ofNullable(c), Optional.ofNullable(s), error,
+                machineId, snapshotId, hibernated, takenOver, usage, lastSequence, createdAt, now);
     }
 
+    /** With this machine and snapshot (each {@code null} for none). */
     public AgentInfo withMachine(String m, String snapshot, boolean isHibernated, Instant now) {
-        return new AgentInfo(id, request, status, branch, commit, summary, error, m, snapshot, isHibernated,
-                takenOver, usage, lastSequence, createdAt, now);
+        return new AgentInfo(id, request, status, branch, commit, summary, error, Optional.ofNullable(m),
+                Optional.ofNullable(snapshot), isHibernated, takenOver, usage, lastSequence, createdAt, now);
     }
 
     public AgentInfo withTakenOver(boolean value, Instant now) {

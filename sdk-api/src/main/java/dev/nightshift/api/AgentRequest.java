@@ -38,23 +38,26 @@ import java.util.Optional;
  * Agent agent = nightshift.spawn(request);
  * }</pre>
  *
- * @param id client-chosen agent id, or {@code null} for a generated one
+ * <p>A value that may be absent is an {@link Optional}, never {@code null} ({@code null} given to
+ * the constructor becomes {@link Optional#empty()}); the {@link Builder} takes plain values.
+ *
+ * @param id client-chosen agent id; empty for a generated one
  * @param prompt the first turn's prompt, not blank
  * @param repository the source repository URL (https, ssh, or file)
- * @param ref branch, tag or commit to start from, or {@code null} for the remote's default branch
- * @param branchName the agent's branch, or {@code null} to derive {@code <prefix>/<slug>-<4 hex>}
+ * @param ref branch, tag or commit to start from; empty for the remote's default branch
+ * @param branchName the agent's branch; empty to derive {@code <prefix>/<slug>-<4 hex>}
  *     from the prompt; a given name is validated, never trusted
  * @param push whether to push the branch after each turn
  * @param driver name of the {@link AgentDriver} to use
- * @param model model name passed to the driver, or {@code null}
- * @param name display name, or {@code null}
+ * @param model model name passed to the driver; empty for the driver's default
+ * @param name display name; empty for none
  * @param labels free-form labels for listing and filtering
  * @param secrets the agent's own secrets, distinct names; empty for none (never stored with the
  *     request)
  */
-public record AgentRequest(String id, String prompt, String repository, String ref, String branchName,
-        boolean push, String driver, String model, String name, Map<String, String> labels,
-        List<Secret> secrets) {
+public record AgentRequest(Optional<String> id, String prompt, String repository, Optional<String> ref,
+        Optional<String> branchName, boolean push, String driver, Optional<String> model, Optional<String> name,
+        Map<String, String> labels, List<Secret> secrets) {
 
     /** Driver used when none is named. */
     public static final String DEFAULT_DRIVER = "shell";
@@ -68,9 +71,14 @@ public record AgentRequest(String id, String prompt, String repository, String r
         if (repository.isBlank()) {
             throw new IllegalArgumentException("repository must not be blank");
         }
-        if (id != null && !id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+        id = id == null ? Optional.empty() : id;
+        ref = ref == null ? Optional.empty() : ref;
+        branchName = branchName == null ? Optional.empty() : branchName;
+        model = model == null ? Optional.empty() : model;
+        name = name == null ? Optional.empty() : name;
+        if (id.isPresent() && !id.get().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
             throw new IllegalArgumentException(
-                    "agent id must be 1-128 characters of letters, digits, '.', '_' or '-': " + id);
+                    "agent id must be 1-128 characters of letters, digits, '.', '_' or '-': " + id.get());
         }
         driver = driver == null ? DEFAULT_DRIVER : driver;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -115,18 +123,6 @@ public record AgentRequest(String id, String prompt, String repository, String r
         return new Builder(prompt, repository);
     }
 
-    public Optional<String> idIfSet() {
-        return Optional.ofNullable(id);
-    }
-
-    public Optional<String> refIfSet() {
-        return Optional.ofNullable(ref);
-    }
-
-    public Optional<String> branchNameIfSet() {
-        return Optional.ofNullable(branchName);
-    }
-
     public AgentRequest withId(String newId) {
         return toBuilder().id(newId).build();
     }
@@ -138,8 +134,9 @@ public record AgentRequest(String id, String prompt, String repository, String r
     }
 
     public Builder toBuilder() {
-        return new Builder(prompt, repository).id(id).ref(ref).branchName(branchName).push(push)
-                .driver(driver).model(model).name(name).labels(labels).secrets(secrets);
+        return new Builder(prompt, repository).id(id.orElse(null)).ref(ref.orElse(null))
+                .branchName(branchName.orElse(null)).push(push).driver(driver).model(model.orElse(null))
+                .name(name.orElse(null)).labels(labels).secrets(secrets);
     }
 
     /** All fields but the secrets' values, which show as {@code ****}. */
@@ -149,9 +146,10 @@ public record AgentRequest(String id, String prompt, String repository, String r
         for (Secret s : secrets) {
             shown.append(shown.length() > 1 ? ", " : "").append(s.name()).append('(').append(s.kind()).append(")=****");
         }
-        return "AgentRequest[id=" + id + ", prompt=" + prompt + ", repository=" + repository + ", ref=" + ref
-                + ", branchName=" + branchName + ", push=" + push + ", driver=" + driver + ", model=" + model
-                + ", name=" + name + ", labels=" + labels + ", secrets=" + shown.append(']') + "]";
+        return "AgentRequest[id=" + id.orElse(null) + ", prompt=" + prompt + ", repository=" + repository
+                + ", ref=" + ref.orElse(null) + ", branchName=" + branchName.orElse(null) + ", push=" + push
+                + ", driver=" + driver + ", model=" + model.orElse(null) + ", name=" + name.orElse(null)
+                + ", labels=" + labels + ", secrets=" + shown.append(']') + "]";
     }
 
     /**
@@ -195,8 +193,9 @@ public record AgentRequest(String id, String prompt, String repository, String r
         public Builder secrets(List<Secret> values) { secrets.addAll(values); return this; }
 
         public AgentRequest build() {
-            return new AgentRequest(id, prompt, repository, ref, branchName, push, driver, model, name, labels,
-                    secrets);
+            return new AgentRequest(Optional.ofNullable(id), prompt, repository, Optional.ofNullable(ref),
+                    Optional.ofNullable(branchName), push, driver, Optional.ofNullable(model),
+                    Optional.ofNullable(name), labels, secrets);
         }
     }
 }

@@ -30,12 +30,12 @@ import java.util.Optional;
  * @param text the message (for a tool result: what the tool returned, as the model saw it)
  * @param time when it was recorded
  * @param toolCalls the tool calls of an assistant message, in order; empty otherwise
- * @param toolResult for {@link Type#TOOL_RESULT}: which call it answers; {@code null} otherwise
+ * @param toolResult for {@link Type#TOOL_RESULT}: which call it answers; empty otherwise
  * @param compactedThrough for {@link Type#SUMMARY}: the id of the newest entry the summary stands
- *     for; {@code null} otherwise
+ *     for; empty otherwise
  */
 public record ConversationMessage(String id, Type type, String text, Instant time, List<ToolCall> toolCalls,
-        ToolResult toolResult, String compactedThrough) {
+        Optional<ToolResult> toolResult, Optional<String> compactedThrough) {
 
     /** Who spoke. */
     public enum Type {
@@ -88,38 +88,41 @@ public record ConversationMessage(String id, Type type, String text, Instant tim
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(time, "time");
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        toolResult = toolResult == null ? Optional.empty() : toolResult;
+        compactedThrough = compactedThrough == null ? Optional.empty() : compactedThrough;
         if (!toolCalls.isEmpty() && type != Type.ASSISTANT_MESSAGE) {
             throw new IllegalArgumentException("only assistant messages carry tool calls, not " + type);
         }
-        if ((type == Type.TOOL_RESULT) != (toolResult != null)) {
+        if ((type == Type.TOOL_RESULT) != toolResult.isPresent()) {
             throw new IllegalArgumentException("a TOOL_RESULT, and only it, names the call it answers");
         }
-        if ((type == Type.SUMMARY) != (compactedThrough != null)) {
+        if ((type == Type.SUMMARY) != compactedThrough.isPresent()) {
             throw new IllegalArgumentException("a SUMMARY, and only it, names the newest entry it stands for");
         }
     }
 
     /** A plain user or assistant message. */
     public ConversationMessage(String id, Type type, String text, Instant time) {
-        this(id, type, text, time, List.of(), null, null);
+        this(id, type, text, time, List.of(), Optional.empty(), Optional.empty());
     }
 
     /** An assistant message with the tool calls it asked for ({@code text} may be empty). */
     public static ConversationMessage assistant(String id, String text, List<ToolCall> toolCalls, Instant time) {
-        return new ConversationMessage(id, Type.ASSISTANT_MESSAGE, text == null ? "" : text, time, toolCalls, null, null);
+        return new ConversationMessage(id, Type.ASSISTANT_MESSAGE, text == null ? "" : text, time, toolCalls, Optional.empty(),
+                Optional.empty());
     }
 
     /** The result of one tool call. */
     public static ConversationMessage toolResult(String id, String toolCallId, String toolName, String text,
             boolean error, Instant time) {
         return new ConversationMessage(id, Type.TOOL_RESULT, text, time, List.of(),
-                new ToolResult(toolCallId, toolName, error), null);
+                Optional.of(new ToolResult(toolCallId, toolName, error)), Optional.empty());
     }
 
     /** A compaction summary standing for every entry up to and including {@code compactedThrough}. */
     public static ConversationMessage summary(String id, String text, String compactedThrough, Instant time) {
-        return new ConversationMessage(id, Type.SUMMARY, text, time, List.of(), null,
-                Objects.requireNonNull(compactedThrough, "compactedThrough"));
+        return new ConversationMessage(id, Type.SUMMARY, text, time, List.of(), Optional.empty(),
+                Optional.of(Objects.requireNonNull(compactedThrough, "compactedThrough")));
     }
 
     /** The same message with other text (used by redaction). */
@@ -130,13 +133,5 @@ public record ConversationMessage(String id, Type type, String text, Instant tim
     /** The same message with other tool calls (used by redaction of their arguments). */
     public ConversationMessage withToolCalls(List<ToolCall> calls) {
         return new ConversationMessage(id, type, text, time, calls, toolResult, compactedThrough);
-    }
-
-    public Optional<ToolResult> toolResultIfSet() {
-        return Optional.ofNullable(toolResult);
-    }
-
-    public Optional<String> compactedThroughIfSet() {
-        return Optional.ofNullable(compactedThrough);
     }
 }

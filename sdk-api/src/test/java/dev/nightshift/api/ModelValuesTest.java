@@ -16,14 +16,14 @@ class ModelValuesTest {
     void conversationEntriesSayWhatTheyAre() {
         ConversationMessage plain = new ConversationMessage("1", ConversationMessage.Type.USER_MESSAGE, "hi", T);
         assertThat(plain.toolCalls()).isEmpty();
-        assertThat(plain.toolResultIfSet()).isEmpty();
+        assertThat(plain.toolResult()).isEmpty();
         ConversationMessage call = ConversationMessage.assistant("2", null,
                 List.of(new ConversationMessage.ToolCall("c1", "read_file", "{\"path\":\"a\"}")), T);
         assertThat(call.text()).isEmpty();
         assertThat(call.toolCalls()).extracting(ConversationMessage.ToolCall::name).containsExactly("read_file");
         ConversationMessage result = ConversationMessage.toolResult("3", "c1", "read_file", "content", true, T);
-        assertThat(result.toolResult().error()).isTrue();
-        assertThat(ConversationMessage.summary("4", "so far", "3", T).compactedThroughIfSet()).contains("3");
+        assertThat(result.toolResult()).hasValueSatisfying(r -> assertThat(r.error()).isTrue());
+        assertThat(ConversationMessage.summary("4", "so far", "3", T).compactedThrough()).contains("3");
 
         assertThatThrownBy(() -> new ConversationMessage("5", ConversationMessage.Type.USER_MESSAGE, "x", T,
                 List.of(new ConversationMessage.ToolCall("c", "n", "{}")), null, null))

@@ -63,7 +63,7 @@ import java.util.function.UnaryOperator;
  *         .build()) {
  *     Agent agent = nightshift.spawn(AgentRequest.builder("echo hi > hi.txt", "file:///srv/git/app.git").build());
  *     AgentInfo done = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(10));
- *     System.out.println(done.branch() + " @ " + done.commit());
+ *     System.out.println(done.branch().orElseThrow() + " @ " + done.commit().orElseThrow());
  * }
  * }</pre>
  *

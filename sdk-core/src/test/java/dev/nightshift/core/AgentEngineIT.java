@@ -65,11 +65,11 @@ class AgentEngineIT extends DockerEngineTest {
             assertThat(a.status()).isEqualTo(AgentStatus.CREATING);
             AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
-            assertThat(done.branch()).startsWith("nightshift/");
-            assertThat(remote.branches()).contains(done.branch());
-            assertThat(remote.show(done.branch(), "hello.txt")).isEqualTo("hello\n");
-            assertThat(remote.log(done.branch()).get(0)).isEqualTo("said hello");
-            assertThat(remote.head(done.branch())).isEqualTo(done.commit());
+            assertThat(done.branch().orElseThrow()).startsWith("nightshift/");
+            assertThat(remote.branches()).contains(done.branch().orElseThrow());
+            assertThat(remote.show(done.branch().orElseThrow(), "hello.txt")).isEqualTo("hello\n");
+            assertThat(remote.log(done.branch().orElseThrow()).get(0)).isEqualTo("said hello");
+            assertThat(remote.head(done.branch().orElseThrow())).isEqualTo(done.commit().orElseThrow());
 
             Session s = a.session().orElseThrow();
             assertThat(exec(s, "cat $HOME/slow-runs | wc -l").strip()).isEqualTo("1");
@@ -91,8 +91,8 @@ class AgentEngineIT extends DockerEngineTest {
             assertThat(a.status()).isEqualTo(AgentStatus.RUNNING);
             AgentInfo followed = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(followed.status()).as("error: %s", followed.error()).isEqualTo(AgentStatus.FINISHED);
-            assertThat(remote.show(done.branch(), "hello.txt")).isEqualTo("hello\nagain\n");
-            assertThat(remote.log(done.branch())).startsWith("said it again", "said hello");
+            assertThat(remote.show(done.branch().orElseThrow(), "hello.txt")).isEqualTo("hello\nagain\n");
+            assertThat(remote.log(done.branch().orElseThrow())).startsWith("said it again", "said hello");
 
             List<Long> seqs = a.events(0, 100_000).stream().map(AgentEvent::sequence).toList();
             assertThat(seqs).as("sequence numbers grow by one").isEqualTo(
@@ -116,12 +116,12 @@ class AgentEngineIT extends DockerEngineTest {
             a.stop();
             AgentInfo stopped = a.awaitStatus(AgentStatus.STOPPED, WAIT);
             assertThat(stopped.status()).isEqualTo(AgentStatus.STOPPED);
-            assertThat(remote.show(stopped.branch(), "s.txt")).as("work before the stop is handed off").isEqualTo("started\n");
+            assertThat(remote.show(stopped.branch().orElseThrow(), "s.txt")).as("work before the stop is handed off").isEqualTo("started\n");
 
             a.followUp("echo resumed > r.txt");
             AgentInfo resumed = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(resumed.status()).as("error: %s", resumed.error()).isEqualTo(AgentStatus.FINISHED);
-            assertThat(remote.show(resumed.branch(), "r.txt")).isEqualTo("resumed\n");
+            assertThat(remote.show(resumed.branch().orElseThrow(), "r.txt")).isEqualTo("resumed\n");
             ns.closeAndRemoveMachines();
         }
     }
@@ -164,9 +164,9 @@ class AgentEngineIT extends DockerEngineTest {
             }
             AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
-            assertThat(remote.show(done.branch(), "before.txt")).isEqualTo("agent-before\n");
-            assertThat(remote.show(done.branch(), "human.txt")).isEqualTo("from-the-human\n");
-            assertThat(remote.show(done.branch(), "seen-by-agent.txt")).isEqualTo("from-the-human\n");
+            assertThat(remote.show(done.branch().orElseThrow(), "before.txt")).isEqualTo("agent-before\n");
+            assertThat(remote.show(done.branch().orElseThrow(), "human.txt")).isEqualTo("from-the-human\n");
+            assertThat(remote.show(done.branch().orElseThrow(), "seen-by-agent.txt")).isEqualTo("from-the-human\n");
             ns.closeAndRemoveMachines();
         }
     }
@@ -202,7 +202,7 @@ class AgentEngineIT extends DockerEngineTest {
         try (Nightshift ns = engineBuilder("state").build()) {
             Agent a = ns.spawn(AgentRequest.builder("true", remote.url()).build());
             AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
-            String machineId = done.machineId();
+            String machineId = done.machineId().orElseThrow();
             assertThat(runtime.attach(machineId)).isPresent();
             a.delete();
             assertThat(runtime.attach(machineId)).isEmpty();

@@ -41,8 +41,8 @@ class AgentFailuresIT extends DockerEngineTest {
         try (Nightshift ns = engine(Limits.DEFAULT)) {
             AgentInfo info = runToEnd(ns, AgentRequest.builder("true", remote.url()).build());
             assertThat(info.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(info.error()).contains(".cursor/environment.json:2:").contains("/terminals/0").contains("command");
-            assertThat(info.machineId()).as("no machine was started").isNull();
+            assertThat(info.error().orElseThrow()).contains(".cursor/environment.json:2:").contains("/terminals/0").contains("command");
+            assertThat(info.machineId()).as("no machine was started").isEmpty();
         }
     }
 
@@ -52,7 +52,7 @@ class AgentFailuresIT extends DockerEngineTest {
         try (Nightshift ns = engine(Limits.DEFAULT)) {
             AgentInfo info = runToEnd(ns, AgentRequest.builder("true", remote.url()).build());
             assertThat(info.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(info.error()).contains("install exited 7").contains("boom-detail");
+            assertThat(info.error().orElseThrow()).contains("install exited 7").contains("boom-detail");
             assertThat(runtime.snapshots(Map.of("dev.nightshift.env.repository", remote.url()))).as("no snapshot of a failed build").isEmpty();
         }
     }
@@ -63,7 +63,7 @@ class AgentFailuresIT extends DockerEngineTest {
         try (Nightshift ns = engine(Limits.DEFAULT.withInstallTimeout(Duration.ofSeconds(3)))) {
             AgentInfo info = runToEnd(ns, AgentRequest.builder("true", remote.url()).build());
             assertThat(info.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(info.error()).contains("did not finish within PT3S").contains("forever");
+            assertThat(info.error().orElseThrow()).contains("did not finish within PT3S").contains("forever");
         }
     }
 
@@ -82,16 +82,16 @@ class AgentFailuresIT extends DockerEngineTest {
                 })).build()) {
             Agent a = ns.spawn(AgentRequest.builder("race", remote.url()).driver("racer").build());
             assertThat(ready.await(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
-            String branch = a.info().branch();
+            String branch = a.info().branch().orElseThrow();
             remote.pushOtherWork(branch, "other.txt", "someone else's work\n");
             String theirs = remote.head(branch);
             go.countDown();
             AgentInfo info = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(info.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(info.error()).contains(branch).containsIgnoringCase("rejected").contains("refs/nightshift/");
+            assertThat(info.error().orElseThrow()).contains(branch).containsIgnoringCase("rejected").contains("refs/nightshift/");
             assertThat(remote.head(branch)).as("never forced").isEqualTo(theirs);
             java.util.regex.Matcher kept = java.util.regex.Pattern.compile("refs/nightshift/rejected/[A-Za-z0-9/_.-]*[0-9a-f]")
-                    .matcher(info.error());
+                    .matcher(info.error().orElseThrow());
             assertThat(kept.find()).as("the error names the kept ref: %s", info.error()).isTrue();
             String ref = kept.group();
             try (java.util.stream.Stream<Path> mirrors = java.nio.file.Files.list(dir.resolve("state/mirrors"))) {
@@ -114,7 +114,7 @@ class AgentFailuresIT extends DockerEngineTest {
         try (Nightshift ns = engine(Limits.DEFAULT)) {
             AgentInfo info = runToEnd(ns, AgentRequest.builder("anything", remote.url()).driver("throws").build());
             assertThat(info.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(info.error()).contains("driver 'throws' failed: the driver broke on purpose");
+            assertThat(info.error().orElseThrow()).contains("driver 'throws' failed: the driver broke on purpose");
             ns.closeAndRemoveMachines();
         }
     }
@@ -125,7 +125,7 @@ class AgentFailuresIT extends DockerEngineTest {
         try (Nightshift ns = engine(Limits.DEFAULT.withTurnTimeout(Duration.ofSeconds(3)))) {
             AgentInfo info = runToEnd(ns, AgentRequest.builder("sleep 600", remote.url()).build());
             assertThat(info.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(info.error()).contains("turn timeout of PT3S");
+            assertThat(info.error().orElseThrow()).contains("turn timeout of PT3S");
             ns.closeAndRemoveMachines();
         }
     }

@@ -131,8 +131,8 @@ class AgentLifecycleIT extends DockerEngineTest {
             assertThat(h.snapshotId()).isNotBlank();
             AgentInfo asleep = a.info();
             assertThat(asleep.hibernated()).isTrue();
-            assertThat(asleep.machineId()).isNull();
-            assertThat(asleep.snapshotId()).isEqualTo(h.snapshotId());
+            assertThat(asleep.machineId()).isEmpty();
+            assertThat(asleep.snapshotId().orElseThrow()).isEqualTo(h.snapshotId());
             assertThat(asleep.status()).isEqualTo(AgentStatus.FINISHED);
             assertThat(runtime.attach(h.machineId())).as("the hibernated machine is removed").isEmpty();
             assertThat(a.session()).isEmpty();
@@ -153,10 +153,10 @@ class AgentLifecycleIT extends DockerEngineTest {
             assertThat(after.get("terminals")).as("the terminal runs again").isEqualTo("logs");
             assertThat(after.get("note")).as("uncommitted work survives hibernation").isEqualTo("before-hibernation");
 
-            assertThat(remote.show(second.branch(), "seen.txt")).isEqualTo("before-hibernation\n");
-            assertThat(remote.show(second.branch(), "one.txt")).isEqualTo("one\n");
-            assertThat(remote.head(second.branch())).isEqualTo(second.commit());
-            assertThat(remote.log(second.branch())).startsWith("probe turn 2", "probe turn 1");
+            assertThat(remote.show(second.branch().orElseThrow(), "seen.txt")).isEqualTo("before-hibernation\n");
+            assertThat(remote.show(second.branch().orElseThrow(), "one.txt")).isEqualTo("one\n");
+            assertThat(remote.head(second.branch().orElseThrow())).isEqualTo(second.commit().orElseThrow());
+            assertThat(remote.log(second.branch().orElseThrow())).startsWith("probe turn 2", "probe turn 1");
 
             a.delete();
             assertThat(runtime.snapshots(Map.of("dev.nightshift.agent", a.id()))).isEmpty();
@@ -196,7 +196,7 @@ class AgentLifecycleIT extends DockerEngineTest {
             Agent a = ns.spawn(AgentRequest.builder("echo kept > kept.txt", remote.url()).build());
             AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
-            String machineId = done.machineId();
+            String machineId = done.machineId().orElseThrow();
             assertThat(runtime.attach(machineId)).isPresent();
 
             // control: inside the window nothing expires
@@ -206,8 +206,8 @@ class AgentLifecycleIT extends DockerEngineTest {
             clock.shift.set(Duration.ofHours(2));
             AgentInfo tomb = a.awaitStatus(AgentStatus.EXPIRED, WAIT);
             assertThat(tomb.status()).isEqualTo(AgentStatus.EXPIRED);
-            assertThat(tomb.machineId()).isNull();
-            assertThat(tomb.snapshotId()).isNull();
+            assertThat(tomb.machineId()).isEmpty();
+            assertThat(tomb.snapshotId()).isEmpty();
             assertThat(tomb.hibernated()).isFalse();
             assertThat(tomb.request().prompt()).as("the tombstone keeps no prompt").isEqualTo("[expired]");
             assertThat(tomb.request().repository()).as("but still lists under its repository").isEqualTo(remote.url());
@@ -218,7 +218,7 @@ class AgentLifecycleIT extends DockerEngineTest {
             assertThat(ns.list(AgentQuery.all()).items()).filteredOn(i -> i.id().equals(a.id()))
                     .extracting(AgentInfo::status).containsExactly(AgentStatus.EXPIRED);
             assertThat(ns.agent(a.id()).status()).isEqualTo(AgentStatus.EXPIRED);
-            assertThat(remote.show(done.branch(), "kept.txt")).as("the pushed branch stays").isEqualTo("kept\n");
+            assertThat(remote.show(done.branch().orElseThrow(), "kept.txt")).as("the pushed branch stays").isEqualTo("kept\n");
 
             assertThatThrownBy(() -> a.followUp("echo more")).isInstanceOf(ConflictException.class)
                     .hasMessageContaining(a.id()).hasMessageContaining("EXPIRED").hasMessageContaining("no follow-up");
@@ -236,7 +236,7 @@ class AgentLifecycleIT extends DockerEngineTest {
             Agent first = ns.spawn(AgentRequest.builder("echo first > first.txt", remote.url()).build());
             AgentInfo firstDone = first.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(firstDone.status()).as("error: %s", firstDone.error()).isEqualTo(AgentStatus.FINISHED);
-            assertThat(firstDone.machineId()).as("the finished agent keeps its machine").isNotNull();
+            assertThat(firstDone.machineId()).as("the finished agent keeps its machine").isPresent();
 
             List<AgentEvent.Warning> warnings = new CopyOnWriteArrayList<>();
             Agent second = ns.spawn(AgentRequest.builder("echo second > second.txt", remote.url()).build());
@@ -246,15 +246,15 @@ class AgentLifecycleIT extends DockerEngineTest {
             assertThat(warnings).extracting(AgentEvent.Warning::agentId).containsExactly(second.id(), third.id());
             assertThat(warnings.get(0).message()).contains("waiting for a machine", "1 are running");
             assertThat(second.status()).isEqualTo(AgentStatus.CREATING);
-            assertThat(second.info().machineId()).isNull();
-            assertThat(third.info().machineId()).isNull();
+            assertThat(second.info().machineId()).isEmpty();
+            assertThat(third.info().machineId()).isEmpty();
 
             first.delete(); // releases the only slot: the head of the queue takes it
             AgentInfo secondDone = second.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(secondDone.status()).as("error: %s", secondDone.error()).isEqualTo(AgentStatus.FINISHED);
             assertThat(third.status()).as("the third waits while the second holds the machine").isEqualTo(AgentStatus.CREATING);
-            assertThat(third.info().machineId()).isNull();
-            assertThat(runtime.attach(firstDone.machineId())).isEmpty();
+            assertThat(third.info().machineId()).isEmpty();
+            assertThat(runtime.attach(firstDone.machineId().orElseThrow())).isEmpty();
 
             second.stop(); // a stopped agent keeps its machine: still no slot
             assertThat(second.awaitStatus(AgentStatus.STOPPED, WAIT).status()).isEqualTo(AgentStatus.STOPPED);
@@ -263,8 +263,8 @@ class AgentLifecycleIT extends DockerEngineTest {
             assertThat(second.awaitStatus(AgentStatus.CANCELLED, WAIT).machineId()).isNull();
             AgentInfo thirdDone = third.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(thirdDone.status()).as("error: %s", thirdDone.error()).isEqualTo(AgentStatus.FINISHED);
-            assertThat(remote.show(secondDone.branch(), "second.txt")).isEqualTo("second\n");
-            assertThat(remote.show(thirdDone.branch(), "third.txt")).isEqualTo("third\n");
+            assertThat(remote.show(secondDone.branch().orElseThrow(), "second.txt")).isEqualTo("second\n");
+            assertThat(remote.show(thirdDone.branch().orElseThrow(), "third.txt")).isEqualTo("third\n");
             ns.closeAndRemoveMachines();
         }
     }
@@ -279,9 +279,9 @@ class AgentLifecycleIT extends DockerEngineTest {
             Agent second = ns.spawn(AgentRequest.builder("echo second > second.txt", remote.url()).build());
             AgentInfo failed = second.awaitStatus(AgentStatus.ERROR, WAIT);
             assertThat(failed.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(failed.error()).contains("no machine came free within PT2S", "1 running",
+            assertThat(failed.error().orElseThrow()).contains("no machine came free within PT2S", "1 running",
                     "Timeouts.machineWait");
-            assertThat(failed.machineId()).isNull();
+            assertThat(failed.machineId()).isEmpty();
             assertThat(first.info().status()).as("the first is untouched").isEqualTo(AgentStatus.FINISHED);
             ns.closeAndRemoveMachines();
         }
@@ -295,12 +295,12 @@ class AgentLifecycleIT extends DockerEngineTest {
             Agent a = ns.spawn(AgentRequest.builder("echo working > w.txt\nsleep 600", remote.url()).build());
             AgentInfo ended = a.awaitStatus(AgentStatus.ERROR, WAIT);
             assertThat(ended.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(ended.error()).as("the error names the budget, not the 90 s turn timeout")
+            assertThat(ended.error().orElseThrow()).as("the error names the budget, not the 90 s turn timeout")
                     .contains("machine-seconds budget").contains("PT30S").doesNotContain("turn timeout");
             assertThat(a.events(0, 100_000)).as("the long turn ran").anyMatch(e -> e instanceof AgentEvent.CommandStarted c
                     && c.command().contains("sleep 600"));
             assertThat(ended.usage().totalMachineSeconds()).isGreaterThanOrEqualTo(25.0).isLessThan(85.0);
-            assertThat(remote.show(ended.branch(), "w.txt")).as("work before the budget ran out is handed off")
+            assertThat(remote.show(ended.branch().orElseThrow(), "w.txt")).as("work before the budget ran out is handed off")
                     .isEqualTo("working\n");
             assertThatThrownBy(() -> a.followUp("echo more")).isInstanceOf(ConflictException.class);
             ns.closeAndRemoveMachines();
@@ -319,8 +319,8 @@ class AgentLifecycleIT extends DockerEngineTest {
             Agent b = ns.spawn(AgentRequest.builder("two", remote.url()).driver("mdc").build());
             AgentInfo aDone = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             AgentInfo bDone = b.awaitStatus(AgentStatus.FINISHED, WAIT);
-            assertThat(aDone.summary()).isEqualTo("mdc=" + a.id() + " ctx=" + a.id());
-            assertThat(bDone.summary()).isEqualTo("mdc=" + b.id() + " ctx=" + b.id());
+            assertThat(aDone.summary().orElseThrow()).isEqualTo("mdc=" + a.id() + " ctx=" + a.id());
+            assertThat(bDone.summary().orElseThrow()).isEqualTo("mdc=" + b.id() + " ctx=" + b.id());
             a.followUp("again");
             assertThat(a.awaitStatus(AgentStatus.FINISHED, WAIT).summary()).isEqualTo("mdc=" + a.id() + " ctx=" + a.id());
             assertThat(MDC.get("agentId")).as("nothing leaks to the caller's thread").isNull();
@@ -342,13 +342,13 @@ class AgentLifecycleIT extends DockerEngineTest {
             gated.open();
             AgentInfo stopped = a.awaitStatus(AgentStatus.STOPPED, WAIT);
             assertThat(stopped.status()).as("error: %s", stopped.error()).isEqualTo(AgentStatus.STOPPED);
-            assertThat(stopped.machineId()).as("stopped before any machine started").isNull();
+            assertThat(stopped.machineId()).as("stopped before any machine started").isEmpty();
 
             a.followUp("echo two > two.txt");
             AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
-            assertThat(remote.show(done.branch(), "two.txt")).isEqualTo("two\n");
-            assertThat(remote.show(done.branch(), ".cursor/environment.json")).contains("stop-in-build");
+            assertThat(remote.show(done.branch().orElseThrow(), "two.txt")).isEqualTo("two\n");
+            assertThat(remote.show(done.branch().orElseThrow(), ".cursor/environment.json")).contains("stop-in-build");
             assertThat(a.events(0, 100_000)).as("start ran on the machine created for the follow-up")
                     .anyMatch(e -> e instanceof AgentEvent.CommandOutput o && o.phase().equals("start")
                             && o.line().equals("started"));
@@ -370,12 +370,12 @@ class AgentLifecycleIT extends DockerEngineTest {
                 }
             }, 0);
             assertThat(AgentEngineIT.await(sleeping)).as("the turn started").isTrue();
-            String machineId = a.info().machineId();
+            String machineId = a.info().machineId().orElseThrow();
             assertThat(machineId).isNotNull();
             a.cancel();
             AgentInfo cancelled = a.awaitStatus(AgentStatus.CANCELLED, WAIT);
             assertThat(cancelled.status()).isEqualTo(AgentStatus.CANCELLED);
-            assertThat(cancelled.machineId()).isNull();
+            assertThat(cancelled.machineId()).isEmpty();
             assertThat(runtime.attach(machineId)).as("the machine is removed").isEmpty();
             assertThat(runtime.machines(Map.of("dev.nightshift.agent", a.id()))).isEmpty();
             assertThat(a.session()).isEmpty();

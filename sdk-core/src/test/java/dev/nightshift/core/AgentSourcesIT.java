@@ -64,7 +64,7 @@ class AgentSourcesIT extends DockerEngineTest {
                     + "git -C /deps/shared-lib rev-parse HEAD > dependency-head.txt", app.url()).build());
             AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
-            String branch = done.branch();
+            String branch = done.branch().orElseThrow();
             assertThat(app.show(branch, "seen-submodule.txt")).as("the submodule's file at its pinned commit")
                     .isEqualTo("library v1\n");
             assertThat(app.show(branch, "submodule-head.txt").strip()).isEqualTo(pinned);

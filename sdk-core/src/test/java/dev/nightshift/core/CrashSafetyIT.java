@@ -65,9 +65,9 @@ class CrashSafetyIT {
             AgentInfo info = a.info();
             assertThat(info.status()).as("the interrupted turn is reported, not left RUNNING")
                     .isEqualTo(AgentStatus.ERROR);
-            assertThat(info.error()).contains("the engine stopped during RUNNING").contains("machine lives");
-            assertThat(info.machineId()).isNotNull();
-            assertThat(runtime.attach(info.machineId())).as("its machine outlived the engine").isPresent();
+            assertThat(info.error().orElseThrow()).contains("the engine stopped during RUNNING").contains("machine lives");
+            assertThat(info.machineId()).isPresent();
+            assertThat(runtime.attach(info.machineId().orElseThrow())).as("its machine outlived the engine").isPresent();
 
             List<AgentEvent> events = a.events(0, 100_000);
             List<Long> seqs = events.stream().map(AgentEvent::sequence).toList();

@@ -60,12 +60,12 @@ class DockerfileContextIT extends DockerEngineTest {
             for (Map.Entry<String, String> c : cases.entrySet()) {
                 AgentInfo done = agents.get(c.getKey()).awaitStatus(Set.of(AgentStatus.FINISHED, AgentStatus.ERROR), WAIT);
                 assertThat(done.status()).as("build %s: %s", c.getKey(), done.error()).isEqualTo(AgentStatus.FINISHED);
-                assertThat(done.summary()).as("the file the build %s copied from its context", c.getKey())
+                assertThat(done.summary().orElseThrow()).as("the file the build %s copied from its context", c.getKey())
                         .isEqualTo(c.getValue());
             }
             AgentInfo error = refused.awaitStatus(Set.of(AgentStatus.FINISHED, AgentStatus.ERROR), WAIT);
             assertThat(error.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(error.error()).as("the error names the context and what is wrong with it")
+            assertThat(error.error().orElseThrow()).as("the error names the context and what is wrong with it")
                     .contains("context '../..'").contains("leaves the repository");
             assertThat(refused.events(0, 1000)).filteredOn(e -> e instanceof AgentEvent.BuildOutput)
                     .extracting(e -> ((AgentEvent.BuildOutput) e).line()).as("no build started: only the fetch spoke")

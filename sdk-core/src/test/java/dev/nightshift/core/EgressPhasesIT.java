@@ -101,7 +101,7 @@ class EgressPhasesIT extends DockerEngineTest {
             assertThat(events).filteredOn(e -> e instanceof AgentEvent.Warning w && w.code().equals("egress-blocked"))
                     .extracting(e -> ((AgentEvent.Warning) e).message()).singleElement().asString()
                     .startsWith("blocked egress to build.test:80 in the turn phase (1 request, first at ");
-            assertThat(done.summary()).contains("Blocked network requests: build.test:80");
+            assertThat(done.summary().orElseThrow()).contains("Blocked network requests: build.test:80");
 
             // live change through the engine's session: the next connection follows it, and the
             // following turn keeps it (the turn's narrowing happens once per machine)

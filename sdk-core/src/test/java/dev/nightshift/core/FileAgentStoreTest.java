@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -102,7 +103,7 @@ class FileAgentStoreTest {
                 new AgentEvent.AssistantDelta(id, 12, T0, "Let me"),
                 new AgentEvent.ToolCallStarted(id, 13, T0, "c1", "run_terminal_cmd", "{\"command\":\"make\"}"),
                 new AgentEvent.ToolCallFinished(id, 14, T0, "c1", "run_terminal_cmd", "{\"command\":\"make\"}", true,
-                        "exit 2", 2, 350),
+                        "exit 2", Optional.of(2), 350),
                 new AgentEvent.ToolCallFinished(id, 15, T0, "c2", "read_file", "{}", false, "text", null, 3),
                 new AgentEvent.TodosUpdated(id, 16, T0, List.of(new Todo("1", "fix it", Todo.Status.IN_PROGRESS))),
                 new AgentEvent.ModelUsageReported(id, 17, T0, new TokenUsage("openai:gpt-4.1", 100, 20, 64, 3, 0.0125)));

@@ -26,16 +26,16 @@ class NewBuilderIT extends DockerEngineTest {
                 .branchPrefix("alpha").gitAuthor("Alpha", "alpha@example.invalid").build()) {
             try (Nightshift beta = alpha.newBuilder().stateDirectory(dir.resolve("beta")).branchPrefix("beta").build()) {
                 AgentInfo b = finished(beta, remote, "echo b > b.txt");
-                assertThat(b.branch()).as("changed: the branch prefix").startsWith("beta/");
+                assertThat(b.branch().orElseThrow()).as("changed: the branch prefix").startsWith("beta/");
                 assertThat(dir.resolve("beta/agents")).as("changed: the state directory").isDirectory();
                 assertThat(beta.get(b.id())).isPresent();
                 assertThat(alpha.get(b.id())).as("the two engines keep separate state").isEmpty();
-                assertThat(git(remote, "log", "-1", "--format=%an <%ae>", b.branch()))
+                assertThat(git(remote, "log", "-1", "--format=%an <%ae>", b.branch().orElseThrow()))
                         .as("kept: the git author").isEqualTo("Alpha <alpha@example.invalid>");
             } // closing beta leaves the runtime it shares with alpha open
             AgentInfo a = finished(alpha, remote, "echo a > a.txt");
-            assertThat(a.branch()).as("alpha's own configuration did not change").startsWith("alpha/");
-            assertThat(remote.show(a.branch(), "a.txt")).isEqualTo("a\n");
+            assertThat(a.branch().orElseThrow()).as("alpha's own configuration did not change").startsWith("alpha/");
+            assertThat(remote.show(a.branch().orElseThrow(), "a.txt")).isEqualTo("a\n");
             try (Nightshift again = alpha.newBuilder().build()) {
                 assertThat(again.get(a.id())).as("a plain copy opens alpha's state directory").isPresent();
             }

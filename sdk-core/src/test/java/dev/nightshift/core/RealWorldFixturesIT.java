@@ -125,7 +125,7 @@ class RealWorldFixturesIT {
                 npm test
                 echo 'SUMMARY: the greeting names the agent; npm test passes'""");
         AgentInfo done = finished(a);
-        assertThat(remote.show(done.branch(), "greeting.js")).contains("hello from the agent");
+        assertThat(remote.show(done.branch().orElseThrow(), "greeting.js")).contains("hello from the agent");
         assertThat(output(a, "turn")).as("the project's tests ran in the turn").anyMatch(l -> l.contains("# pass 1"));
         assertThat(buildOutput(a)).as("the build ran npm ci").contains("$ npm ci");
         assertThat(answer(a, 3000)).as("the dev server (npm run dev) answers on the host, ms() from npm ci included")
@@ -158,7 +158,7 @@ class RealWorldFixturesIT {
                 pnpm -r test
                 echo 'SUMMARY: greet edited; pnpm -r test passes'""");
         AgentInfo done = finished(a);
-        assertThat(remote.show(done.branch(), "packages/greet/index.js")).contains("from the agent's pnpm workspace");
+        assertThat(remote.show(done.branch().orElseThrow(), "packages/greet/index.js")).contains("from the agent's pnpm workspace");
         assertThat(output(a, "turn")).as("pnpm is the version packageManager pins, through corepack")
                 .contains("10.34.9");
         assertThat(output(a, "turn")).anyMatch(l -> l.contains("# pass 1"));
@@ -175,7 +175,7 @@ class RealWorldFixturesIT {
                 .venv/bin/greeter agent
                 echo 'SUMMARY: greeting edited; unittest passes'""");
         AgentInfo done = finished(a);
-        assertThat(remote.show(done.branch(), "src/greeter/__init__.py")).contains("from the edited greeter");
+        assertThat(remote.show(done.branch().orElseThrow(), "src/greeter/__init__.py")).contains("from the edited greeter");
         assertThat(output(a, "turn")).as("the editable install sees the edit at once")
                 .contains("hello agent from the edited greeter");
         assertThat(output(a, "turn")).contains("OK");
@@ -189,7 +189,7 @@ class RealWorldFixturesIT {
         Agent refused = spawn(plain, remote, "echo never");
         AgentInfo failed = refused.awaitStatus(AgentStatus.FINISHED, WAIT);
         assertThat(failed.status()).isEqualTo(AgentStatus.ERROR);
-        assertThat(failed.error()).as("a start that cannot run an engine names the opt-in")
+        assertThat(failed.error().orElseThrow()).as("a start that cannot run an engine names the opt-in")
                 .startsWith("start exited 1").contains("dockerInDocker(true)").contains("--docker-in-docker");
 
         Agent a = spawn(dind, remote, """
@@ -205,7 +205,7 @@ class RealWorldFixturesIT {
         assertThat(output(a, "turn")).as("the machine's own engine answers").anyMatch(l -> l.startsWith("engine "));
         assertThat(output(a, "turn")).as("the watch terminal built dist/").contains("watch-built");
         assertThat(output(a, "turn")).anyMatch(l -> l.contains("# pass 1"));
-        assertThat(remote.show(done.branch(), "src/app.js")).contains("6 * 7");
+        assertThat(remote.show(done.branch().orElseThrow(), "src/app.js")).contains("6 * 7");
 
         assertThat(AgentEngineIT.await(asleep)).as("the idle machine hibernates").isTrue();
         a.followUp("docker info --format 'again {{.ServerVersion}}'");

@@ -66,8 +66,8 @@ class RemoteControlIT extends DockerEngineTest {
             AgentInfo done = mine.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
             assertThat(done.takenOver()).isFalse();
-            assertThat(remote.show(done.branch(), "seen-by-agent.txt")).isEqualTo("from-the-human\n");
-            assertThat(remote.show(done.branch(), "again.txt")).as("the remote follow-up ran in A").isEqualTo("again\n");
+            assertThat(remote.show(done.branch().orElseThrow(), "seen-by-agent.txt")).isEqualTo("from-the-human\n");
+            assertThat(remote.show(done.branch().orElseThrow(), "again.txt")).as("the remote follow-up ran in A").isEqualTo("again\n");
 
             // failures travel back as the same exceptions with the same messages
             Throwable local = catchThrowable(() -> mine.followUp(" "));

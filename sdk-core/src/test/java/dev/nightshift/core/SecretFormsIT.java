@@ -170,11 +170,11 @@ class SecretFormsIT extends DockerEngineTest {
             assertNoForm(a.conversation().toString(), "conversation");
             assertThat(a.conversation().toString()).as("the summary, redacted")
                     .contains("wrote the files for [REDACTED]");
-            assertThat(refused.error()).as("the push is refused naming the files and the secrets")
+            assertThat(refused.error().orElseThrow()).as("the push is refused naming the files and the secrets")
                     .contains("file deploy_key").contains("the secret DEPLOY_KEY")
                     .contains("file token.b64").contains("file blob.bin").contains("the secret LONG_TOKEN")
                     .contains("refs/nightshift/");
-            assertNoForm(refused.error(), "error");
+            assertNoForm(refused.error().orElseThrow(), "error");
             assertThat(remote.branches()).as("nothing was pushed").containsExactly("main");
 
             // the summary became the kept commit's message: redacted too
@@ -190,8 +190,8 @@ class SecretFormsIT extends DockerEngineTest {
             Agent b = ns.spawn(AgentRequest.builder("printf '%s\\n' \"$DEPLOY_KEY\"\nprintf 'token %s\\n' \"$LONG_TOKEN\" >&2"
                     + "\nexit 3", remote.url()).push(false).build());
             AgentInfo failed = b.awaitStatus(AgentStatus.ERROR, WAIT);
-            assertThat(failed.error()).as("%s", failed.error()).contains("exited 3").contains("token [REDACTED]");
-            assertNoForm(failed.error(), "error of a failed step");
+            assertThat(failed.error().orElseThrow()).as("%s", failed.error()).contains("exited 3").contains("token [REDACTED]");
+            assertNoForm(failed.error().orElseThrow(), "error of a failed step");
             assertNoForm(b.events(0, 100_000).toString(), "events of a failed step");
             ns.closeAndRemoveMachines();
         } finally {

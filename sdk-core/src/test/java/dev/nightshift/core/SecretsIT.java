@@ -69,7 +69,7 @@ class SecretsIT extends DockerEngineTest {
             AgentInfo refused = ns.spawn(AgentRequest.builder("true", remote.url()).push(false).build())
                     .awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(refused.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(refused.error()).contains("build secret NPM_TOKEN").contains("/home/ubuntu/.npmrc")
+            assertThat(refused.error().orElseThrow()).contains("build secret NPM_TOKEN").contains("/home/ubuntu/.npmrc")
                     .contains("previous good snapshot").doesNotContain(BUILD_VALUE);
             assertThat(runtime.snapshots(Map.of("dev.nightshift.env.repository", remote.url())))
                     .extracting(SnapshotInfo::id).containsExactlyElementsOf(before.stream().map(SnapshotInfo::id).toList());
@@ -100,8 +100,8 @@ class SecretsIT extends DockerEngineTest {
             assertThat(recorded).anyMatch(l -> l.contains("[REDACTED]"));
             assertNoSecret(String.join("\n", recorded), "events");
             assertNoSecret(a.conversation().toString(), "conversation");
-            assertThat(done.summary()).isEqualTo("used [REDACTED]");
-            assertThat(remote.log(done.branch()).get(0)).isEqualTo("used [REDACTED]");
+            assertThat(done.summary().orElseThrow()).isEqualTo("used [REDACTED]");
+            assertThat(remote.log(done.branch().orElseThrow()).get(0)).isEqualTo("used [REDACTED]");
             try (Stream<Path> files = Files.walk(state)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
                     assertNoSecret(Files.readString(f, StandardCharsets.ISO_8859_1), f.toString());
@@ -124,9 +124,9 @@ class SecretsIT extends DockerEngineTest {
             a.followUp("echo \"$API_KEY\" > leaked.txt\necho 'SUMMARY: oops'");
             AgentInfo refused = a.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(refused.status()).isEqualTo(AgentStatus.ERROR);
-            assertThat(refused.error()).contains("file leaked.txt").contains("holds the secret API_KEY").contains("refs/nightshift/")
+            assertThat(refused.error().orElseThrow()).contains("file leaked.txt").contains("holds the secret API_KEY").contains("refs/nightshift/")
                     .doesNotContain(RUNTIME_VALUE);
-            assertThat(remote.head(done.branch())).as("the remote did not move").isEqualTo(done.commit());
+            assertThat(remote.head(done.branch().orElseThrow())).as("the remote did not move").isEqualTo(done.commit().orElseThrow());
             assertThat(sh("git -C " + remote.url().replace("file://", "") + " log --all -p | grep -c -F '"
                     + RUNTIME_VALUE + "' || true").strip()).isEqualTo("0");
             Path mirror;

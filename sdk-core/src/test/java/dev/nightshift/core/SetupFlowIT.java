@@ -64,7 +64,7 @@ class SetupFlowIT extends DockerEngineTest {
             var agent = ns.spawn(AgentRequest.builder("cat /opt/marker > seen.txt", consumer.url()).build());
             AgentInfo done = agent.awaitStatus(AgentStatus.FINISHED, AgentEngineIT.WAIT);
             assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
-            assertThat(consumer.show(done.branch(), "seen.txt")).as("the agent's machine has the hand-made change")
+            assertThat(consumer.show(done.branch().orElseThrow(), "seen.txt")).as("the agent's machine has the hand-made change")
                     .isEqualTo(marker + "\n");
             agent.delete();
             ns.closeAndRemoveMachines();

@@ -72,12 +72,12 @@ public final class ModelDriver implements AgentDriver {
 
     @Override
     public void validate(AgentRequest request) {
-        settingsFor(request.model());
+        settingsFor(request.model().orElse(null));
     }
 
     @Override
     public TurnResult runTurn(Turn turn, AgentContext context) {
-        LoopSettings settings = settingsFor(context.request().map(AgentRequest::model).orElse(null));
+        LoopSettings settings = settingsFor(context.request().flatMap(AgentRequest::model).orElse(null));
         WorkspaceTools tools = new WorkspaceTools(context.session(), config.commandTimeout, config.maxCommandTimeout,
                 config.maxToolOutputChars);
         return new TurnLoop(settings, context, tools, SystemPrompt.build(context)).run(turn);

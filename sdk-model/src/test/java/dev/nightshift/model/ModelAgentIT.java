@@ -168,12 +168,12 @@ class ModelAgentIT {
         Agent a = spawn(f, "Make ./test.sh pass");
         AgentInfo done = settle(a);
         assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
-        assertThat(done.summary()).isEqualTo(answer);
-        assertThat(remote.show(done.branch(), "calc.sh")).contains("$(( $1 + $2 ))");
+        assertThat(done.summary().orElseThrow()).isEqualTo(answer);
+        assertThat(remote.show(done.branch().orElseThrow(), "calc.sh")).contains("$(( $1 + $2 ))");
         List<RecordedRequest> turn = since(first);
         assertThat(turn).hasSize(5);
         assertThat(turn.get(0).systemPrompt().orElseThrow()).contains("AGENTS-MARKER-17", "RULE-ALWAYS-MARKER",
-                ".cursor/rules/docs.mdc: how to write docs", done.branch()).doesNotContain("RULE-LISTED-BODY");
+                ".cursor/rules/docs.mdc: how to write docs", done.branch().orElseThrow()).doesNotContain("RULE-LISTED-BODY");
         assertThat(turn.get(1).lastToolResult().orElseThrow()).contains("$(( $1 - $2 ))");
         assertThat(turn.get(2).lastToolResult().orElseThrow()).contains("FAIL: add 2 3 gave -1", "[exit code 1]");
         assertThat(turn.get(4).lastToolResult().orElseThrow()).contains("PASS", "[exit code 0]");
@@ -187,7 +187,7 @@ class ModelAgentIT {
         List<AgentEvent> events = a.events(0, 10_000);
         assertThat(events).filteredOn(e -> e instanceof AgentEvent.ModelUsageReported).hasSize(5);
         assertThat(events).filteredOn(e -> e instanceof AgentEvent.ToolCallFinished t && t.name().equals("run_terminal_cmd"))
-                .extracting(e -> ((AgentEvent.ToolCallFinished) e).exitCode()).containsExactly(1, 0);
+                .extracting(e -> ((AgentEvent.ToolCallFinished) e).exitCode().orElseThrow()).containsExactly(1, 0);
         assertThat(a.conversation()).extracting(ConversationMessage::type).containsSubsequence(
                 ConversationMessage.Type.USER_MESSAGE, ConversationMessage.Type.ASSISTANT_MESSAGE,
                 ConversationMessage.Type.TOOL_RESULT, ConversationMessage.Type.ASSISTANT_MESSAGE);
@@ -195,7 +195,7 @@ class ModelAgentIT {
         // a follow-up: the request holds the whole earlier conversation
         server.enqueue(Reply.text("follow-up answer"));
         a.followUp("Say what you changed");
-        assertThat(settle(a).summary()).isEqualTo("follow-up answer");
+        assertThat(settle(a).summary().orElseThrow()).isEqualTo("follow-up answer");
         String followUp = server.requests().get(server.requests().size() - 1).body();
         assertThat(followUp).contains("Make ./test.sh pass", "FAIL: add 2 3 gave -1", "PASS", answer, "Say what you changed");
 
@@ -205,7 +205,7 @@ class ModelAgentIT {
         Agent again = ns.get(a.id()).orElseThrow();
         server.enqueue(Reply.text("after restart"));
         again.followUp("Anything else?");
-        assertThat(settle(again).summary()).isEqualTo("after restart");
+        assertThat(settle(again).summary().orElseThrow()).isEqualTo("after restart");
         String restarted = server.requests().get(server.requests().size() - 1).body();
         assertThat(restarted).contains("Make ./test.sh pass", "FAIL: add 2 3 gave -1", answer, "follow-up answer",
                 "Anything else?");
@@ -239,12 +239,12 @@ class ModelAgentIT {
         server.enqueue(ErrorReply.rateLimited(Duration.ofSeconds(1)), Reply.text("after the wait"));
         AgentInfo ok = settle(spawn(WireFormat.OPENAI, "say something"));
         assertThat(ok.status()).as("error: %s", ok.error()).isEqualTo(AgentStatus.FINISHED);
-        assertThat(ok.summary()).isEqualTo("after the wait");
+        assertThat(ok.summary().orElseThrow()).isEqualTo("after the wait");
 
         server.enqueue(ErrorReply.unauthorized());
         AgentInfo refused = settle(spawn(WireFormat.OPENAI, "say something else"));
         assertThat(refused.status()).isEqualTo(AgentStatus.ERROR);
-        assertThat(refused.error()).contains("openai-compatible", "401", ScriptedModelServer.MODEL)
+        assertThat(refused.error().orElseThrow()).contains("openai-compatible", "401", ScriptedModelServer.MODEL)
                 .doesNotContain(ScriptedModelServer.OPENAI_TEST_KEY)
                 .doesNotContain(ScriptedModelServer.OPENAI_TEST_KEY.substring(ScriptedModelServer.OPENAI_TEST_KEY.length() - 4));
     }
@@ -268,7 +268,7 @@ class ModelAgentIT {
         Agent a = spawn(WireFormat.ANTHROPIC, "read the notes");
         AgentInfo done = settle(a);
         assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
-        assertThat(done.summary()).isEqualTo("answer after compaction");
+        assertThat(done.summary().orElseThrow()).isEqualTo("answer after compaction");
         assertThat(a.conversation()).extracting(ConversationMessage::type).contains(ConversationMessage.Type.SUMMARY);
         assertThat(server.requests().get(server.requests().size() - 1).body()).contains("COMPACTED: read notes.txt");
     }
@@ -324,7 +324,7 @@ class ModelAgentIT {
         assertThat(t.get(6).lastToolResult().orElseThrow()).contains("terminal 'agent-1'");
         assertThat(t.get(8).lastToolResult().orElseThrow()).contains("[in_progress] check");
         assertThat(t.get(9).lastToolResult().orElseThrow()).contains("binary output");
-        assertThat(remote.show(done.branch(), "src/deep/new.txt")).isEqualTo("alpha\nbeta\n");
+        assertThat(remote.show(done.branch().orElseThrow(), "src/deep/new.txt")).isEqualTo("alpha\nbeta\n");
         assertThat(a.events(0, 10_000)).anyMatch(e -> e instanceof AgentEvent.TodosUpdated u && u.todos().size() == 2);
         // the background command runs in a tmux window of the agent's session
         assertThat(a.session().orElseThrow().machine().terminals().read("agent-1", 20)).contains("bg-42");
@@ -365,7 +365,7 @@ class ModelAgentIT {
         assertThat(server.requests()).as("no model call after the stop").hasSize(1);
         server.enqueue(r -> Reply.text("resumed; saw " + (r.lastToolResult().orElse("?").startsWith("[interrupted") ? "the interruption" : "?")));
         a.followUp("go on");
-        assertThat(settle(a).summary()).isEqualTo("resumed; saw the interruption");
+        assertThat(settle(a).summary().orElseThrow()).isEqualTo("resumed; saw the interruption");
     }
 
     @Test
@@ -385,7 +385,7 @@ class ModelAgentIT {
         a.handBack();
         AgentInfo done = settle(a);
         assertThat(done.status()).as("error: %s", done.error()).isEqualTo(AgentStatus.FINISHED);
-        assertThat(done.summary()).contains("human-edit-99");
+        assertThat(done.summary().orElseThrow()).contains("human-edit-99");
         assertThat(since(first)).hasSize(4);
     }
 }

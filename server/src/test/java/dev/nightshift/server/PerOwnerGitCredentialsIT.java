@@ -174,7 +174,7 @@ class PerOwnerGitCredentialsIT {
         String b = create(keyB, "echo from-bob > bob.txt");
         AgentInfo failed = engine.agent(b).awaitStatus(Set.of(AgentStatus.ERROR, AgentStatus.FINISHED), WAIT);
         assertThat(failed.status()).as("bob's agent on alice's repository: %s", failed.error()).isEqualTo(AgentStatus.ERROR);
-        assertThat(failed.error()).contains("127.0.0.1:" + git.port()).contains("'bob-git'")
+        assertThat(failed.error().orElseThrow()).contains("127.0.0.1:" + git.port()).contains("'bob-git'")
                 .doesNotContain(TOKEN_A).doesNotContain(TOKEN_B);
         assertThat(git.refusedLogins.get()).as("bob's agent sent bob's credential, which the server refused").isPositive();
         assertThat(git.acceptedUsers.subList(acceptedBefore, git.acceptedUsers.size()))
@@ -189,7 +189,7 @@ class PerOwnerGitCredentialsIT {
         AgentInfo refused = engine.agent(noLib).awaitStatus(Set.of(AgentStatus.ERROR, AgentStatus.FINISHED), WAIT);
         assertThat(refused.status()).as("bob's agent without access to the library: %s", refused.error())
                 .isEqualTo(AgentStatus.ERROR);
-        assertThat(refused.error()).contains("acme/lib").contains("'bob-git'").doesNotContain(TOKEN_A).doesNotContain(TOKEN_B);
+        assertThat(refused.error().orElseThrow()).contains("acme/lib").contains("'bob-git'").doesNotContain(TOKEN_A).doesNotContain(TOKEN_B);
 
         // the control: once B has access, B's agent gets in with B's own token (so the refusal was the credential)
         git.grant("bob-git", TOKEN_B);

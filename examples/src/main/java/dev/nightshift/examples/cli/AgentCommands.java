@@ -295,12 +295,12 @@ final class AgentCommands {
                     return s.machine().ports();
                 }
             }
-            if (info.machineId() == null || info.hibernated() || info.status().isFinal()) {
+            if (info.machineId().isEmpty() || info.hibernated() || info.status().isFinal()) {
                 return List.of();
             }
             try (DockerRuntime docker = DockerRuntime.builder().reapOrphans(false).removeOnExit(false).build()) {
                 // an attached view: never closed here, which would remove the agent's machine
-                return docker.attach(info.machineId()).map(Machine::ports).orElse(List.of());
+                return docker.attach(info.machineId().get()).map(Machine::ports).orElse(List.of());
             } catch (RuntimeException e) {
                 return List.of();
             }

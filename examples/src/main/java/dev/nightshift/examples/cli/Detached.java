@@ -43,8 +43,9 @@ final class Detached {
      * process apart from this terminal, and returns once it has spawned the agent.
      */
     static int launch(NightshiftCli cli, AgentRequest request, Printer printer) throws Exception {
+        String id = request.id().orElseThrow(() -> new IllegalArgumentException("a detached spawn needs the agent id"));
         Path dir = Files.createDirectories(cli.home().resolve("cli"));
-        Path req = dir.resolve(request.id() + ".request.json");
+        Path req = dir.resolve(id + ".request.json");
         Files.deleteIfExists(req);
         Files.createFile(req, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(req, Printer.JSON.writeValueAsBytes(request));
@@ -59,25 +60,25 @@ final class Detached {
             cmd.add("--docker-in-docker");
         }
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectError(ProcessBuilder.Redirect.appendTo(log(cli.home(), request.id()).toFile())).start();
+                .redirectError(ProcessBuilder.Redirect.appendTo(log(cli.home(), id).toFile())).start();
         String first;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             first = r.readLine();
         }
         if (first == null || !first.startsWith("ready ")) {
             p.waitFor();
-            throw new CliException("the background process did not start the agent; see " + log(cli.home(), request.id()));
+            throw new CliException("the background process did not start the agent; see " + log(cli.home(), id));
         }
         if (printer.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("agentId", request.id());
+            m.put("agentId", id);
             m.put("pid", p.pid());
-            m.put("log", log(cli.home(), request.id()).toString());
+            m.put("log", log(cli.home(), id).toString());
             printer.object(m);
         } else {
-            printer.line("spawned " + request.id() + " in the background (pid " + p.pid() + ", log "
-                    + log(cli.home(), request.id()) + ")");
-            printer.line("follow it with: nightshift logs --follow " + request.id());
+            printer.line("spawned " + id + " in the background (pid " + p.pid() + ", log "
+                    + log(cli.home(), id) + ")");
+            printer.line("follow it with: nightshift logs --follow " + id);
         }
         return NightshiftCli.OK;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
@@ -30,7 +31,7 @@ import java.util.function.Function;
  * <b>Lifecycle:</b> one per command.
  */
 final class Printer {
-    static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
+    static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).addModule(new Jdk8Module())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
 
     private final PrintStream out;
@@ -100,13 +101,13 @@ final class Printer {
             return;
         }
         out.println(bold(a.id()) + "  " + status(a.status().name()) + flags(a));
-        row("repository", a.request().repository() + (a.request().ref() == null ? "" : " @ " + a.request().ref()));
-        row("branch", a.branch());
-        row("commit", a.commit());
-        row("summary", a.summary());
-        row("error", a.error());
-        row("machine", a.machineId());
-        row("model", a.request().model());
+        row("repository", a.request().repository() + a.request().ref().map(r -> " @ " + r).orElse(""));
+        row("branch", a.branch().orElse(null));
+        row("commit", a.commit().orElse(null));
+        row("summary", a.summary().orElse(null));
+        row("error", a.error().orElse(null));
+        row("machine", a.machineId().orElse(null));
+        row("model", a.request().model().orElse(null));
         if (!ports.isEmpty()) {
             StringBuilder b = new StringBuilder();
             for (PortMapping p : ports) {
@@ -126,15 +127,15 @@ final class Printer {
         m.put("agentId", a.id());
         m.put("status", a.status().name());
         m.put("repository", a.request().repository());
-        m.put("ref", a.request().ref());
-        m.put("branch", a.branch());
-        m.put("commit", a.commit());
-        m.put("summary", a.summary());
-        m.put("error", a.error());
-        m.put("machineId", a.machineId());
+        m.put("ref", a.request().ref().orElse(null));
+        m.put("branch", a.branch().orElse(null));
+        m.put("commit", a.commit().orElse(null));
+        m.put("summary", a.summary().orElse(null));
+        m.put("error", a.error().orElse(null));
+        m.put("machineId", a.machineId().orElse(null));
         m.put("hibernated", a.hibernated());
         m.put("takenOver", a.takenOver());
-        m.put("model", a.request().model());
+        m.put("model", a.request().model().orElse(null));
         m.put("machineSeconds", a.usage().totalMachineSeconds());
         m.put("inputTokens", a.usage().inputTokens());
         m.put("outputTokens", a.usage().outputTokens());
@@ -157,7 +158,7 @@ final class Printer {
         rows.add(new String[] {"ID", "STATUS", "AGE", "BRANCH", "REPOSITORY"});
         for (AgentInfo a : agents) {
             rows.add(new String[] {a.id(), a.status().name() + flags(a), age(Duration.between(a.createdAt(), now)),
-                    a.branch() == null ? "-" : a.branch(), a.request().repository()});
+                    a.branch().orElse("-"), a.request().repository()});
         }
         int[] w = new int[5];
         rows.forEach(r -> {
@@ -326,8 +327,8 @@ final class Printer {
      */
     static String toolLine(AgentEvent.ToolCallFinished t) {
         String line = toolCall(t.name(), t.arguments());
-        if (t.exitCode() != null) {
-            line += " → exit " + t.exitCode();
+        if (t.exitCode().isPresent()) {
+            line += " → exit " + t.exitCode().get();
         }
         if (t.error()) {
             String why = firstLine(t.result().strip());

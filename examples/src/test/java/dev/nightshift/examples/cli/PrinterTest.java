@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Status, tool-call lines, tokens and cost, prices, and ports as the CLI prints them. */
@@ -23,7 +24,8 @@ class PrinterTest {
 
     private static AgentEvent.ToolCallFinished finished(String name, String args, boolean error, String result,
             Integer exit) {
-        return new AgentEvent.ToolCallFinished("bc-1", 1, Instant.EPOCH, "call_1", name, args, error, result, exit, 12);
+        return new AgentEvent.ToolCallFinished("bc-1", 1, Instant.EPOCH, "call_1", name, args, error, result,
+                Optional.ofNullable(exit), 12);
     }
 
     @Test

@@ -190,7 +190,7 @@ public record EnvironmentSpec(
         redacted(b, "start", start);
         if (!terminalGroups.isEmpty()) {
             b.append(", terminals=").append(terminals().stream()
-                    .map(t -> t.name() == null ? "<unnamed>" : t.name()).toList());
+                    .map(t -> t.name().orElse("<unnamed>")).toList());
         }
         if (!ports.isEmpty()) {
             b.append(", ports=").append(ports.stream().map(PortSpec::port).toList());

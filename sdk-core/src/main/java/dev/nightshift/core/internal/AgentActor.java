@@ -144,7 +144,7 @@ public final class AgentActor {
             AgentStatus s = record.info().status();
             if (!s.acceptsFollowUp()) {
                 throw new ConflictException("agent " + id + " is " + s + ": it takes no follow-up"
-                        + (s.equals(AgentStatus.ERROR) ? " (spawn a new agent on its branch " + record.info().branch() + ")" : ""));
+                        + (s.equals(AgentStatus.ERROR) ? " (spawn a new agent on its branch " + record.info().branch().orElse(null) + ")" : ""));
             }
             pending.add(prompt);
             token.withdraw(Reason.STOP);

@@ -118,8 +118,8 @@ final class AgentRecorder {
         Redactor runtime = s.redactor();
         // command output left the agent's secrets behind at the byte stream (RecordingMachine)
         events.redactor(runtime.isEmpty() ? base : text -> base.apply(runtime.redact(text)), base);
-        if (info.branch() != null) {
-            engine.pushGuard().watch(info.branch(), s.pushGuard());
+        if (info.branch().isPresent()) {
+            engine.pushGuard().watch(info.branch().get(), s.pushGuard());
         }
     }
 
@@ -144,17 +144,15 @@ final class AgentRecorder {
     /** Removes the machine, the agent's snapshots and secrets, ends subscriptions, lets go of the lease. */
     void purge(AgentMachine machines, String why) {
         machines.remove(why);
-        if (info.machineId() != null) { // a machine this actor never adopted (an agent from before a restart)
-            engine.runtime().attach(info.machineId()).ifPresent(Machine::close);
+        if (info.machineId().isPresent()) { // a machine this actor never adopted (an agent from before a restart)
+            engine.runtime().attach(info.machineId().get()).ifPresent(Machine::close);
         }
         for (SnapshotInfo s : engine.runtime().snapshots(Map.of(AgentMachine.LABEL_AGENT, id))) {
             engine.runtime().deleteSnapshot(s.id());
         }
         events.closeAll();
         engine.secrets().agentDeleted(id);
-        if (info.branch() != null) {
-            engine.pushGuard().forget(info.branch());
-        }
+        info.branch().ifPresent(b -> engine.pushGuard().forget(b));
         engine.store().releaseLease(id, engine.owner());
     }
 

@@ -89,7 +89,7 @@ public final class LeaseTakeover {
 
     /** Not final, and working or holding a machine: an engine must drive it. */
     private static boolean needsAnEngine(AgentInfo info) {
-        return !info.status().isFinal() && (info.status().isActive() || info.machineId() != null);
+        return !info.status().isFinal() && (info.status().isActive() || info.machineId().isPresent());
     }
 
     private boolean takeOver(String id) {
@@ -105,17 +105,16 @@ public final class LeaseTakeover {
             AgentInfo info = fresh.get();
             AgentActor actor = new AgentActor(context, info);
             actors.put(id, actor);
-            Optional<Machine> machine = info.machineId() == null ? Optional.empty()
-                    : context.runtime().attach(info.machineId());
+            Optional<Machine> machine = info.machineId().flatMap(context.runtime()::attach);
             machine.ifPresent(mc -> actor.adopt(mc, null, null));
-            String where = machine.isPresent() ? "its machine " + info.machineId() + " was reattached"
-                    : info.machineId() == null ? "it had no machine" : "its machine " + info.machineId() + " is gone";
+            String where = machine.isPresent() ? "its machine " + info.machineId().get() + " was reattached"
+                    : info.machineId().map(mid -> "its machine " + mid + " is gone").orElse("it had no machine");
             actor.recordWarning(WARNING, "the engine driving the agent stopped renewing its lease while it was "
                     + info.status() + "; engine " + context.owner() + " took it over and " + where);
             if (info.status().isActive()) {
                 actor.markError("the engine driving the agent stopped during " + info.status()
                         + (machine.isPresent() ? "; the machine lives: send a new agent or take over to continue"
-                                : info.machineId() == null ? "" : " and its machine " + info.machineId() + " is gone"));
+                                : info.machineId().map(mid -> " and its machine " + mid + " is gone").orElse("")));
             }
             log.info("agent {}: taken over from an engine that stopped renewing its lease ({}, {})", id,
                     info.status(), where);

@@ -74,7 +74,7 @@ final class MachineControls {
             synchronized (lock) {
                 st.takenOver = record.info().takenOver();
             }
-            throw new ConflictException("agent " + id + ": its machine could not be restored: " + record.info().error());
+            throw new ConflictException("agent " + id + ": its machine could not be restored: " + record.info().error().orElse(null));
         }
         Session s;
         synchronized (lock) {
@@ -222,11 +222,11 @@ final class MachineControls {
             if (machines.current() != null) {
                 return true;
             }
-            if (!record.info().hibernated() || record.info().snapshotId() == null) {
+            if (!record.info().hibernated() || record.info().snapshotId().isEmpty()) {
                 scope.fail("agent " + id + " has no machine and nothing to restore it from");
                 return false;
             }
-            snapshotId = record.info().snapshotId();
+            snapshotId = record.info().snapshotId().get();
         }
         return Lifecycle.restore(scope, snapshotId);
     }
@@ -250,7 +250,7 @@ final class MachineControls {
             m = machines.release();
             st.hibernating = true; // a follow-up or take-over meanwhile waits for the snapshot (ensureMachine)
         }
-        String restoredFrom = record.info().snapshotId();
+        String restoredFrom = record.info().snapshotId().orElse(null);
         try {
             SnapshotInfo s = m.hibernate(Map.of(LABEL_AGENT, id, EnvironmentCache.LABEL_KIND, "hibernation"));
             machines.releaseSlot();

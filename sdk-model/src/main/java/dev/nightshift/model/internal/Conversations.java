@@ -38,7 +38,7 @@ public final class Conversations {
         ConversationMessage s = all.get(summary);
         int through = -1;
         for (int i = 0; i < all.size(); i++) {
-            if (all.get(i).id().equals(s.compactedThrough())) {
+            if (all.get(i).id().equals(s.compactedThrough().orElseThrow())) {
                 through = i;
                 break;
             }
@@ -81,7 +81,7 @@ public final class Conversations {
                     }
                 }
                 case TOOL_RESULT -> {
-                    ConversationMessage.ToolResult r = m.toolResult();
+                    ConversationMessage.ToolResult r = m.toolResult().orElseThrow();
                     if (open.remove(r.toolCallId())) {
                         out.add(result(r.toolCallId(), r.toolName(), m.text(), r.error()));
                     }

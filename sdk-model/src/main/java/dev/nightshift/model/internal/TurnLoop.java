@@ -134,8 +134,8 @@ public final class TurnLoop {
     private void append(ConversationMessage m) {
         entries.add(m);
         if (m.type() == ConversationMessage.Type.TOOL_RESULT) {
-            messages.add(Conversations.result(m.toolResult().toolCallId(), m.toolResult().toolName(), m.text(),
-                    m.toolResult().error()));
+            ConversationMessage.ToolResult r = m.toolResult().orElseThrow();
+            messages.add(Conversations.result(r.toolCallId(), r.toolName(), m.text(), r.error()));
         } else if (m.type() == ConversationMessage.Type.ASSISTANT_MESSAGE
                 && (!m.toolCalls().isEmpty() || !m.text().isBlank())) {
             messages.add(Conversations.ai(m));
@@ -433,8 +433,8 @@ public final class TurnLoop {
                     m.toolCalls().forEach(c -> transcript.append("\n[calls ").append(c.name()).append(' ')
                             .append(Output.cut(c.arguments(), 500)).append(']'));
                 }
-                case TOOL_RESULT -> transcript.append("RESULT of ").append(m.toolResult().toolName())
-                        .append(m.toolResult().error() ? " (error)" : "").append(":\n").append(Output.cut(m.text(), 2000));
+                case TOOL_RESULT -> transcript.append("RESULT of ").append(m.toolResult().orElseThrow().toolName())
+                        .append(m.toolResult().orElseThrow().error() ? " (error)" : "").append(":\n").append(Output.cut(m.text(), 2000));
                 default -> { }
             }
             transcript.append("\n\n");

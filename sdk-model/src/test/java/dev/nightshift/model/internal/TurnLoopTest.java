@@ -219,7 +219,7 @@ class TurnLoopTest {
         TurnResult result = run(settings(WireFormat.OPENAI, false, 128_000), ctx, new FakeTools(Map.of()));
         assertThat(result.summary()).contains("not a JSON object");
         assertThat(ctx.events).anyMatch(e -> e.startsWith("error read_file"));
-        assertThat(ctx.conversation.get(2).toolResult().error()).isTrue();
+        assertThat(ctx.conversation.get(2).toolResult().orElseThrow().error()).isTrue();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.api.spec.PortSpec;
 import dev.nightshift.api.spec.TerminalSpec;
 import dev.nightshift.api.spec.RepositoryTree;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -214,7 +215,8 @@ public final class SpecReader {
     }
 
     private static TerminalSpec terminal(JsonNode t) {
-        return new TerminalSpec(text(t, "name"), text(t, "command"), text(t, "description"));
+        return new TerminalSpec(Optional.ofNullable(text(t, "name")), text(t, "command"),
+                Optional.ofNullable(text(t, "description")));
     }
 
     private static String text(JsonNode o, String key) {

@@ -147,9 +147,7 @@ final class RunStream {
             if (t.result() != null) {
                 result.put("text", t.result());
             }
-            if (t.exitCode() != null) {
-                result.put("exitCode", t.exitCode());
-            }
+            t.exitCode().ifPresent(code -> result.put("exitCode", code));
             result.put("durationMs", t.durationMillis());
             return d;
         }
@@ -217,8 +215,8 @@ final class RunStream {
                     .put("cacheWriteTokens", cacheWrite);
         }
         if (AgentStatus.ERROR.equals(end.to())) {
-            String why = agent.info().error();
-            d.putObject("error").put("message", why == null ? "the agent failed" : why).put("code", "agent_error");
+            String why = agent.info().error().orElse("the agent failed");
+            d.putObject("error").put("message", why).put("code", "agent_error");
         }
         return d;
     }

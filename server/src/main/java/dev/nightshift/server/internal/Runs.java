@@ -63,7 +63,7 @@ final class Runs {
                 open.branch = h.branch();
             } else if (open != null && e instanceof AgentEvent.StatusChanged s && ENDS.contains(s.to())) {
                 runs.add(withErrorOf(open.end(s.sequence(), s.to(), s.time()),
-                        AgentStatus.ERROR.equals(s.to()) ? info.error() : null));
+                        AgentStatus.ERROR.equals(s.to()) ? info.error().orElse(null) : null));
                 open = null;
             }
             previous = e;

@@ -301,26 +301,18 @@ public final class V0Api extends ApiBase {
     static ObjectNode agentJson(AgentInfo info) {
         ObjectNode a = JSON.createObjectNode();
         a.put("id", info.id());
-        a.put("name", info.request().name() != null ? info.request().name() : title(info.request().prompt()));
+        a.put("name", info.request().name().orElseGet(() -> title(info.request().prompt())));
         a.put("status", info.status().name());
         ObjectNode source = a.putObject("source");
         source.put("repository", info.request().repository());
-        if (info.request().ref() != null) {
-            source.put("ref", info.request().ref());
-        }
+        info.request().ref().ifPresent(ref -> source.put("ref", ref));
         ObjectNode target = a.putObject("target");
-        if (info.branch() != null) {
-            target.put("branchName", info.branch());
-        }
+        info.branch().ifPresent(branch -> target.put("branchName", branch));
         target.put("url", info.request().repository());
         target.putNull("prUrl");
         target.put("autoCreatePr", false);
-        if (info.summary() != null) {
-            a.put("summary", info.summary());
-        }
-        if (info.error() != null) {
-            a.put("error", info.error());
-        }
+        info.summary().ifPresent(summary -> a.put("summary", summary));
+        info.error().ifPresent(error -> a.put("error", error));
         a.put("createdAt", info.createdAt().toString());
         return a;
     }

@@ -265,15 +265,13 @@ public final class V1Api extends ApiBase {
     ObjectNode agentJson(AgentInfo info) {
         ObjectNode a = JSON.createObjectNode();
         a.put("id", info.id());
-        a.put("name", info.request().name() != null ? info.request().name()
-                : info.request().prompt().strip().lines().findFirst().orElse(""));
+        a.put("name", info.request().name()
+                .orElseGet(() -> info.request().prompt().strip().lines().findFirst().orElse("")));
         boolean active = !Runs.ENDS.contains(info.status());
         a.put("status", archive.contains(info.id()) ? "ARCHIVED" : active ? "ACTIVE" : "IDLE");
         a.putObject("env").put("type", "cloud");
         ObjectNode repo = a.putArray("repos").addObject().put("url", info.request().repository());
-        if (info.request().ref() != null) {
-            repo.put("startingRef", info.request().ref());
-        }
+        info.request().ref().ifPresent(ref -> repo.put("startingRef", ref));
         a.put("url", info.request().repository());
         a.put("createdAt", info.createdAt().toString());
         a.put("updatedAt", info.updatedAt().toString());

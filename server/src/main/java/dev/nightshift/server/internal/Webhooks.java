@@ -141,17 +141,11 @@ public final class Webhooks implements AutoCloseable {
         b.put("status", c.to().name());
         if (info != null) {
             ObjectNode source = b.putObject("source").put("repository", info.request().repository());
-            if (info.request().ref() != null) {
-                source.put("ref", info.request().ref());
-            }
+            info.request().ref().ifPresent(ref -> source.put("ref", ref));
             ObjectNode target = b.putObject("target").put("url", info.request().repository());
-            if (info.branch() != null) {
-                target.put("branchName", info.branch());
-            }
+            info.branch().ifPresent(branch -> target.put("branchName", branch));
             target.putNull("prUrl");
-            if (info.summary() != null) {
-                b.put("summary", info.summary());
-            }
+            info.summary().ifPresent(summary -> b.put("summary", summary));
         }
         return b.toString();
     }

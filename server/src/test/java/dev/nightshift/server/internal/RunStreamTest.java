@@ -7,6 +7,7 @@ import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.ConversationMessage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** How the model driver's events become v1 stream frames (the shell driver's are covered by V1ApiIT). */
@@ -25,7 +26,7 @@ class RunStreamTest {
         assertThat(started.get("status").asText()).isEqualTo("running");
         assertThat(started.get("args").get("path").asText()).isEqualTo("a.txt");
         ObjectNode failed = s.map(new AgentEvent.ToolCallFinished("a", 4, T, "call_1", "run_terminal_cmd",
-                "{\"command\":\"npm test\"}", false, "1 failing", 1, 120));
+                "{\"command\":\"npm test\"}", false, "1 failing", Optional.of(1), 120));
         assertThat(failed.get("status").asText()).isEqualTo("completed");
         assertThat(failed.get("result").get("exitCode").asInt()).isEqualTo(1);
         assertThat(failed.get("result").get("text").asText()).isEqualTo("1 failing");

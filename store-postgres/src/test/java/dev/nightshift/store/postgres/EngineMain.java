@@ -51,7 +51,7 @@ public final class EngineMain {
                     }
                     case "await" -> {
                         AgentInfo i = ns.agent(c[1]).awaitStatus(AgentStatus.of(c[2]), Duration.ofMinutes(3));
-                        System.out.println("STATUS " + c[1] + " " + i.status() + " " + i.machineId());
+                        System.out.println("STATUS " + c[1] + " " + i.status() + " " + i.machineId().orElse(null));
                     }
                     case "close" -> {
                         ns.closeAndRemoveMachines();

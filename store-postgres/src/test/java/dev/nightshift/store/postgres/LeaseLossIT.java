@@ -42,7 +42,7 @@ class LeaseLossIT {
             try {
                 Agent agent = ns.spawn(AgentRequest.builder("echo 'SUMMARY: done'", remote).push(false).build());
                 agentId[0] = agent.id();
-                String machine = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(4)).machineId();
+                String machine = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(4)).machineId().orElseThrow();
                 agent.followUp("echo 'SUMMARY: still mine'"); // the control: the engine drives it
                 agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(2));
 

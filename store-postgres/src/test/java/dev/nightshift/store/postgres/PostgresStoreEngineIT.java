@@ -46,7 +46,7 @@ class PostgresStoreEngineIT {
                         .build());
                 agentId[0] = agent.id();
                 AgentInfo done = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(3));
-                assertThat(done.branch()).isNotBlank();
+                assertThat(done.branch().orElseThrow()).isNotBlank();
 
                 AgentInfo seen = other.get(agent.id()).orElseThrow();
                 assertThat(seen.status()).isEqualTo(AgentStatus.FINISHED);
@@ -61,7 +61,7 @@ class PostgresStoreEngineIT {
                 assertThat(other.lastSequence(agent.id())).isEqualTo(events.size());
                 assertThat(other.acquireLease(agent.id(), "another-engine", Duration.ofSeconds(30)))
                         .as("the engine holds the agent's lease").isFalse();
-                assertThat(git(dir, "git", "ls-remote", "--heads", remote, done.branch())).contains(done.branch());
+                assertThat(git(dir, "git", "ls-remote", "--heads", remote, done.branch().orElseThrow())).contains(done.branch().orElseThrow());
             } finally {
                 ns.closeAndRemoveMachines();
                 // the environment snapshot the engine cached for this test's remote, and anything of the agent

@@ -47,7 +47,7 @@ class StoreOutageIT {
                 EngineTakeoverIT.awaitEvent(store, agent.id(),
                         e -> e instanceof AgentEvent.CommandOutput o && o.line().equals("waiting"), Duration.ofMinutes(4));
                 List<AgentEvent> before = store.events(agent.id(), 0, 100_000);
-                String machineId = agent.info().machineId();
+                String machineId = agent.info().machineId().orElseThrow();
                 assertThat(store.available()).isTrue();
 
                 pg.stopServer();
@@ -69,7 +69,7 @@ class StoreOutageIT {
                 }
 
                 AgentInfo done = agent.awaitStatus(AgentStatus.FINISHED, Duration.ofMinutes(3));
-                assertThat(done.machineId()).isEqualTo(machineId);
+                assertThat(done.machineId().orElseThrow()).isEqualTo(machineId);
                 assertThat(store.available()).isTrue();
                 List<AgentEvent> all = store.events(agent.id(), 0, 100_000);
                 for (int i = 0; i < all.size(); i++) {

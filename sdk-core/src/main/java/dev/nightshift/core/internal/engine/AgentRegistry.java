@@ -53,7 +53,7 @@ final class AgentRegistry {
 
     /** Stores and begins a new agent of {@code request} (its id set); the same request again returns the agent. */
     Agent spawn(AgentRequest normalized) {
-        String id = normalized.id();
+        String id = normalized.id().orElseThrow();
         synchronized (spawnLock) {
             Optional<AgentInfo> existing = context.store().get(id);
             if (existing.isPresent()) {
@@ -129,8 +129,8 @@ final class AgentRegistry {
                 }
                 AgentInfo info = context.store().get(id).orElseThrow(() -> new NotFoundException("no agent with id " + id));
                 AgentActor actor = new AgentActor(context, info);
-                if (info.machineId() != null && !info.status().isFinal()) {
-                    context.runtime().attach(info.machineId()).ifPresent(m -> actor.adopt(m, null, null));
+                if (info.machineId().isPresent() && !info.status().isFinal()) {
+                    context.runtime().attach(info.machineId().get()).ifPresent(m -> actor.adopt(m, null, null));
                 }
                 return actor;
             });
@@ -147,7 +147,7 @@ final class AgentRegistry {
                     continue;
                 }
                 boolean active = info.status().isActive();
-                boolean hasMachine = info.machineId() != null;
+                boolean hasMachine = info.machineId().isPresent();
                 if (!active && !hasMachine) {
                     continue;
                 }
@@ -156,18 +156,18 @@ final class AgentRegistry {
                 }
                 AgentActor actor = new AgentActor(context, info);
                 actors.put(info.id(), actor);
-                Optional<Machine> machine = hasMachine ? context.runtime().attach(info.machineId()) : Optional.empty();
+                Optional<Machine> machine = info.machineId().flatMap(context.runtime()::attach);
                 if (machine.isPresent()) {
                     actor.adopt(machine.get(), null, null);
                     if (active) {
                         actor.recordWarning("reattached", "the engine restarted while the agent was " + info.status()
-                                + "; its machine " + info.machineId() + " was reattached and the interrupted turn stopped");
+                                + "; its machine " + info.machineId().get() + " was reattached and the interrupted turn stopped");
                         actor.markError("the engine stopped during " + info.status()
                                 + "; the machine lives: send a new agent or take over to continue");
                     }
                 } else if (active) {
                     actor.markError("the engine stopped while the agent was " + info.status()
-                            + (hasMachine ? " and its machine " + info.machineId() + " is gone" : ""));
+                            + (hasMachine ? " and its machine " + info.machineId().get() + " is gone" : ""));
                 }
             }
             cursor = page.next();

@@ -122,7 +122,7 @@ public final class Engine {
         List<AgentRequest.Secret> agentSecrets = request.secrets();
         AgentRequest plain = request.withoutSecrets();
         validateDriver(plain);
-        String id = plain.id() != null ? plain.id() : "bc-" + UUID.randomUUID();
+        String id = plain.id().orElseGet(() -> "bc-" + UUID.randomUUID());
         if (!agentSecrets.isEmpty()) {
             if (!(secretProvider instanceof SecretStore store)) {
                 throw new IllegalStateException("per-agent secrets need a SecretStore as the secret provider"

@@ -109,7 +109,7 @@ public final class AgentMachine {
             }
         }
         agent.emit(new AgentEvent.MachineChanged(agent.id(), 0, agent.now(), "started", m.id(), null));
-        agent.update(i -> i.withMachine(m.id(), i.snapshotId(), false, agent.now()));
+        agent.update(i -> i.withMachine(m.id(), i.snapshotId().orElse(null), false, agent.now()));
         return m;
     }
 
@@ -144,9 +144,9 @@ public final class AgentMachine {
             m.close();
             releaseSlot();
             agent.emit(new AgentEvent.MachineChanged(agent.id(), 0, agent.now(), "removed", m.id(), null));
-            String restoredFrom = agent.info().hibernated() ? null : agent.info().snapshotId();
+            String restoredFrom = agent.info().hibernated() ? null : agent.info().snapshotId().orElse(null);
             deleteSnapshotQuietly(restoredFrom);
-            agent.update(i -> i.withMachine(null, restoredFrom == null ? i.snapshotId() : null, i.hibernated(),
+            agent.update(i -> i.withMachine(null, restoredFrom == null ? i.snapshotId().orElse(null) : null, i.hibernated(),
                     agent.now()));
             log.info("agent {}: machine {} removed ({})", agent.id(), m.id(), why);
         }

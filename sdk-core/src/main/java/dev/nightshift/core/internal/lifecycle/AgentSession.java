@@ -28,7 +28,7 @@ public final class AgentSession implements Session {
 
     @Override
     public String branch() {
-        return agent.info().branch();
+        return agent.info().branch().orElse(null);
     }
 
     @Override

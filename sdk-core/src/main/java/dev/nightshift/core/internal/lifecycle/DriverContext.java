@@ -106,8 +106,8 @@ final class DriverContext implements AgentContext {
     @Override
     public void toolCallFinished(String callId, String name, String arguments, boolean error, String result,
             Integer exitCode, Duration duration) {
-        a.emit(new AgentEvent.ToolCallFinished(a.id(), 0, a.now(), callId, name, arguments, error, result, exitCode,
-                duration.toMillis()));
+        a.emit(new AgentEvent.ToolCallFinished(a.id(), 0, a.now(), callId, name, arguments, error, result,
+                Optional.ofNullable(exitCode), duration.toMillis()));
     }
 
     @Override

@@ -13,8 +13,8 @@ public final class FetchStage {
     public static GitPort.Source run(AgentScope a, AgentRequest request) {
         a.enter(Phase.FETCH);
         a.emit(new AgentEvent.BuildOutput(a.id(), 0, a.now(), "fetching " + EnvironmentCache.labelSafe(request.repository())
-                + (request.ref() == null ? "" : " at " + request.ref())));
-        GitPort.Source source = a.git().fetch(request.repository(), request.ref());
+                + request.ref().map(r -> " at " + r).orElse("")));
+        GitPort.Source source = a.git().fetch(request.repository(), request.ref().orElse(null));
         a.emit(new AgentEvent.BuildOutput(a.id(), 0, a.now(), "source commit " + source.commit()));
         return source;
     }

@@ -16,18 +16,19 @@ public final class HandoffStage {
     public static Optional<GitPort.Handoff> run(AgentScope a, String summary) {
         a.enter(Phase.HANDOFF);
         AgentInfo info = a.info();
+        String branch = info.branch().orElse(null);
         try {
             GitPort.Handoff h = a.git().handOff(a.machine().view().delegate(), info.request().repository(),
-                    info.branch(), AgentMachine.WORKSPACE, a.environment().user(), a.redactor().apply(summary),
+                    branch, AgentMachine.WORKSPACE, a.environment().user(), a.redactor().apply(summary),
                     info.request().push());
             String recorded = a.redactor().apply(summary);
-            a.emit(new AgentEvent.HandedOff(a.id(), 0, a.now(), info.branch(), h.commit(), h.pushed(), recorded));
+            a.emit(new AgentEvent.HandedOff(a.id(), 0, a.now(), branch, h.commit(), h.pushed(), recorded));
             a.update(i -> i.withHandoff(h.commit(), recorded, a.now()));
             return Optional.of(h);
         } catch (NightshiftException e) {
-            String why = a.engine().pushGuard().refusal(info.branch()).map(r -> "push refused: " + r)
+            String why = a.engine().pushGuard().refusal(branch).map(r -> "push refused: " + r)
                     .orElse(e.getMessage());
-            a.fail("handoff of " + info.branch() + " failed: " + why
+            a.fail("handoff of " + branch + " failed: " + why
                     + (e instanceof PushRejectedException p && p.preservedRef() != null
                             ? " (the agent's commits are kept under " + p.preservedRef() + " in the host mirror)" : ""));
             return Optional.empty();

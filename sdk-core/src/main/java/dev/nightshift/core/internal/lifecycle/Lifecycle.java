@@ -91,8 +91,8 @@ public final class Lifecycle {
         Environment env = a.environment();
         if (env.resolved() == null) {
             AgentRequest request = a.info().request();
-            String commit = a.info().commit();
-            GitPort.Source source = a.git().fetch(request.repository(), commit != null ? commit : request.ref());
+            GitPort.Source source = a.git().fetch(request.repository(),
+                    a.info().commit().or(request::ref).orElse(null));
             SpecPort.Resolved resolved = a.engine().spec().resolve(source.tree());
             env = new Environment(resolved, env.key(), EnvironmentCache.userFor(resolved.spec(), resolved.spec().baseKind()));
             a.environment(env);

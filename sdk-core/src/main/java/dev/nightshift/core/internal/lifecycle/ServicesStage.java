@@ -40,7 +40,7 @@ public final class ServicesStage {
         int n = 0;
         for (TerminalSpec t : env.resolved().spec().terminals()) {
             n++;
-            String name = t.name() != null && !t.name().isBlank() ? t.name() : "terminal-" + n;
+            String name = t.name().filter(s -> !s.isBlank()).orElse("terminal-" + n);
             view.terminals().start(name, t.command(), AgentMachine.WORKSPACE, Map.of());
             a.emit(new AgentEvent.CommandStarted(a.id(), 0, a.now(), "terminal:" + name, t.command()));
         }

@@ -19,7 +19,7 @@ public final class SpecStage {
         SpecPort.Resolved resolved = a.engine().spec().resolve(source.tree());
         a.environment(new Environment(resolved, null, null));
         resolved.warnings().forEach(p -> a.emit(new AgentEvent.Warning(a.id(), 0, a.now(), "spec", p.toString())));
-        String branch = a.git().branchName(request.repository(), request.prompt(), request.branchName());
+        String branch = a.git().branchName(request.repository(), request.prompt(), request.branchName().orElse(null));
         a.update(i -> i.withBranch(branch, a.now()));
         return new Specified(resolved, branch);
     }
