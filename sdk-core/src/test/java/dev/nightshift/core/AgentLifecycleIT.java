@@ -260,7 +260,7 @@ class AgentLifecycleIT extends DockerEngineTest {
             assertThat(second.awaitStatus(AgentStatus.STOPPED, WAIT).status()).isEqualTo(AgentStatus.STOPPED);
             assertThat(third.status()).isEqualTo(AgentStatus.CREATING);
             second.cancel(); // removes the machine and frees the slot
-            assertThat(second.awaitStatus(AgentStatus.CANCELLED, WAIT).machineId()).isNull();
+            assertThat(second.awaitStatus(AgentStatus.CANCELLED, WAIT).machineId()).isEmpty();
             AgentInfo thirdDone = third.awaitStatus(AgentStatus.FINISHED, WAIT);
             assertThat(thirdDone.status()).as("error: %s", thirdDone.error()).isEqualTo(AgentStatus.FINISHED);
             assertThat(remote.show(secondDone.branch().orElseThrow(), "second.txt")).isEqualTo("second\n");
@@ -275,7 +275,7 @@ class AgentLifecycleIT extends DockerEngineTest {
         try (Nightshift ns = engineBuilder("state", limits().withMaxRunningMachines(1))
                 .timeouts(Timeouts.DEFAULT.withMachineWait(Duration.ofSeconds(2))).build()) {
             Agent first = ns.spawn(AgentRequest.builder("echo first > first.txt", remote.url()).build());
-            assertThat(first.awaitStatus(AgentStatus.FINISHED, WAIT).machineId()).as("it keeps the only slot").isNotNull();
+            assertThat(first.awaitStatus(AgentStatus.FINISHED, WAIT).machineId()).as("it keeps the only slot").isPresent();
             Agent second = ns.spawn(AgentRequest.builder("echo second > second.txt", remote.url()).build());
             AgentInfo failed = second.awaitStatus(AgentStatus.ERROR, WAIT);
             assertThat(failed.status()).isEqualTo(AgentStatus.ERROR);
@@ -322,7 +322,7 @@ class AgentLifecycleIT extends DockerEngineTest {
             assertThat(aDone.summary().orElseThrow()).isEqualTo("mdc=" + a.id() + " ctx=" + a.id());
             assertThat(bDone.summary().orElseThrow()).isEqualTo("mdc=" + b.id() + " ctx=" + b.id());
             a.followUp("again");
-            assertThat(a.awaitStatus(AgentStatus.FINISHED, WAIT).summary()).isEqualTo("mdc=" + a.id() + " ctx=" + a.id());
+            assertThat(a.awaitStatus(AgentStatus.FINISHED, WAIT).summary().orElseThrow()).isEqualTo("mdc=" + a.id() + " ctx=" + a.id());
             assertThat(MDC.get("agentId")).as("nothing leaks to the caller's thread").isNull();
             ns.closeAndRemoveMachines();
         }
