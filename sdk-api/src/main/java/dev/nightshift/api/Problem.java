@@ -26,10 +26,10 @@ import java.util.Optional;
  * @param line 1-based line, 0 when unknown
  * @param column 1-based column, 0 when unknown
  * @param message what is wrong, never holding a secret
- * @param hint what to do about it, or {@code null}
+ * @param hint what to do about it; empty when there is no hint ({@code null} becomes empty)
  */
 public record Problem(Severity severity, String file, String pointer, int line, int column,
-        String message, String hint) {
+        String message, Optional<String> hint) {
 
     /** How bad a problem is. */
     public enum Severity {
@@ -46,29 +46,27 @@ public record Problem(Severity severity, String file, String pointer, int line, 
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(pointer, "pointer");
         Objects.requireNonNull(message, "message");
+        hint = hint == null ? Optional.empty() : hint;
         if (line < 0 || column < 0) {
             throw new IllegalArgumentException("line and column must be >= 0");
         }
     }
 
     public static Problem error(String file, String pointer, int line, int column, String message) {
-        return new Problem(Severity.ERROR, file, pointer, line, column, message, null);
+        return new Problem(Severity.ERROR, file, pointer, line, column, message, Optional.empty());
     }
 
     public static Problem warning(String file, String pointer, int line, int column, String message) {
-        return new Problem(Severity.WARNING, file, pointer, line, column, message, null);
+        return new Problem(Severity.WARNING, file, pointer, line, column, message, Optional.empty());
     }
 
     public boolean isError() {
         return severity == Severity.ERROR;
     }
 
-    public Optional<String> hintText() {
-        return Optional.ofNullable(hint);
-    }
-
+    /** The same problem with this hint ({@code null} for none). */
     public Problem withHint(String newHint) {
-        return new Problem(severity, file, pointer, line, column, message, newHint);
+        return new Problem(severity, file, pointer, line, column, message, Optional.ofNullable(newHint));
     }
 
     public Problem withSeverity(Severity newSeverity) {
@@ -87,6 +85,6 @@ public record Problem(Severity severity, String file, String pointer, int line, 
 
     @Override
     public String toString() {
-        return hint == null ? format() : format() + " (hint: " + hint + ")";
+        return hint.map(h -> format() + " (hint: " + h + ")").orElseGet(this::format);
     }
 }

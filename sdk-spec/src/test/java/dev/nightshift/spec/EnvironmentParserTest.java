@@ -188,7 +188,7 @@ class EnvironmentParserTest {
         Problem p = only(lenient("version https://git-lfs.github.com/spec/v1\n"
                 + "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n"));
         assertThat(p.message()).isEqualTo("this file is a Git LFS pointer; its content was not checked out");
-        assertThat(p.hintText()).isPresent();
+        assertThat(p.hint()).isPresent();
     }
 
     @Test
@@ -257,7 +257,7 @@ class EnvironmentParserTest {
         ParseResult r = lenient("{\"dockerfile\": \".cursor/Dockerfile\", \"install\": \"x\"}");
         Problem p = only(r);
         assertThat(p.severity()).isEqualTo(Problem.Severity.WARNING);
-        assertThat(p.hint()).contains("\"build\"");
+        assertThat(p.hint().orElseThrow()).contains("\"build\"");
         assertThat(r.orThrow().build()).isNull();
         assertThat(r.orThrow().baseKind()).isEqualTo(BaseKind.DEFAULT);
         assertThat(only(strict("{\"dockerfile\": \"D\"}")).isError()).isTrue();

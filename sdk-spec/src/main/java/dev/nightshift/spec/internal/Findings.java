@@ -4,6 +4,7 @@ import dev.nightshift.api.Problem;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Collects the problems of one file, placing each at the line and column of its JSON pointer
@@ -50,13 +51,14 @@ public final class Findings {
 
     /** An error at an explicit place (the parser's position), for text that has no pointer yet. */
     public void errorAt(String pointer, int line, int column, String message, String hint) {
-        problems.add(new Problem(Problem.Severity.ERROR, file, pointer, line, column, message, hint));
+        problems.add(new Problem(Problem.Severity.ERROR, file, pointer, line, column, message,
+                Optional.ofNullable(hint)));
     }
 
     private void add(Problem.Severity severity, String pointer, String message, String hint) {
         long at = index.find(pointer);
         problems.add(new Problem(severity, file, pointer, LocationIndex.line(at), LocationIndex.column(at),
-                message, hint));
+                message, Optional.ofNullable(hint)));
     }
 
     public boolean hasErrors() {
