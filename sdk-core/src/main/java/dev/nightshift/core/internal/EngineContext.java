@@ -23,11 +23,14 @@ import java.util.function.UnaryOperator;
  * @param secrets secret resolution, injection and redaction ({@link SecretHooks#NONE} without a store)
  * @param egress the embedder's network policy per phase
  * @param timeouts how long the engine waits for its own work to end
+ * @param controls where agents' inboxes are drained ({@code control.Inbox}): the engine's own
+ *     daemon threads, apart from {@link #executor} (which the embedder may bound and whose loops
+ *     may wait on a control), so a control never waits for a thread a turn holds
  */
 public record EngineContext(MachineRuntime runtime, GitPort git, SpecPort spec, AgentStore store,
         Map<String, AgentDriver> drivers, ExecutorService executor, ScheduledExecutorService scheduler, Clock clock,
         Limits limits, ResourceLimits machineLimits, String owner, MachineSlots machineSlots,
         EnvironmentCache environments, UnaryOperator<String> redactor, Map<String, String> machineEnv,
         SecretHooks secrets, SecretPushGuard pushGuard, String storeId, dev.nightshift.core.EgressSettings egress,
-        Timeouts timeouts) {
+        Timeouts timeouts, ExecutorService controls) {
 }

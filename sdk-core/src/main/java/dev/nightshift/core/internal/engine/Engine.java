@@ -89,7 +89,7 @@ public final class Engine {
                 new MachineSlots(s.limits().maxRunningMachines(), s.store(), owner, LEASE),
                 new EnvironmentCache(s.runtime(), this.git, s.machineLimits(), images.labels(), s.timeouts().buildWait())
                         .egress(s.egress()), s.redactor(), s.machineEnv(), s.secretHooks(), pushGuard, s.storeId(),
-                s.egress(), s.timeouts());
+                s.egress(), s.timeouts(), Executors.newCachedThreadPool(daemon("nightshift-control")));
         this.secretProvider = s.secretProvider();
         this.ownedSecretStore = s.ownedSecretStore();
         this.hibernateOnClose = s.hibernateOnClose();
@@ -214,6 +214,9 @@ public final class Engine {
                 log.warn("closing agent {}: {}", a.id(), e.toString());
             }
         }
+        // the agents' inboxes are empty once every agent is detached; a control still asked drains on its caller
+        context.controls().shutdown();
+        awaitTermination(context.controls());
         if (ownsExecutor) {
             context.executor().shutdownNow();
             try {
@@ -226,6 +229,16 @@ public final class Engine {
         git.close();
         if (ownedSecretStore != null) {
             ownedSecretStore.close();
+        }
+    }
+
+    private void awaitTermination(java.util.concurrent.ExecutorService e) {
+        try {
+            if (!e.awaitTermination(context.timeouts().shutdownWait().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("controls still being applied after {} (Timeouts.shutdownWait)", context.timeouts().shutdownWait());
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
         }
     }
 
