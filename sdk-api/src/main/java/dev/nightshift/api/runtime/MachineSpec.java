@@ -15,7 +15,7 @@ import java.util.Objects;
  * MachineSpec spec = MachineSpec.builder(image.id())
  *         .user("ubuntu")
  *         .env("CI", "true")
- *         .label("dev.nightshift.agent", agentId)
+ *         .label("app.example/job", jobId)
  *         .port(3000)
  *         .build();
  * try (Machine m = runtime.start(spec)) { ... }
@@ -31,9 +31,14 @@ import java.util.Objects;
  * @param workdir default working directory, or {@code null} for the image's
  * @param egress where the machine may connect ({@link EgressPolicy#ALLOW_ALL} when {@code null});
  *     a runtime that cannot enforce a restricted policy refuses to start the machine
+ * @param keepOnOwnerExit whether the machine outlives the process that started it: the runtime
+ *     neither removes it when that process exits nor reaps it as an orphan afterwards (an agent's
+ *     machine, which a later engine reattaches or removes; a setup, which a person removes).
+ *     False by default: the machine goes with its process
  */
 public record MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
-        ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir, EgressPolicy egress) {
+        ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir, EgressPolicy egress,
+        boolean keepOnOwnerExit) {
 
     public MachineSpec {
         Objects.requireNonNull(image, "image");
@@ -49,10 +54,16 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         }
     }
 
-    /** A spec with every destination allowed. */
+    /** A spec with every destination allowed, for a machine that goes with its process. */
     public MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
             ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir) {
-        this(image, user, env, labels, limits, ports, privileged, workdir, EgressPolicy.ALLOW_ALL);
+        this(image, user, env, labels, limits, ports, privileged, workdir, EgressPolicy.ALLOW_ALL, false);
+    }
+
+    /** A spec for a machine that goes with its process. */
+    public MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
+            ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir, EgressPolicy egress) {
+        this(image, user, env, labels, limits, ports, privileged, workdir, egress, false);
     }
 
     public static Builder builder(String image) {
@@ -60,7 +71,8 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder(image).user(user).limits(limits).privileged(privileged).workdir(workdir).egress(egress);
+        Builder b = new Builder(image).user(user).limits(limits).privileged(privileged).workdir(workdir).egress(egress)
+                .keepOnOwnerExit(keepOnOwnerExit);
         b.env.putAll(env);
         b.labels.putAll(labels);
         b.ports.addAll(ports);
@@ -72,7 +84,7 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         // env values may hold secrets: show names only
         return "MachineSpec[image=" + image + ", user=" + user + ", env=" + env.keySet() + ", labels=" + labels
                 + ", limits=" + limits + ", ports=" + ports + ", privileged=" + privileged + ", workdir=" + workdir
-                + (egress.allowAll() ? "" : ", egress=" + egress) + "]";
+                + (egress.allowAll() ? "" : ", egress=" + egress) + (keepOnOwnerExit ? ", keepOnOwnerExit" : "") + "]";
     }
 
     /**
@@ -90,6 +102,7 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         private boolean privileged;
         private String workdir;
         private EgressPolicy egress = EgressPolicy.ALLOW_ALL;
+        private boolean keepOnOwnerExit;
 
         private Builder(String image) {
             this.image = Objects.requireNonNull(image, "image");
@@ -106,9 +119,11 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         public Builder privileged(boolean value) { privileged = value; return this; }
         public Builder workdir(String value) { workdir = value; return this; }
         public Builder egress(EgressPolicy value) { egress = value; return this; }
+        /** Whether the machine outlives the process that started it (see {@link MachineSpec}). */
+        public Builder keepOnOwnerExit(boolean value) { keepOnOwnerExit = value; return this; }
 
         public MachineSpec build() {
-            return new MachineSpec(image, user, env, labels, limits, ports, privileged, workdir, egress);
+            return new MachineSpec(image, user, env, labels, limits, ports, privileged, workdir, egress, keepOnOwnerExit);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.nightshift.core.internal;
 import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.api.runtime.SnapshotInfo;
+import dev.nightshift.spec.ResolvedSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -97,7 +98,7 @@ sealed interface AgentCommand {
     }
 
     /** A machine that outlived the previous engine becomes the agent's. */
-    record Adopt(Machine machine, SpecPort.Resolved spec, String environmentKey) implements AgentCommand {
+    record Adopt(Machine machine, ResolvedSpec spec, String environmentKey) implements AgentCommand {
     }
 
     /** ERROR, and no more turns (an engine found the agent's work cut off). */
