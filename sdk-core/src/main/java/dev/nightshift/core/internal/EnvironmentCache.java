@@ -57,7 +57,7 @@ public final class EnvironmentCache {
 
     private final MachineRuntime runtime;
     private final GitPort git;
-    private final ResourceLimits machineLimits;
+    private final Optional<ResourceLimits> machineLimits;
     private final Map<String, String> storeLabels;
     private final Map<String, CompletableFuture<SnapshotInfo>> inFlight = new ConcurrentHashMap<>();
     private final Duration buildWait;
@@ -65,14 +65,16 @@ public final class EnvironmentCache {
 
     /**
      * @param storeLabels the labels of the owning store ({@link ImageGc#labels()}), put on every image made here
+     * @param machineLimits limits of the build machines; absent: the runtime's default
      * @param buildWait how long {@link #prepare} waits for a build of the same environment another agent started
      */
-    public EnvironmentCache(MachineRuntime runtime, GitPort git, ResourceLimits machineLimits, Map<String, String> storeLabels,
+    public EnvironmentCache(MachineRuntime runtime, GitPort git, Optional<ResourceLimits> machineLimits,
+            Map<String, String> storeLabels,
             Duration buildWait) {
         this.buildWait = java.util.Objects.requireNonNull(buildWait, "buildWait");
         this.runtime = runtime;
         this.git = git;
-        this.machineLimits = machineLimits;
+        this.machineLimits = java.util.Objects.requireNonNull(machineLimits, "machineLimits");
         this.storeLabels = Map.copyOf(storeLabels);
         if (!storeLabels.containsKey(ImageGc.LABEL_STORE)) {
             throw new IllegalArgumentException("storeLabels must name the store (" + ImageGc.LABEL_STORE + ")");
@@ -298,7 +300,8 @@ public final class EnvironmentCache {
         out.accept("environment " + shortKey(key) + ": building from " + base.image().reference());
         Map<String, String> labels = new HashMap<>(storeLabels);
         labels.put("dev.nightshift.role", "build");
-        MachineSpec.Builder ms = MachineSpec.builder(base.image().id()).user(user).limits(machineLimits).labels(labels);
+        MachineSpec.Builder ms = MachineSpec.builder(base.image().id()).user(user).limits(machineLimits.orElse(null))
+                .labels(labels);
         dev.nightshift.core.internal.egress.EgressHooks.apply(ms, runtime, spec, egress,
                 dev.nightshift.core.internal.egress.EgressResolver.Phase.BUILD);
         try (Machine machine = runtime.start(ms.build())) {
