@@ -19,7 +19,7 @@ import dev.nightshift.api.spec.BaseKind;
 import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.common.FileTrees;
 import dev.nightshift.common.Hashing;
-import dev.nightshift.secrets.RedactingExecListener;
+import dev.nightshift.secrets.Redactor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -327,7 +327,7 @@ public final class EnvironmentCache {
                     }
                 });
                 // the build's secrets leave the byte stream before it is cut into lines
-                RedactingExecListener redacted = new RedactingExecListener(request.secrets().redactor(), lines);
+                Redactor.OutputListener redacted = request.secrets().redactor().execListener(lines);
                 java.time.Instant installStart = java.time.Instant.now();
                 ExecResult r = machine.exec(ExecRequest.builder("bash", "-lc", spec.install())
                         .workdir("/workspace").user(user).env(request.buildEnv())

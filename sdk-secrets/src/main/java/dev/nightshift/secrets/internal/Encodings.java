@@ -1,4 +1,4 @@
-package dev.nightshift.secrets;
+package dev.nightshift.secrets.internal;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  * Encoded forms shorter than {@value #MIN_ENCODED} characters are left out (they would match
  * ordinary text).
  */
-final class Encodings {
-    static final int MIN_ENCODED = 8;
+public final class Encodings {
+    public static final int MIN_ENCODED = 8;
     /** Shortest line of a multi-line value that is a form of its own. */
     static final int MIN_LINE = 8;
     /** Shortest wrapped base64 line that is a form of its own. */
@@ -48,7 +48,7 @@ final class Encodings {
     }
 
     /** Every form of {@code value} to look for, the value itself first; no duplicates. */
-    static Set<String> forms(String value) {
+    public static Set<String> forms(String value) {
         Set<String> out = new LinkedHashSet<>();
         if (value.isEmpty()) {
             return out;
