@@ -20,6 +20,8 @@ import dev.nightshift.core.internal.lifecycle.Lifecycle;
 import dev.nightshift.core.internal.lifecycle.Phase;
 import dev.nightshift.core.internal.lifecycle.PhaseMachine;
 import dev.nightshift.core.internal.lifecycle.Waits;
+import dev.nightshift.git.GitHost;
+import dev.nightshift.spec.ResolvedSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -238,7 +240,7 @@ public final class AgentActor {
     }
 
     /** Adopts a machine that outlived the previous engine. */
-    public void adopt(Machine m, SpecPort.Resolved spec, String environmentKey) {
+    public void adopt(Machine m, ResolvedSpec spec, String environmentKey) {
         controls.adopt(m, spec, environmentKey);
     }
 
@@ -399,11 +401,6 @@ public final class AgentActor {
 
     // ---------------------------------------------------------------- machines
 
-    /** Engine close: interrupts a running turn and lets the machine be. */
-    public void detach(boolean removeMachine) {
-        detach(removeMachine ? Detach.REMOVE : Detach.KEEP);
-    }
-
     /** What becomes of the machine when the engine closes. */
     public enum Detach {
         /** It keeps running for a later engine to reattach. */
@@ -453,7 +450,7 @@ public final class AgentActor {
     private final class Scope implements AgentScope {
         @Override public String id() { return id; }
         @Override public EngineContext engine() { return engine; }
-        @Override public GitPort git() { return engine.git().forAgent(record.info().request()); } // its owner's credentials
+        @Override public GitHost git() { return engine.gitFor(record.info().request()); } // its owner's credentials
         @Override public AgentInfo info() { return record.info(); }
         @Override public Instant now() { return record.now(); }
         @Override public void emit(AgentEvent event) { record.emit(event); }

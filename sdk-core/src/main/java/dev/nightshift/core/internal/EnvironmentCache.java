@@ -20,6 +20,8 @@ import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.common.FileTrees;
 import dev.nightshift.common.Hashing;
 import dev.nightshift.secrets.Redactor;
+import dev.nightshift.git.GitHost;
+import dev.nightshift.spec.ResolvedSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +58,7 @@ public final class EnvironmentCache {
     private static final int LAST_LINES = 30;
 
     private final MachineRuntime runtime;
-    private final GitPort git;
+    private final GitHost git;
     private final Optional<ResourceLimits> machineLimits;
     private final Map<String, String> storeLabels;
     private final Map<String, CompletableFuture<SnapshotInfo>> inFlight = new ConcurrentHashMap<>();
@@ -68,7 +70,7 @@ public final class EnvironmentCache {
      * @param machineLimits limits of the build machines; absent: the runtime's default
      * @param buildWait how long {@link #prepare} waits for a build of the same environment another agent started
      */
-    public EnvironmentCache(MachineRuntime runtime, GitPort git, Optional<ResourceLimits> machineLimits,
+    public EnvironmentCache(MachineRuntime runtime, GitHost git, Optional<ResourceLimits> machineLimits,
             Map<String, String> storeLabels,
             Duration buildWait) {
         this.buildWait = java.util.Objects.requireNonNull(buildWait, "buildWait");
@@ -99,16 +101,16 @@ public final class EnvironmentCache {
     }
 
     /** What a build needs to know. */
-    public record Request(String repository, GitPort.Source source, SpecPort.Resolved resolved, Duration installTimeout,
-            SecretHooks.Resolved secrets, Consumer<String> output, Consumer<String> warnings, GitPort git) {
+    public record Request(String repository, GitHost.Source source, ResolvedSpec resolved, Duration installTimeout,
+            SecretHooks.Resolved secrets, Consumer<String> output, Consumer<String> warnings, GitHost git) {
         /** A request that uses the cache's (engine-level) git port. */
-        public Request(String repository, GitPort.Source source, SpecPort.Resolved resolved, Duration installTimeout,
+        public Request(String repository, GitHost.Source source, ResolvedSpec resolved, Duration installTimeout,
                 SecretHooks.Resolved secrets, Consumer<String> output, Consumer<String> warnings) {
             this(repository, source, resolved, installTimeout, secrets, output, warnings, null);
         }
 
         /** This request with the agent's git port (its owner's credentials for the checkout and dependencies). */
-        public Request withGit(GitPort agentGit) {
+        public Request withGit(GitHost agentGit) {
             return new Request(repository, source, resolved, installTimeout, secrets, output, warnings, agentGit);
         }
 
@@ -227,7 +229,7 @@ public final class EnvironmentCache {
     }
 
     private Image buildImage(Request request) {
-        SpecPort.Resolved r = request.resolved();
+        ResolvedSpec r = request.resolved();
         String repo = request.repository();
         Path dir;
         try {
@@ -267,12 +269,12 @@ public final class EnvironmentCache {
         }
     }
 
-    private GitPort git(Request request) {
+    private GitHost git(Request request) {
         return request.git() == null ? git : request.git();
     }
 
     private String key(Request request, Image base) {
-        SpecPort.Resolved r = request.resolved();
+        ResolvedSpec r = request.resolved();
         StringBuilder k = new StringBuilder();
         k.append("remote=").append(request.source().remoteKey()).append('\n');
         k.append("spec=").append(r.digest()).append('\n');

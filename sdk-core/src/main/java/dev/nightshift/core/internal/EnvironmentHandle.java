@@ -4,6 +4,8 @@ import dev.nightshift.api.Environment;
 import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.spec.EnvironmentSpec;
+import dev.nightshift.git.GitHost;
+import dev.nightshift.spec.ResolvedSpec;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +22,8 @@ import java.util.function.Consumer;
 public final class EnvironmentHandle implements Environment {
     private final EngineContext engine;
     private final String repository;
-    private final GitPort.Source source;
-    private final SpecPort.Resolved resolved;
+    private final GitHost.Source source;
+    private final ResolvedSpec resolved;
     private volatile String key;
 
     public EnvironmentHandle(EngineContext engine, String repository, String ref) {

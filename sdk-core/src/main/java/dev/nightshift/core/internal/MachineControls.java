@@ -19,6 +19,7 @@ import dev.nightshift.core.internal.lifecycle.Environment;
 import dev.nightshift.core.internal.lifecycle.InterruptHooks;
 import dev.nightshift.core.internal.lifecycle.Lifecycle;
 import dev.nightshift.core.internal.lifecycle.Waits;
+import dev.nightshift.spec.ResolvedSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -275,7 +276,7 @@ final class MachineControls {
     }
 
     /** Adopts a machine that outlived the previous engine. */
-    public void adopt(Machine m, SpecPort.Resolved spec, String environmentKey) {
+    public void adopt(Machine m, ResolvedSpec spec, String environmentKey) {
         synchronized (lock) {
             // the machine runs already: count it, but never wait for a slot (it may be over the cap)
             machines.adopt(m);

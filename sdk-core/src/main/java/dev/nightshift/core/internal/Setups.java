@@ -8,6 +8,8 @@ import dev.nightshift.api.runtime.MachineInfo;
 import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.runtime.Terminals;
+import dev.nightshift.git.GitHost;
+import dev.nightshift.spec.ResolvedSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -48,8 +50,8 @@ public final class Setups {
 
     /** Starts a setup machine for {@code repository} at {@code ref} (null: the default branch). */
     public SetupSession start(String repository, String ref, Consumer<String> output) {
-        GitPort.Source source = engine.git().fetch(repository, ref);
-        SpecPort.Resolved resolved = engine.spec().resolve(source.tree());
+        GitHost.Source source = engine.git().fetch(repository, ref);
+        ResolvedSpec resolved = engine.spec().resolve(source.tree());
         EnvironmentCache.BaseChoice base = engine.environments().base(new EnvironmentCache.Request(repository, source,
                 resolved, engine.limits().installTimeout(), SecretHooks.Resolved.EMPTY, output, output));
         String user = EnvironmentCache.userFor(resolved.spec(), base.kind());

@@ -18,16 +18,17 @@ import dev.nightshift.core.internal.EngineContext;
 import dev.nightshift.core.internal.EnvironmentCache;
 import dev.nightshift.core.internal.EnvironmentHandle;
 import dev.nightshift.core.internal.ImageGc;
-import dev.nightshift.core.internal.JGitPort;
 import dev.nightshift.core.internal.LeaseTakeover;
 import dev.nightshift.core.internal.MachineSlots;
 import dev.nightshift.core.internal.RemoteControls;
-import dev.nightshift.core.internal.SdkSpecPort;
 import dev.nightshift.core.internal.SecretPushGuard;
 import dev.nightshift.core.internal.Setups;
-import dev.nightshift.core.internal.SpecPort;
 import dev.nightshift.core.internal.UninterruptibleStore;
+import dev.nightshift.git.GitHost;
 import dev.nightshift.secrets.SecretStore;
+import dev.nightshift.spec.EnvironmentParser;
+import dev.nightshift.spec.SpecResolver;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -61,7 +62,7 @@ public final class Engine {
     private final EngineContext context;
     private final boolean ownsExecutor;
     private final boolean ownsStore;
-    private final JGitPort git;
+    private final GitHost git;
     private final SecretProvider secretProvider;
     private final SecretStore ownedSecretStore;
     private final boolean hibernateOnClose;
@@ -78,13 +79,14 @@ public final class Engine {
         drivers.put(ShellDriver.NAME, new ShellDriver());
         s.drivers().forEach(d -> drivers.put(d.name(), d));
         SecretPushGuard pushGuard = new SecretPushGuard();
-        this.git = new JGitPort(s.mirrorDirectory(), s.gitCredentials(),
-                s.agentGitCredentials() != null ? s.agentGitCredentials() : AgentGitCredentials.always(s.gitCredentials()),
-                s.branchPrefix(), s.authorName(), s.authorEmail(), pushGuard);
-        SpecPort spec = new SdkSpecPort(s.strictSpec(), s.personalConfig(), s.teamConfig());
+        this.git = GitHost.builder(s.mirrorDirectory()).credentials(s.gitCredentials()).branchPrefix(s.branchPrefix())
+                .author(s.authorName(), s.authorEmail()).pushGuard(pushGuard).build();
+        AgentGitCredentials agentGit = s.agentGitCredentials() != null ? s.agentGitCredentials()
+                : AgentGitCredentials.always(s.gitCredentials());
+        SpecResolver spec = specResolver(s.strictSpec(), s.personalConfig(), s.teamConfig());
         String owner = ownerName();
         ImageGc images = new ImageGc(s.runtime(), s.storeId(), s.imageStorePath());
-        this.context = new EngineContext(s.runtime(), this.git, spec, s.store(), Map.copyOf(drivers), s.executor(),
+        this.context = new EngineContext(s.runtime(), this.git, agentGit, spec, s.store(), Map.copyOf(drivers), s.executor(),
                 scheduler, s.clock(), s.limits(), owner,
                 new MachineSlots(s.limits().maxRunningMachines(), s.store(), owner, LEASE),
                 new EnvironmentCache(s.runtime(), this.git, s.limits().machine(), images.labels(), s.timeouts().buildWait())
@@ -227,6 +229,19 @@ public final class Engine {
         if (ownedSecretStore != null) {
             ownedSecretStore.close();
         }
+    }
+
+    /**
+     * The resolver of the spec in force: the repository's file, else the saved personal, else the
+     * saved team environment.json (JSON text or null), else defaults.
+     */
+    private static SpecResolver specResolver(boolean strict, String personal, String team) {
+        EnvironmentParser parser = EnvironmentParser.builder().strict(strict).build();
+        return SpecResolver.builder().strict(strict)
+                .personal(personal == null ? null : parser.parseOrThrow("personal environment.json",
+                        personal.getBytes(StandardCharsets.UTF_8)))
+                .team(team == null ? null : parser.parseOrThrow("team environment.json", team.getBytes(StandardCharsets.UTF_8)))
+                .build();
     }
 
     private static String ownerName() {

@@ -4,7 +4,7 @@ import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.core.internal.EngineContext;
-import dev.nightshift.core.internal.GitPort;
+import dev.nightshift.git.GitHost;
 
 import dev.nightshift.core.internal.SecretHooks;
 import java.time.Instant;
@@ -24,7 +24,7 @@ public interface AgentScope {
     EngineContext engine();
 
     /** Git as this agent uses it. */
-    GitPort git();
+    GitHost git();
 
     /** The agent's record as it is now (even once deleted). */
     AgentInfo info();

@@ -2,8 +2,8 @@ package dev.nightshift.core.internal.lifecycle;
 
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.core.internal.EnvironmentCache;
-import dev.nightshift.core.internal.GitPort;
-import dev.nightshift.core.internal.SpecPort;
+import dev.nightshift.git.GitHost;
+import dev.nightshift.spec.ResolvedSpec;
 import java.time.Instant;
 import java.util.Map;
 
@@ -12,8 +12,8 @@ public final class BuildStage {
     private BuildStage() {
     }
 
-    public static EnvironmentCache.Prepared run(AgentScope a, String repository, GitPort.Source source,
-            SpecPort.Resolved resolved) {
+    public static EnvironmentCache.Prepared run(AgentScope a, String repository, GitHost.Source source,
+            ResolvedSpec resolved) {
         a.enter(Phase.BUILD);
         Instant start = a.now();
         EnvironmentCache.Prepared prepared = a.engine().environments().prepare(new EnvironmentCache.Request(repository,

@@ -1,7 +1,7 @@
 package dev.nightshift.core.internal.lifecycle;
 
 import dev.nightshift.api.AgentEvent;
-import dev.nightshift.core.internal.GitPort;
+import dev.nightshift.git.GitHost;
 
 /** Stage 5, checkout: the source commit checked out on the agent's branch in the machine's workspace. */
 public final class CheckoutStage {
@@ -12,7 +12,7 @@ public final class CheckoutStage {
     public record CheckedOut(String commit, String branch, String workspace) {
     }
 
-    public static CheckedOut run(AgentScope a, String repository, GitPort.Source source, String branch, String user) {
+    public static CheckedOut run(AgentScope a, String repository, GitHost.Source source, String branch, String user) {
         a.enter(Phase.CHECKOUT);
         // git's own commands run on the machine itself: not the agent's commands, not recorded as such
         a.git().moveIn(a.machine().view().delegate(), repository, source.commit(), branch,

@@ -4,7 +4,7 @@ import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.PushRejectedException;
-import dev.nightshift.core.internal.GitPort;
+import dev.nightshift.git.GitHost;
 import java.util.Optional;
 
 /** Stage 8, handoff: what the turn left committed, the branch brought out of the machine and pushed. */
@@ -13,11 +13,11 @@ public final class HandoffStage {
     }
 
     /** Hands the turn's work off; empty when that failed (the agent is then in ERROR). */
-    public static Optional<GitPort.Handoff> run(AgentScope a, String summary) {
+    public static Optional<GitHost.Handoff> run(AgentScope a, String summary) {
         a.enter(Phase.HANDOFF);
         AgentInfo info = a.info();
         try {
-            GitPort.Handoff h = a.git().handOff(a.machine().view().delegate(), info.request().repository(),
+            GitHost.Handoff h = a.git().handOff(a.machine().view().delegate(), info.request().repository(),
                     info.branch(), AgentMachine.WORKSPACE, a.environment().user(), a.redactor().apply(summary),
                     info.request().push());
             String recorded = a.redactor().apply(summary);

@@ -5,8 +5,8 @@ import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.runtime.Machine;
 import dev.nightshift.core.internal.EnvironmentCache;
-import dev.nightshift.core.internal.GitPort;
-import dev.nightshift.core.internal.SpecPort;
+import dev.nightshift.git.GitHost;
+import dev.nightshift.spec.ResolvedSpec;
 import java.util.Map;
 
 /**
@@ -39,7 +39,7 @@ public final class Lifecycle {
         AgentRequest request = a.info().request();
         String repository = request.repository();
         try {
-            GitPort.Source source = FetchStage.run(a, request);
+            GitHost.Source source = FetchStage.run(a, request);
             SpecStage.Specified spec = SpecStage.run(a, request, source);
 
             a.enter(Phase.SECRETS);
@@ -92,8 +92,8 @@ public final class Lifecycle {
         if (env.resolved() == null) {
             AgentRequest request = a.info().request();
             String commit = a.info().commit();
-            GitPort.Source source = a.git().fetch(request.repository(), commit != null ? commit : request.ref());
-            SpecPort.Resolved resolved = a.engine().spec().resolve(source.tree());
+            GitHost.Source source = a.git().fetch(request.repository(), commit != null ? commit : request.ref());
+            ResolvedSpec resolved = a.engine().spec().resolve(source.tree());
             env = new Environment(resolved, env.key(), EnvironmentCache.userFor(resolved.spec(), resolved.spec().baseKind()));
             a.environment(env);
         }

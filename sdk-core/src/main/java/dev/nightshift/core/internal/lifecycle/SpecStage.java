@@ -2,8 +2,8 @@ package dev.nightshift.core.internal.lifecycle;
 
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentRequest;
-import dev.nightshift.core.internal.GitPort;
-import dev.nightshift.core.internal.SpecPort;
+import dev.nightshift.git.GitHost;
+import dev.nightshift.spec.ResolvedSpec;
 
 /** Stage 2, resolve spec: the environment spec in force for the fetched tree, and the agent's branch. */
 public final class SpecStage {
@@ -11,12 +11,12 @@ public final class SpecStage {
     }
 
     /** The spec in force and the branch the agent works on. */
-    public record Specified(SpecPort.Resolved resolved, String branch) {
+    public record Specified(ResolvedSpec resolved, String branch) {
     }
 
-    public static Specified run(AgentScope a, AgentRequest request, GitPort.Source source) {
+    public static Specified run(AgentScope a, AgentRequest request, GitHost.Source source) {
         a.enter(Phase.SPEC);
-        SpecPort.Resolved resolved = a.engine().spec().resolve(source.tree());
+        ResolvedSpec resolved = a.engine().spec().resolve(source.tree());
         a.environment(new Environment(resolved, null, null));
         resolved.warnings().forEach(p -> a.emit(new AgentEvent.Warning(a.id(), 0, a.now(), "spec", p.toString())));
         String branch = a.git().branchName(request.repository(), request.prompt(), request.branchName());
