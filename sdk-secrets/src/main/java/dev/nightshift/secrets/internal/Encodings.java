@@ -32,6 +32,9 @@ import java.util.regex.Pattern;
  * </ul>
  * Encoded forms shorter than {@value #MIN_ENCODED} characters are left out (they would match
  * ordinary text).
+ *
+ * <p><b>Thread-safety:</b> stateless. <b>Lifecycle:</b> static methods only; internal to
+ * sdk-secrets (public for the redactor's tests in the package above).
  */
 public final class Encodings {
     public static final int MIN_ENCODED = 8;
