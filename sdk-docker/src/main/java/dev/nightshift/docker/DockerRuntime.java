@@ -64,8 +64,12 @@ import java.util.function.Consumer;
 public final class DockerRuntime implements MachineRuntime {
     /** The label every Nightshift container and image carries. */
     public static final String LABEL_MANAGED = Labels.MANAGED;
-    /** The label sdk-core sets to the agent a machine works for. */
-    public static final String LABEL_AGENT = Labels.AGENT;
+    /**
+     * The label sdk-core sets to the agent a machine works for: for finding an agent's machines
+     * with {@link #machines}. The runtime itself never reads it; what it must know of a machine
+     * comes in the {@link dev.nightshift.api.runtime.MachineSpec} (e.g. {@code keepOnOwnerExit}).
+     */
+    public static final String LABEL_AGENT = "dev.nightshift.agent";
     /**
      * The default base image when neither the builder nor {@code NIGHTSHIFT_BASE_IMAGE} names one:
      * the default machine with the usual toolchains (Node, Python, build tools, Docker), built
@@ -289,18 +293,17 @@ public final class DockerRuntime implements MachineRuntime {
 
         /**
          * Whether the first start removes machines of dead owner processes on this host. Default
-         * {@code true}. Machines labelled {@value #LABEL_AGENT_DOC} are never reaped: an engine
-         * reattaches them after a restart (or its {@code gc} removes them); nor are setups
-         * (label {@code dev.nightshift.setup}), which a person removes.
+         * {@code true}. Machines started with {@code MachineSpec.keepOnOwnerExit} are never reaped:
+         * an agent's, which an engine reattaches after a restart (or its {@code gc} removes), and a
+         * setup, which a person removes.
          */
         public Builder reapOrphans(boolean value) { reapOrphans = value; return this; }
 
         /**
          * Whether a shutdown hook removes this process's machines. Default {@code true}. The hook
          * is one per process and removes every machine the process owns, so keeping machines past
-         * exit needs {@code false} on every runtime the process builds. Machines labelled
-         * {@value #LABEL_AGENT_DOC} are kept at exit: they belong to an agent whose engine reattaches them; so are
-         * setups (label {@code dev.nightshift.setup}).
+         * exit needs {@code false} on every runtime the process builds. Machines started with
+         * {@code MachineSpec.keepOnOwnerExit} are kept at exit (an agent's, a setup).
          */
         public Builder removeOnExit(boolean value) { removeOnExit = value; return this; }
 
@@ -328,7 +331,6 @@ public final class DockerRuntime implements MachineRuntime {
         }
 
         private static final String DEFAULT_BASE_IMAGE_DOC = DEFAULT_BASE_IMAGE;
-        private static final String LABEL_AGENT_DOC = "dev.nightshift.agent";
 
         public DockerRuntime build() {
             if (flattenThreshold < 1 || flattenThreshold > 120) {

@@ -16,7 +16,7 @@ import java.util.Optional;
  * MachineSpec spec = MachineSpec.builder(image.id())
  *         .user("ubuntu")
  *         .env("CI", "true")
- *         .label("dev.nightshift.agent", agentId)
+ *         .label("app.example/job", jobId)
  *         .port(3000)
  *         .build();
  * try (Machine m = runtime.start(spec)) { ... }
@@ -33,10 +33,14 @@ import java.util.Optional;
  * @param workdir default working directory, or {@code null} for the image's
  * @param egress where the machine may connect ({@link EgressPolicy#ALLOW_ALL} when {@code null});
  *     a runtime that cannot enforce a restricted policy refuses to start the machine
+ * @param keepOnOwnerExit whether the machine outlives the process that started it: the runtime
+ *     neither removes it when that process exits nor reaps it as an orphan afterwards (an agent's
+ *     machine, which a later engine reattaches or removes; a setup, which a person removes).
+ *     False by default: the machine goes with its process
  */
 public record MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
-        Optional<ResourceLimits> limits, List<Integer> ports, boolean privileged, String workdir,
-        EgressPolicy egress) {
+        Optional<ResourceLimits> limits, List<Integer> ports, boolean privileged, String workdir, EgressPolicy egress,
+        boolean keepOnOwnerExit) {
 
     public MachineSpec {
         Objects.requireNonNull(image, "image");
@@ -52,10 +56,17 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         }
     }
 
-    /** A spec with every destination allowed. */
+    /** A spec with every destination allowed, for a machine that goes with its process. */
     public MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
             Optional<ResourceLimits> limits, List<Integer> ports, boolean privileged, String workdir) {
-        this(image, user, env, labels, limits, ports, privileged, workdir, EgressPolicy.ALLOW_ALL);
+        this(image, user, env, labels, limits, ports, privileged, workdir, EgressPolicy.ALLOW_ALL, false);
+    }
+
+    /** A spec for a machine that goes with its process. */
+    public MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
+            Optional<ResourceLimits> limits, List<Integer> ports, boolean privileged, String workdir,
+            EgressPolicy egress) {
+        this(image, user, env, labels, limits, ports, privileged, workdir, egress, false);
     }
 
     public static Builder builder(String image) {
@@ -64,7 +75,7 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
 
     public Builder toBuilder() {
         Builder b = new Builder(image).user(user).limits(limits.orElse(null)).privileged(privileged).workdir(workdir)
-                .egress(egress);
+                .egress(egress).keepOnOwnerExit(keepOnOwnerExit);
         b.env.putAll(env);
         b.labels.putAll(labels);
         b.ports.addAll(ports);
@@ -77,7 +88,7 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         return "MachineSpec[image=" + image + ", user=" + user + ", env=" + env.keySet() + ", labels=" + labels
                 + ", limits=" + limits.map(Object::toString).orElse("default") + ", ports=" + ports
                 + ", privileged=" + privileged + ", workdir=" + workdir
-                + (egress.allowAll() ? "" : ", egress=" + egress) + "]";
+                + (egress.allowAll() ? "" : ", egress=" + egress) + (keepOnOwnerExit ? ", keepOnOwnerExit" : "") + "]";
     }
 
     /**
@@ -95,6 +106,7 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         private boolean privileged;
         private String workdir;
         private EgressPolicy egress = EgressPolicy.ALLOW_ALL;
+        private boolean keepOnOwnerExit;
 
         private Builder(String image) {
             this.image = Objects.requireNonNull(image, "image");
@@ -112,10 +124,12 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         public Builder privileged(boolean value) { privileged = value; return this; }
         public Builder workdir(String value) { workdir = value; return this; }
         public Builder egress(EgressPolicy value) { egress = value; return this; }
+        /** Whether the machine outlives the process that started it (see {@link MachineSpec}). */
+        public Builder keepOnOwnerExit(boolean value) { keepOnOwnerExit = value; return this; }
 
         public MachineSpec build() {
             return new MachineSpec(image, user, env, labels, Optional.ofNullable(limits), ports, privileged, workdir,
-                    egress);
+                    egress, keepOnOwnerExit);
         }
     }
 }

@@ -60,7 +60,7 @@ public final class Setups {
                 .limits(engine.limits().machine().orElse(null))
                 .label(AgentActor.LABEL_STORE, engine.storeId()).label(LABEL_SETUP, id)
                 .label(LABEL_SETUP_REPO, EnvironmentCache.labelSafe(repository))
-                .workdir(AgentActor.WORKSPACE).env(engine.machineEnv()).build();
+                .workdir(AgentActor.WORKSPACE).env(engine.machineEnv()).keepOnOwnerExit(true).build(); // a person removes it
         Machine m = engine.runtime().start(spec);
         try {
             engine.git().moveIn(m, repository, source.commit(), BRANCH, AgentActor.WORKSPACE, m.user());

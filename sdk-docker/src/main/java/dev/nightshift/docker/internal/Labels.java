@@ -19,13 +19,12 @@ public final class Labels {
     public static final String OWNER_PID = "dev.nightshift.owner.pid";
     public static final String OWNER_START = "dev.nightshift.owner.start";
     public static final String OWNER_PIDNS = "dev.nightshift.owner.pidns";
-    public static final String AGENT = "dev.nightshift.agent";
-    /** A machine a person sets up by hand (the manual setup flow): it lives until removed. */
-    public static final String SETUP = "dev.nightshift.setup";
+    /** A machine started with {@code MachineSpec.keepOnOwnerExit}: it outlives its owner process. */
+    public static final String KEEP_ON_OWNER_EXIT = "dev.nightshift.keep-on-owner-exit";
 
-    /** Whether a machine with {@code labels} outlives its owner process: an agent's or a setup's. */
+    /** Whether a machine with {@code labels} outlives its owner process ({@code MachineSpec.keepOnOwnerExit}). */
     public static boolean outlivesOwner(Map<String, String> labels) {
-        return labels != null && (labels.containsKey(AGENT) || labels.containsKey(SETUP));
+        return labels != null && "true".equals(labels.get(KEEP_ON_OWNER_EXIT));
     }
     public static final String USER = "dev.nightshift.user";
     public static final String WORKDIR = "dev.nightshift.workdir";

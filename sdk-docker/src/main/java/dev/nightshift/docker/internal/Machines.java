@@ -71,9 +71,9 @@ final class Machines {
 
         Map<String, String> labels = new LinkedHashMap<>(spec.labels());
         labels.put(Labels.MANAGED, "true");
-        if (!labels.containsKey(Labels.SETUP)) {
-            // a setup has no owner process: a person removes it (no reaper, no exit hook may)
-            labels.putAll(Labels.self().labels());
+        labels.putAll(Labels.self().labels());
+        if (spec.keepOnOwnerExit()) {
+            labels.put(Labels.KEEP_ON_OWNER_EXIT, "true"); // neither the exit hook nor the reaper removes it
         }
         labels.put(Labels.USER, user);
         if (workdir != null) {
@@ -255,9 +255,9 @@ final class Machines {
     /**
      * Removes every Nightshift machine on this host whose owner process no longer runs (pid gone,
      * or reused by a process with another start time). Machines without complete owner labels,
-     * those of other hosts, agents' machines (label {@code dev.nightshift.agent}: the engine
-     * that owns the agent reattaches or removes them) and setups (label {@code dev.nightshift.setup},
-     * removed by hand) are left alone.
+     * those of other hosts and those started with {@code keepOnOwnerExit} (an agent's,
+     * which the engine that owns the agent reattaches or removes; a setup, removed by hand) are
+     * left alone.
      *
      * @return the ids removed
      */
@@ -267,7 +267,7 @@ final class Machines {
         for (Container c : core.client().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
             Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
             if (Labels.outlivesOwner(labels)) {
-                continue; // an agent's machine (its engine reattaches or removes it) or a setup (removed by hand)
+                continue; // keepOnOwnerExit: an agent's machine (its engine reattaches or removes it) or a setup
             }
             Optional<Labels.Owner> owner = Labels.Owner.of(labels);
             if (owner.isPresent() && !owner.get().isAlive()) {
@@ -288,7 +288,7 @@ final class Machines {
             filter.put(Labels.MANAGED, "true");
             for (Container c : e.client().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
                 if (Labels.outlivesOwner(c.getLabels())) {
-                    continue; // an agent's machine or a setup outlives the process
+                    continue; // keepOnOwnerExit: an agent's machine or a setup outlives the process
                 }
                 try {
                     e.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();

@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 final class KubeLabels {
     static final String MANAGED = "dev.nightshift.managed";
     static final String MACHINE = "dev.nightshift.machine";
-    static final String AGENT = "dev.nightshift.agent";
     static final String OWNER_HOST = "dev.nightshift.owner.host";
     static final String SNAPSHOT = SnapshotInfo.LABEL_ID;
     static final String SNAPSHOT_SOURCE = SnapshotInfo.LABEL_SOURCE;

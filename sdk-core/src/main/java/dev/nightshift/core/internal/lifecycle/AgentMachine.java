@@ -78,7 +78,7 @@ public final class AgentMachine {
                 .limits(engine().limits().machine().orElse(null))
                 .labels(engine().environments().storeLabels()) // snapshots of the machine name the store too
                 .label(LABEL_AGENT, agent.id()).label(LABEL_STORE, engine().storeId()).workdir(WORKSPACE)
-                .env(engine().machineEnv());
+                .env(engine().machineEnv()).keepOnOwnerExit(true); // a later engine reattaches it
         for (PortSpec p : spec.ports()) {
             b.port(p.port());
         }
