@@ -2,7 +2,6 @@ package dev.nightshift.core.internal;
 
 import dev.nightshift.api.AgentDriver;
 import dev.nightshift.api.AgentRequest;
-import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spi.AgentGitCredentials;
 import dev.nightshift.api.spi.AgentStore;
@@ -37,7 +36,7 @@ import java.util.function.UnaryOperator;
  */
 public record EngineContext(MachineRuntime runtime, GitHost git, AgentGitCredentials agentGit, SpecResolver spec, AgentStore store,
         Map<String, AgentDriver> drivers, ExecutorService executor, ScheduledExecutorService scheduler, Clock clock,
-        Limits limits, ResourceLimits machineLimits, String owner, MachineSlots machineSlots,
+        Limits limits, String owner, MachineSlots machineSlots,
         EnvironmentCache environments, UnaryOperator<String> redactor, Map<String, String> machineEnv,
         SecretHooks secrets, SecretPushGuard pushGuard, String storeId, dev.nightshift.core.EgressSettings egress,
         Timeouts timeouts, ExecutorService controls) {

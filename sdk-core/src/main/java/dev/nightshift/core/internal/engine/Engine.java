@@ -87,9 +87,9 @@ public final class Engine {
         String owner = ownerName();
         ImageGc images = new ImageGc(s.runtime(), s.storeId(), s.imageStorePath());
         this.context = new EngineContext(s.runtime(), this.git, agentGit, spec, s.store(), Map.copyOf(drivers), s.executor(),
-                scheduler, s.clock(), s.limits(), s.machineLimits(), owner,
+                scheduler, s.clock(), s.limits(), owner,
                 new MachineSlots(s.limits().maxRunningMachines(), s.store(), owner, LEASE),
-                new EnvironmentCache(s.runtime(), this.git, s.machineLimits(), images.labels(), s.timeouts().buildWait())
+                new EnvironmentCache(s.runtime(), this.git, s.limits().machine(), images.labels(), s.timeouts().buildWait())
                         .egress(s.egress()), s.redactor(), s.machineEnv(), s.secretHooks(), pushGuard, s.storeId(),
                 s.egress(), s.timeouts(), Executors.newCachedThreadPool(daemon("nightshift-control")));
         this.secretProvider = s.secretProvider();
