@@ -1,7 +1,6 @@
 package dev.nightshift.benchmarks;
 
 import dev.nightshift.api.runtime.ExecListener;
-import dev.nightshift.secrets.RedactingExecListener;
 import dev.nightshift.secrets.Redactor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.Random;
 
 /**
  * Throughput of redaction on the path the engine runs for a command's output: bytes as the
- * runtime delivers them go through {@link RedactingExecListener} (the streaming
+ * runtime delivers them go through {@link Redactor#execListener} (the streaming
  * redactor over bytes with the UTF-8 form of every form of every secret) and are cut into lines
  * (the event log applies only the embedder's own redactor to them). Next to it, the path before
  * the byte-stream redaction: cut into lines first, then each line redacted (same forms; blind to a
@@ -92,11 +91,11 @@ public final class RedactionBenchmark {
     static long enginePath(Redactor redactor, List<byte[]> chunks) {
         long[] n = {0};
         ExecListener.LineListener lines = ExecListener.lines((stream, line) -> n[0] += line.length());
-        ExecListener in = redactor.isEmpty() ? lines : new RedactingExecListener(redactor, lines);
+        ExecListener in = redactor.isEmpty() ? lines : redactor.execListener(lines);
         for (byte[] c : chunks) {
             in.onStdout(c, 0, c.length);
         }
-        if (in instanceof RedactingExecListener r) {
+        if (in instanceof Redactor.OutputListener r) {
             r.flush();
         } else {
             lines.flush();

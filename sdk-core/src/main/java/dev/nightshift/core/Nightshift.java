@@ -230,7 +230,6 @@ public final class Nightshift implements AutoCloseable {
         private ExecutorService executor;
         private Clock clock = Clock.systemUTC();
         private Limits limits = Limits.DEFAULT;
-        private ResourceLimits machineLimits = ResourceLimits.DEFAULT;
         private String branchPrefix = "nightshift";
         private String authorName = "Nightshift Agent";
         private String authorEmail = "agent@nightshift.invalid";
@@ -283,10 +282,20 @@ public final class Nightshift implements AutoCloseable {
         /** An executor for agent work; the engine does not shut down one it was given. */
         public Builder executor(ExecutorService value) { executor = value; return this; }
         public Builder clock(Clock value) { clock = Objects.requireNonNull(value); return this; }
+        /**
+         * The engine's limits (default {@link Limits#DEFAULT}), the machines' CPU, memory and
+         * processes among them ({@link Limits#withMachine}).
+         */
         public Builder limits(Limits value) { limits = Objects.requireNonNull(value); return this; }
         /** How long the engine waits for its own work to end (default {@link Timeouts#DEFAULT}). */
         public Builder timeouts(Timeouts value) { timeouts = Objects.requireNonNull(value); return this; }
-        public Builder machineLimits(ResourceLimits value) { machineLimits = Objects.requireNonNull(value); return this; }
+        /**
+         * Sets the machine limits of the limits set so far; a later {@link #limits} replaces them.
+         *
+         * @deprecated use {@code limits(limits.withMachine(value))}: one limits type
+         */
+        @Deprecated
+        public Builder machineLimits(ResourceLimits value) { return limits(limits.withMachine(value)); }
         public Builder branchPrefix(String value) { branchPrefix = Objects.requireNonNull(value); return this; }
         public Builder gitAuthor(String name, String email) { authorName = name; authorEmail = email; return this; }
         /** Strict environment.json: every warning is an error. */
@@ -400,7 +409,6 @@ public final class Nightshift implements AutoCloseable {
             b.executor = executor;
             b.clock = clock;
             b.limits = limits;
-            b.machineLimits = machineLimits;
             b.branchPrefix = branchPrefix;
             b.authorName = authorName;
             b.authorEmail = authorEmail;
@@ -436,7 +444,7 @@ public final class Nightshift implements AutoCloseable {
                     executor == null, drivers, mirrorDirectory != null ? mirrorDirectory : stateDirectory().resolve("mirrors"),
                     gitCredentials, agentGitCredentials, branchPrefix, authorName, authorEmail, strictSpec,
                     personalConfig, teamConfig, storeId(), store == null ? stateDirectory() : null, imageGracePeriod,
-                    environmentSnapshotsKept, clock, limits, machineLimits, timeouts, egress, redactor, machineEnv,
+                    environmentSnapshotsKept, clock, limits, timeouts, egress, redactor, machineEnv,
                     secretProvider, hooks, ownedSecretStore, hibernateOnClose, sweepInterval, controlTimeout)),
                     configuration);
         }

@@ -22,6 +22,11 @@
  *   <li><b>handoff</b> — {@code HandoffStage}: the work committed, brought out and pushed.
  * </ol>
  *
+ * <p>Every control (follow-up, stop, cancel, take-over, hand-back, promotion, network policy,
+ * hibernation, delete, expiry, detach) is an {@code internal.AgentCommand} in the agent's inbox
+ * ({@code internal.control.Inbox}), applied one at a time in arrival order by
+ * {@code internal.AgentControls}; a stop reaches a running turn through the token and an interrupt.
+ *
  * <p>Every prompt after the first is another turn and handoff. Between turns
  * {@code internal.MachineControls} hibernates an idle machine and restores it
  * ({@code Lifecycle.restore}: machine and services again), and lets a human take it over. Where the

@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * same results. A listener runs on the server's one reading thread: one that blocks holds back the
  * output of the machine's other execs, and it must not wait for another exec of the same machine. The spec's environment is applied to every exec and terminal and
  * is <em>not</em> written into the container's configuration, so snapshots never carry it.
- * Resource limits default to {@link Builder#defaultLimits}; Docker's default capabilities apply
+ * Resource limits are the spec's, or {@link Builder#defaultLimits} when it has none; Docker's
+ * default capabilities apply
  * (so {@code sudo} works); {@code --privileged} only with {@link Builder#allowPrivileged} (for
  * specs that ask for it); {@link Builder#dockerInDocker} gives every machine what its own Docker
  * engine needs.
@@ -241,7 +242,11 @@ public final class DockerRuntime implements MachineRuntime {
         /** The default base image; default {@code NIGHTSHIFT_BASE_IMAGE}, else {@value #DEFAULT_BASE_IMAGE_DOC}. */
         public Builder baseImage(String value) { baseImage = Objects.requireNonNull(value, "baseImage"); return this; }
 
-        /** Limits for specs that keep {@link ResourceLimits#DEFAULT}. */
+        /**
+         * Limits of machines whose {@link MachineSpec#limits spec} has none
+         * (default {@link ResourceLimits#DEFAULT}); engine users set a machine's limits with
+         * {@code Limits.withMachine} instead.
+         */
         public Builder defaultLimits(ResourceLimits value) { defaultLimits = Objects.requireNonNull(value); return this; }
 
         /** Whether specs may ask for {@code --privileged} (e.g. docker-in-docker). Default {@code false}. */

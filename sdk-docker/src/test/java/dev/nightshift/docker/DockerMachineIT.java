@@ -156,6 +156,23 @@ class DockerMachineIT {
     }
 
     @Test
+    void aSpecWithoutLimitsGetsTheRuntimesDefaultAndOneWithLimitsItsOwn() {
+        ResourceLimits runtimeDefault = new ResourceLimits(0.75, 320L << 20, 210);
+        try (DockerRuntime small = runtime().toBuilder().defaultLimits(runtimeDefault).build();
+                Machine plain = track(small.start(spec().build()));
+                Machine explicit = track(small.start(spec().limits(ResourceLimits.DEFAULT).build()))) {
+            var host = docker().inspectContainerCmd(plain.id()).exec().getHostConfig();
+            assertThat(List.of(host.getNanoCPUs(), host.getMemory(), host.getPidsLimit()))
+                    .as("no limits in the spec: the runtime's defaultLimits")
+                    .containsExactly(750_000_000L, 320L << 20, 210L);
+            host = docker().inspectContainerCmd(explicit.id()).exec().getHostConfig();
+            assertThat(List.of(host.getNanoCPUs(), host.getMemory(), host.getPidsLimit()))
+                    .as("limits in the spec, even equal to ResourceLimits.DEFAULT: the spec's")
+                    .containsExactly(2_000_000_000L, 4L << 30, 4096L);
+        }
+    }
+
+    @Test
     void privilegedOnlyWhenTheRuntimeOptsIn() {
         assertThatThrownBy(() -> runtime().start(spec().privileged(true).build()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("allowPrivileged");

@@ -160,6 +160,16 @@ class KubernetesRuntimeMockTest {
     }
 
     @Test
+    void aSpecWithoutLimitsGetsTheDefaultLimits() {
+        Machine m = runtime.start(MachineSpec.builder("registry.local/app:1").build());
+        Container c = client.pods().inNamespace(NS).withName(m.id()).get().getSpec().getContainers().get(0);
+        assertThat(c.getResources().getLimits()).as("ResourceLimits.DEFAULT: 2 CPUs, 4 GiB")
+                .containsEntry("cpu", new Quantity("2000m")).containsEntry("memory", new Quantity(Long.toString(4L << 30)));
+        assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("500m"));
+        m.close();
+    }
+
+    @Test
     void stopDeletesOnlyThePodAndKeepsTheWorkspace() {
         Machine m = runtime.start(MachineSpec.builder("registry.local/app:1").build());
         m.stop();

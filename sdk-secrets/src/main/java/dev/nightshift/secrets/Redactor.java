@@ -1,25 +1,27 @@
 package dev.nightshift.secrets;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.BitSet;
+import dev.nightshift.api.runtime.ExecListener;
+import dev.nightshift.secrets.internal.Patterns;
+import java.io.InputStream;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * Replaces secret values with {@code [REDACTED]} in text: the values themselves and their common
- * encodings (URL-encoded, and base64 at any of the three byte alignments, standard or URL-safe
- * alphabet). Overlapping or adjacent occurrences become one {@code [REDACTED]}. All patterns are
- * found in one pass (Aho-Corasick), so the cost hardly grows with the number of secrets.
+ * Redaction's one entry point: replaces secret values with {@code [REDACTED]} in text, the values
+ * themselves and their common encodings (URL-encoded, and base64 at any of the three byte
+ * alignments, standard or URL-safe alphabet, hex, escaped, each line of a multi-line value).
+ * Overlapping or adjacent occurrences become one {@code [REDACTED]}. All patterns are found in one
+ * pass (Aho-Corasick), so the cost hardly grows with the number of secrets.
  *
- * <p>For output that arrives in chunks use {@link #stream()}: it finds a value split across
- * chunks and holds back only what may begin a secret, at most {@link #maxLength()}{@code  - 1}
- * characters.
+ * <p>Its other forms: {@link #stream()} for text that arrives in chunks (it finds a value split
+ * across chunks and holds back only what may begin a secret, at most {@link #maxLength()}{@code  - 1}
+ * characters), {@link #execListener} for a command's output as bytes, before it is cut into
+ * lines. The same patterns answer the pre-push guard: {@link #containsSecret}, and
+ * {@link #secretsIn(CharSequence)} / {@link #secretsIn(InputStream)} name the secrets found, never
+ * their values.
  *
  * <p><b>Thread-safety:</b> immutable and thread-safe; build one per set of secrets and share it.
  * <b>Lifecycle:</b> a value; it holds the secret values in memory for as long as it is reachable.
@@ -27,62 +29,27 @@ import java.util.TreeSet;
  * <pre>{@code
  * Redactor r = Redactor.of(Map.of("API_TOKEN", token));
  * log.info(r.redact(line));                  // "... [REDACTED] ..."
- * StreamRedactor out = r.stream();           // one per output stream
+ * Redactor.Stream out = r.stream();          // one per output stream
  * sink.accept(out.write(chunk));  ...  sink.accept(out.flush());
+ * Redactor.OutputListener l = r.execListener(ExecListener.lines(recorder));  // one per exec
+ * machine.exec(ExecRequest.builder("make").listener(l).build()).await();  l.flush();
  * }</pre>
  */
 public final class Redactor {
     /** What a secret is replaced with. */
     public static final String MARK = "[REDACTED]";
 
-    private static final Redactor NONE = new Redactor(Map.of(), null);
+    private static final Redactor NONE = new Redactor(new Patterns(Map.of(), null));
 
-    private final String[] names;
-    private final Automaton automaton;
-    private final List<String> patterns = new ArrayList<>();
-    private final int[] labels;
-    private final Boolean forceDense;
-    /** The forms as UTF-8 bytes, for {@link ByteStreamRedactor}; built when first needed. */
-    private volatile Automaton bytes;
+    private final Patterns patterns;
 
-    private Redactor(Map<String, String> valuesByName, Boolean forceDense) {
-        names = valuesByName.keySet().toArray(String[]::new);
-        List<Integer> labelList = new ArrayList<>();
-        int i = 0;
-        for (String value : valuesByName.values()) {
-            for (String form : Encodings.forms(value)) {
-                patterns.add(form);
-                labelList.add(i);
-            }
-            i++;
-        }
-        labels = labelList.stream().mapToInt(Integer::intValue).toArray();
-        this.forceDense = forceDense;
-        automaton = new Automaton(patterns, labels, forceDense);
-    }
-
-    /** The automaton over the forms' UTF-8 bytes (each byte one char), built once. */
-    Automaton bytesAutomaton() {
-        Automaton a = bytes;
-        if (a == null) {
-            synchronized (this) {
-                a = bytes;
-                if (a == null) {
-                    List<String> utf8 = new ArrayList<>(patterns.size());
-                    for (String p : patterns) {
-                        utf8.add(new String(p.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
-                    }
-                    a = new Automaton(utf8, labels, forceDense);
-                    bytes = a;
-                }
-            }
-        }
-        return a;
+    private Redactor(Patterns patterns) {
+        this.patterns = patterns;
     }
 
     /** A redactor for {@code valuesByName} (secret name to value); empty values are ignored. */
     public static Redactor of(Map<String, String> valuesByName) {
-        return valuesByName.isEmpty() ? NONE : new Redactor(new LinkedHashMap<>(valuesByName), null);
+        return valuesByName.isEmpty() ? NONE : new Redactor(new Patterns(new LinkedHashMap<>(valuesByName), null));
     }
 
     /** A redactor for anonymous values (reported as {@code secret #i}). */
@@ -100,80 +67,101 @@ public final class Redactor {
         return NONE;
     }
 
-    /** For tests: force the dense or the sparse automaton. */
-    static Redactor of(Map<String, String> valuesByName, boolean dense) {
-        return new Redactor(new LinkedHashMap<>(valuesByName), dense);
-    }
-
     /** Whether there is nothing to redact. */
     public boolean isEmpty() {
-        return automaton.patternCount() == 0;
+        return patterns.isEmpty();
     }
 
     /** The length of the longest form of any value; a stream holds back at most one less. */
     public int maxLength() {
-        return automaton.maxLength();
+        return patterns.maxLength();
     }
 
     /** How many distinct forms are searched for. */
     public int patternCount() {
-        return automaton.patternCount();
-    }
-
-    Automaton automaton() {
-        return automaton;
+        return patterns.patternCount();
     }
 
     /** {@code text} with every secret (and encoded secret) replaced by {@link #MARK}; null stays null. */
     public String redact(String text) {
-        if (text == null || isEmpty()) {
-            return text;
-        }
-        int[][] ref = {new int[16]};
-        int n = automaton.intervals(text.toCharArray(), 0, text.length(), ref);
-        if (n == 0) {
-            return text;
-        }
-        int[] iv = ref[0];
-        StringBuilder b = new StringBuilder(text.length());
-        int pos = 0;
-        for (int k = 0; k < n; k++) {
-            b.append(text, pos, iv[2 * k]).append(MARK);
-            pos = iv[2 * k + 1];
-        }
-        return b.append(text, pos, text.length()).toString();
+        return patterns.redact(text);
     }
 
     /** Whether {@code text} holds any secret or encoded secret (the pre-push guard's check). */
     public boolean containsSecret(CharSequence text) {
-        return text != null && !isEmpty() && automaton.matches(text);
+        return patterns.containsSecret(text);
     }
 
     /** The names of the secrets found in {@code text}, sorted; never their values. */
     public Set<String> secretsIn(CharSequence text) {
-        Set<String> found = new TreeSet<>();
-        if (text == null || isEmpty()) {
-            return found;
-        }
-        BitSet labels = new BitSet();
-        int s = 0;
-        for (int i = 0, n = text.length(); i < n; i++) {
-            s = automaton.step(s, text.charAt(i));
-            if (automaton.matchLength(s) != 0) {
-                automaton.labels(s, labels);
-            }
-        }
-        labels.stream().forEach(l -> found.add(names[l]));
-        return found;
+        return patterns.secretsIn(text);
     }
 
-    /** A new redactor for one stream of chunks. */
-    public StreamRedactor stream() {
-        return new StreamRedactor(this);
+    /**
+     * The names of the secrets found in a stream of bytes (a binary file of a push), sorted; never
+     * their values. Reads the stream to its end in constant memory and does not close it; a
+     * failure to read is a {@link dev.nightshift.api.NightshiftException}.
+     */
+    public Set<String> secretsIn(InputStream in) {
+        return patterns.secretsIn(in);
+    }
+
+    /** A new redactor for one stream of chunks of text. */
+    public Stream stream() {
+        return patterns.stream();
+    }
+
+    /**
+     * A new listener for one exec that redacts its stdout and stderr before passing them to
+     * {@code downstream}: each stream is searched as bytes for the UTF-8 form of every form of
+     * every secret (no decoding: bytes that are not UTF-8 pass unchanged), so a secret split
+     * across chunks, writes or lines is still found; up to {@link #maxLength()}{@code  - 1} bytes
+     * wait for the next chunk, released by {@link OutputListener#flush()}.
+     */
+    public OutputListener execListener(ExecListener downstream) {
+        return patterns.execListener(Objects.requireNonNull(downstream, "downstream"));
     }
 
     @Override
     public String toString() {
-        return "Redactor[" + names.length + " secrets, " + patternCount() + " forms]";
+        return "Redactor[" + patterns.secretCount() + " secrets, " + patternCount() + " forms]";
+    }
+
+    /**
+     * Redacts one stream of text that arrives in chunks (a command's stdout, a terminal), finding
+     * a secret even when it is split across chunks. Each {@link #write} returns what is safe to
+     * emit now: it holds back only the last characters that may begin a secret, at most
+     * {@code maxLength() - 1}, which a later chunk or {@link #flush()} releases. The concatenated
+     * output equals {@link Redactor#redact} of the concatenated input, however the input was cut.
+     *
+     * <p><b>Thread-safety:</b> not thread-safe: one per stream, fed by one thread at a time.
+     * <b>Lifecycle:</b> {@link Redactor#stream()} creates it; call {@link #flush()} when the stream
+     * ends (it may then be reused for a new stream).
+     */
+    public interface Stream {
+        /** Takes the next chunk; returns the redacted text that can be emitted now (maybe empty). */
+        String write(CharSequence chunk);
+
+        /** Takes the next chunk as chars; see {@link #write(CharSequence)}. */
+        String write(char[] chars, int offset, int count);
+
+        /** Ends the stream: returns the rest, redacted, and resets. */
+        String flush();
+
+        /** How many characters are held back now (at most {@code maxLength() - 1}). */
+        int pending();
+    }
+
+    /**
+     * An {@link ExecListener} that redacts a command's output before passing it on
+     * ({@link Redactor#execListener}); the engine's path for every command's output.
+     *
+     * <p><b>Thread-safety:</b> follows the {@link ExecListener} contract (one runtime thread per
+     * exec, never concurrently for one exec). <b>Lifecycle:</b> one per exec; call {@link #flush()}
+     * once the exec has ended.
+     */
+    public interface OutputListener extends ExecListener {
+        /** Releases what is held back on both streams, then flushes a downstream {@link ExecListener.LineListener}. */
+        void flush();
     }
 }

@@ -80,6 +80,17 @@ public final class SecretStore implements SecretProvider, AutoCloseable {
         return new SecretStore(root.resolve("secrets"), kms, clock);
     }
 
+    /**
+     * Checks a secret from any {@link SecretProvider} against the rules {@link #set} enforces: a
+     * POSIX variable name outside the reserved ones, a value of at most 32 KiB of UTF-8 without
+     * NUL, and at least 8 characters for a redacted (runtime or build) secret.
+     *
+     * @throws dev.nightshift.api.ValidationException naming the secret and the problem, never the value
+     */
+    public static void check(Secret secret) {
+        SecretRules.check(secret.name(), secret.kind(), secret.value());
+    }
+
     /** The directory the records live in. */
     public Path directory() {
         return dir;

@@ -2,6 +2,7 @@ package dev.nightshift.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nightshift.secrets.internal.Patterns;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ class RedactorTest {
 
     @Test
     void streamFindsASecretSplitAcrossChunks() {
-        StreamRedactor s = R.stream();
+        Redactor.Stream s = R.stream();
         StringBuilder out = new StringBuilder();
         String text = "line one\nexport API_TOKEN=" + TOKEN + "\nline three\n";
         for (int i = 0; i < text.length(); i++) {
@@ -107,7 +108,7 @@ class RedactorTest {
 
     @Test
     void streamHoldsBackOnlyWhatMayBeginASecret() {
-        StreamRedactor s = R.stream();
+        Redactor.Stream s = R.stream();
         String text = "x".repeat(1000) + "\n";
         assertThat(s.write(text)).as("ordinary text is not delayed").isEqualTo(text);
         assertThat(s.pending()).isZero();
@@ -130,7 +131,8 @@ class RedactorTest {
         secrets.put("OVERLAP_B", "BBBB-CCCC-overlap");
         List<String> values = new ArrayList<>(secrets.values());
         for (boolean dense : new boolean[] {true, false}) {
-            Redactor r = Redactor.of(secrets, dense);
+            // the redactor's patterns with the dense, then the sparse automaton
+            Patterns r = new Patterns(secrets, dense);
             for (int round = 0; round < 300; round++) {
                 StringBuilder text = new StringBuilder();
                 while (text.length() < 2000) {
@@ -149,7 +151,7 @@ class RedactorTest {
                 }
                 String whole = text.toString();
                 String expected = r.redact(whole);
-                StreamRedactor s = r.stream();
+                Redactor.Stream s = r.stream();
                 StringBuilder out = new StringBuilder();
                 int at = 0;
                 while (at < whole.length()) {
@@ -173,10 +175,10 @@ class RedactorTest {
         for (int i = 0; i < 50; i++) {
             secrets.put("S" + i, randomToken(random, 8 + random.nextInt(20)));
         }
-        Redactor dense = Redactor.of(secrets, true);
-        Redactor sparse = Redactor.of(secrets, false);
-        assertThat(dense.automaton().isDense()).isTrue();
-        assertThat(sparse.automaton().isDense()).isFalse();
+        Patterns dense = new Patterns(secrets, true);
+        Patterns sparse = new Patterns(secrets, false);
+        assertThat(dense.isDense()).isTrue();
+        assertThat(sparse.isDense()).isFalse();
         List<String> values = new ArrayList<>(secrets.values());
         for (int round = 0; round < 200; round++) {
             StringBuilder text = new StringBuilder();

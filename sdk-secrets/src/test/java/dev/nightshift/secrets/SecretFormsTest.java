@@ -2,6 +2,7 @@ package dev.nightshift.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nightshift.secrets.internal.Encodings;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -168,12 +169,12 @@ class SecretFormsTest {
             String text = "before\n" + f.getValue() + "after\n";
             String expected = R.redact(text);
             for (int cut = 0; cut <= text.length(); cut++) {
-                StreamRedactor s = R.stream();
+                Redactor.Stream s = R.stream();
                 String out = s.write(text.substring(0, cut)) + s.write(text.substring(cut)) + s.flush();
                 assertThat(out).as("%s cut at %d", f.getKey(), cut).isEqualTo(expected);
             }
             for (int round = 0; round < 20; round++) {
-                StreamRedactor s = R.stream();
+                Redactor.Stream s = R.stream();
                 StringBuilder out = new StringBuilder();
                 for (int at = 0; at < text.length(); ) {
                     int len = Math.min(text.length() - at, 1 + random.nextInt(12));
@@ -199,7 +200,7 @@ class SecretFormsTest {
             String expected = R.redact(text);
             for (int cut = 0; cut <= bytes.length; cut++) {
                 java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-                RedactingExecListener l = new RedactingExecListener(R, new dev.nightshift.api.runtime.ExecListener() {
+                Redactor.OutputListener l = R.execListener(new dev.nightshift.api.runtime.ExecListener() {
                     @Override
                     public void onStdout(byte[] b, int off, int len) {
                         got.write(b, off, len);

@@ -12,6 +12,8 @@ import dev.nightshift.api.spi.Secret;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.api.spi.SecretScope;
+import dev.nightshift.secrets.internal.SecretFinding;
+import dev.nightshift.secrets.internal.SecretScanner;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How to start a machine: image, user, environment, labels, limits and ports.
@@ -25,7 +26,8 @@ import java.util.Objects;
  * @param user default user of exec and terminals, or {@code null} for the image's
  * @param env environment variables of every process
  * @param labels labels on the machine (the runtime adds its own ownership labels)
- * @param limits resource limits
+ * @param limits resource limits; absent: the runtime's default (each runtime documents its own, e.g.
+ *     {@code DockerRuntime.Builder#defaultLimits}; {@link ResourceLimits#DEFAULT} where it has none)
  * @param ports machine ports to publish on the host's loopback
  * @param privileged whether to run privileged (only when the host application opts in)
  * @param workdir default working directory, or {@code null} for the image's
@@ -37,14 +39,14 @@ import java.util.Objects;
  *     False by default: the machine goes with its process
  */
 public record MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
-        ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir, EgressPolicy egress,
+        Optional<ResourceLimits> limits, List<Integer> ports, boolean privileged, String workdir, EgressPolicy egress,
         boolean keepOnOwnerExit) {
 
     public MachineSpec {
         Objects.requireNonNull(image, "image");
         env = env == null ? Map.of() : Map.copyOf(env);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
-        limits = limits == null ? ResourceLimits.DEFAULT : limits;
+        limits = limits == null ? Optional.empty() : limits;
         ports = ports == null ? List.of() : List.copyOf(ports);
         egress = egress == null ? EgressPolicy.ALLOW_ALL : egress;
         for (int p : ports) {
@@ -56,13 +58,14 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
 
     /** A spec with every destination allowed, for a machine that goes with its process. */
     public MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
-            ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir) {
+            Optional<ResourceLimits> limits, List<Integer> ports, boolean privileged, String workdir) {
         this(image, user, env, labels, limits, ports, privileged, workdir, EgressPolicy.ALLOW_ALL, false);
     }
 
     /** A spec for a machine that goes with its process. */
     public MachineSpec(String image, String user, Map<String, String> env, Map<String, String> labels,
-            ResourceLimits limits, List<Integer> ports, boolean privileged, String workdir, EgressPolicy egress) {
+            Optional<ResourceLimits> limits, List<Integer> ports, boolean privileged, String workdir,
+            EgressPolicy egress) {
         this(image, user, env, labels, limits, ports, privileged, workdir, egress, false);
     }
 
@@ -71,8 +74,8 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder(image).user(user).limits(limits).privileged(privileged).workdir(workdir).egress(egress)
-                .keepOnOwnerExit(keepOnOwnerExit);
+        Builder b = new Builder(image).user(user).limits(limits.orElse(null)).privileged(privileged).workdir(workdir)
+                .egress(egress).keepOnOwnerExit(keepOnOwnerExit);
         b.env.putAll(env);
         b.labels.putAll(labels);
         b.ports.addAll(ports);
@@ -83,7 +86,8 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
     public String toString() {
         // env values may hold secrets: show names only
         return "MachineSpec[image=" + image + ", user=" + user + ", env=" + env.keySet() + ", labels=" + labels
-                + ", limits=" + limits + ", ports=" + ports + ", privileged=" + privileged + ", workdir=" + workdir
+                + ", limits=" + limits.map(Object::toString).orElse("default") + ", ports=" + ports
+                + ", privileged=" + privileged + ", workdir=" + workdir
                 + (egress.allowAll() ? "" : ", egress=" + egress) + (keepOnOwnerExit ? ", keepOnOwnerExit" : "") + "]";
     }
 
@@ -97,7 +101,7 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         private String user;
         private final Map<String, String> env = new LinkedHashMap<>();
         private final Map<String, String> labels = new LinkedHashMap<>();
-        private ResourceLimits limits = ResourceLimits.DEFAULT;
+        private ResourceLimits limits;
         private final List<Integer> ports = new ArrayList<>();
         private boolean privileged;
         private String workdir;
@@ -114,6 +118,7 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         public Builder env(Map<String, String> values) { env.putAll(values); return this; }
         public Builder label(String name, String value) { labels.put(name, value); return this; }
         public Builder labels(Map<String, String> values) { labels.putAll(values); return this; }
+        /** The machine's resource limits; {@code null} (the default): the runtime's default. */
         public Builder limits(ResourceLimits value) { limits = value; return this; }
         public Builder port(int port) { ports.add(port); return this; }
         public Builder privileged(boolean value) { privileged = value; return this; }
@@ -123,7 +128,8 @@ public record MachineSpec(String image, String user, Map<String, String> env, Ma
         public Builder keepOnOwnerExit(boolean value) { keepOnOwnerExit = value; return this; }
 
         public MachineSpec build() {
-            return new MachineSpec(image, user, env, labels, limits, ports, privileged, workdir, egress, keepOnOwnerExit);
+            return new MachineSpec(image, user, env, labels, Optional.ofNullable(limits), ports, privileged, workdir,
+                    egress, keepOnOwnerExit);
         }
     }
 }

@@ -14,7 +14,7 @@ package dev.nightshift.api.runtime;
  * @param pids maximum number of processes, &gt; 0
  */
 public record ResourceLimits(double cpus, long memoryBytes, long pids) {
-    /** 2 CPUs, 4 GiB, 4096 processes. */
+    /** 2 CPUs, 4 GiB, 4096 processes: a runtime's default unless it is configured with another. */
     public static final ResourceLimits DEFAULT = new ResourceLimits(2.0, 4L << 30, 4096);
 
     public ResourceLimits {

@@ -3,13 +3,13 @@ package dev.nightshift.core.internal;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentStatus;
-import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.ConversationMessage;
 import dev.nightshift.api.NightshiftException;
 import dev.nightshift.api.NightshiftTimeoutException;
 import dev.nightshift.api.Session;
 import dev.nightshift.api.TakeOver;
 import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.core.internal.control.Inbox;
 import dev.nightshift.core.internal.lifecycle.AgentMachine;
 import dev.nightshift.core.internal.lifecycle.AgentScope;
 import dev.nightshift.core.internal.lifecycle.CancellationToken;
@@ -42,9 +42,25 @@ import org.slf4j.MDC;
  * phase the loop is in is a {@link PhaseMachine}; stops, cancels and timeouts are a
  * {@link CancellationToken}; the machine is an {@link AgentMachine}.
  *
- * <p>All work for an agent runs on one loop at a time on the engine's executor; controls called
- * from other threads change state under {@link #lock} and wake the loop. Every change of the
- * record is persisted, and every event goes through the agent's {@link EventLog}.
+ * <p><b>Two writers, each one at a time.</b> Every control (begin, follow-up, stop, cancel, the
+ * turn's timeout, take-over, hand-back, promotion, network policy, hibernation, adoption, delete,
+ * expiry, detach, an engine's verdict of error) is an {@link AgentCommand} put in the agent's
+ * {@link Inbox}: one drainer at a time applies them in arrival order ({@link AgentControls}), on
+ * the engine's control executor, and the caller waits for its outcome (up to
+ * {@code Timeouts.controlWait}). The slow work of a control (waiting for the loop to end, a
+ * restore, a snapshot, opening a terminal) runs on the caller's thread between two of its steps,
+ * so a stop is never queued behind it. The work loop is the other writer: one loop at a time on
+ * the engine's executor, it takes the pending prompts, moves the phase, sets the status of its
+ * turns (running, then settled or failed), clears {@code loopScheduled}, {@code loopThread} and
+ * sets {@code idleSince} when it ends, and its stages record events, usage and the environment
+ * (a restore for a take-over or promotion does the same on that control's thread). Both write
+ * under the agent's {@link #lock}, which every waiter waits on; a stop reaches a running turn by
+ * the token and an interrupt, never by waiting for the turn. Every change of the record is
+ * persisted, and every event goes through the agent's {@link EventLog}.
+ *
+ * <p>A control called on the loop's own thread (a driver calling back) is queued like any other;
+ * a deletion or detach from there does not wait for the loop to end (it cannot while it waits). A
+ * control asked on the drainer's thread is applied inline.
  */
 public final class AgentActor {
     private static final Logger log = LoggerFactory.getLogger(AgentActor.class);
@@ -67,7 +83,9 @@ public final class AgentActor {
     private final InterruptHooks interruptHooks;
     private final Scope scope = new Scope();
     private final AgentMachine machines;
-    private final MachineControls controls;
+    private final AgentControls controls;
+    private final Inbox<AgentCommand> inbox;
+    private final MachineControls machineControls;
 
     public AgentActor(EngineContext engine, AgentInfo info) {
         this.engine = engine;
@@ -77,7 +95,10 @@ public final class AgentActor {
         st.takenOver = info.takenOver(); // a human may still hold it from before a restart
         this.interruptHooks = new InterruptHooks(id);
         this.machines = new AgentMachine(scope, record::secretEnv, record::secretRedactor);
-        this.controls = new MachineControls(engine, id, st, record, machines, scope, interruptHooks);
+        this.controls = new AgentControls(engine, id, st, record, machines, phases, token, interruptHooks, scope,
+                this::schedule);
+        this.inbox = new Inbox<>(id, engine.controls(), engine.timeouts().controlWait(), controls::apply);
+        this.machineControls = new MachineControls(engine, id, st, record, machines, scope, inbox::ask);
         if (!info.status().equals(AgentStatus.CREATING) && !info.status().isFinal()) {
             // an agent from before a restart: its secrets again (env for its commands, redaction, push guard)
             try {
@@ -105,27 +126,19 @@ public final class AgentActor {
         return engine.store().conversation(id);
     }
 
-    /** ERROR, and no more turns. */
+    /** ERROR, and no more turns (the loop's own verdict). */
     private void fail(String message) {
-        synchronized (lock) {
-            pending.clear();
-            record.fail(message);
-        }
+        controls.fail(message);
     }
 
-    // ---------------------------------------------------------------- controls
+    // ---------------------------------------------------------------- controls, through the inbox
 
     /** Starts a new agent: the first prompt is its first turn. */
     public void begin() {
-        synchronized (lock) {
-            record.emit(new AgentEvent.StatusChanged(id, 0, record.now(), null, AgentStatus.CREATING, "spawned"));
-            record.update(i -> i);
-            pending.add(record.info().request().prompt());
-        }
-        record.addMessage(ConversationMessage.Type.USER_MESSAGE, record.info().request().prompt());
-        schedule();
+        inbox.ask(new AgentCommand.Begin());
     }
 
+    /** Starts the work loop unless it runs; called by the controls under way. */
     private void schedule() {
         synchronized (lock) {
             if (st.loopScheduled) {
@@ -137,129 +150,69 @@ public final class AgentActor {
     }
 
     public void followUp(String prompt) {
-        if (prompt == null || prompt.isBlank()) {
-            throw new IllegalArgumentException("follow-up prompt must not be blank");
-        }
-        synchronized (lock) {
-            st.checkNotDeleted(id);
-            st.checkNotExpiring(id, record.info());
-            AgentStatus s = record.info().status();
-            if (!s.acceptsFollowUp()) {
-                throw new ConflictException("agent " + id + " is " + s + ": it takes no follow-up"
-                        + (s.equals(AgentStatus.ERROR) ? " (spawn a new agent on its branch " + record.info().branch().orElse(null) + ")" : ""));
-            }
-            pending.add(prompt);
-            token.withdraw(Reason.STOP);
-            if (s.equals(AgentStatus.FINISHED) || s.equals(AgentStatus.STOPPED)) {
-                record.setStatus(AgentStatus.RUNNING, "follow-up");
-            }
-        }
-        record.addMessage(ConversationMessage.Type.USER_MESSAGE, prompt);
-        schedule();
+        inbox.ask(new AgentCommand.FollowUp(prompt));
     }
 
     public void stop() {
-        synchronized (lock) {
-            st.checkNotDeleted(id);
-            if (record.info().status().isFinal()) {
-                throw new ConflictException("agent " + id + " is " + record.info().status() + ": it cannot be stopped");
-            }
-            pending.clear();
-            if (st.loopScheduled) {
-                token.request(Reason.STOP);
-                interruptTurn();
-            } else if (!record.info().status().equals(AgentStatus.STOPPED)) {
-                record.setStatus(AgentStatus.STOPPED, "stopped by request");
-            }
-            lock.notifyAll();
-        }
+        inbox.ask(new AgentCommand.Stop());
     }
 
     public void cancel() {
-        boolean idle;
-        synchronized (lock) {
-            st.checkNotDeleted(id);
-            if (record.info().status().isFinal()) {
-                return;
-            }
-            pending.clear();
-            token.request(Reason.CANCEL);
-            idle = !st.loopScheduled;
-            if (!idle) {
-                interruptTurn();
-            }
-            lock.notifyAll();
-        }
-        if (idle) {
-            machines.remove("cancelled");
-            record.setStatus(AgentStatus.CANCELLED, "cancelled by request");
-        }
+        inbox.ask(new AgentCommand.Cancel());
     }
 
-    /** The turn's watchdog: the turn ran past its time. */
-    private void timeOut() {
-        synchronized (lock) {
-            token.request(Reason.TIMEOUT);
-            interruptTurn();
-            lock.notifyAll();
-        }
-    }
-
-    /** Cancels the turn's (or install's) commands and interrupts the driver; never a handoff in progress. */
-    private void interruptTurn() {
-        RecordingMachine v = machines.view();
-        Phase p = phases.current();
-        if (v != null && p != Phase.HANDOFF && p != Phase.AFTER_TURN) {
-            v.cancelAll();
-        }
-        Thread t = st.loopThread;
-        if (t != null && p == Phase.TURN) {
-            t.interrupt(); // a driver blocked in a call (a model's HTTP request) learns of it only so
-            interruptHooks.fire();
-        }
+    /** The watchdog of turn {@code turn}: the turn ran past its time (not waited for: it runs on the scheduler). */
+    private void timeOut(long turn) {
+        inbox.tell(new AgentCommand.TimeOut(turn));
     }
 
     public TakeOver takeOver(String person) {
-        return controls.takeOver(person);
+        return machineControls.takeOver(person);
     }
 
     public void handBack() {
-        controls.handBack();
+        machineControls.handBack();
     }
 
     public String promoteSnapshot() {
-        return controls.promoteSnapshot();
+        return machineControls.promoteSnapshot();
     }
 
     /** Sets the network policy of the agent's machines ({@link MachineControls#updateEgress}). */
-    public void updateEgress(dev.nightshift.api.runtime.EgressPolicy policy) { controls.updateEgress(policy); }
+    public void updateEgress(dev.nightshift.api.runtime.EgressPolicy policy) { machineControls.updateEgress(policy); }
 
     /** Hibernates the machine when it has been idle longer than the limit; true when it did. */
     public boolean hibernateIfIdle(Instant now) {
-        return controls.hibernateIfIdle(now);
+        return machineControls.hibernateIfIdle(now);
     }
 
     /** Adopts a machine that outlived the previous engine. */
     public void adopt(Machine m, ResolvedSpec spec, String environmentKey) {
-        controls.adopt(m, spec, environmentKey);
+        inbox.ask(new AgentCommand.Adopt(m, spec, environmentKey));
     }
 
     public Optional<Session> session() {
-        return controls.session();
+        return machineControls.session();
     }
 
+    /**
+     * Ends the loop (waiting up to {@code Timeouts.stopWait} for it), then purges the agent.
+     * Refused on the loop's own thread (a driver deleting its agent during its turn): the loop
+     * cannot end while it waits here, and its turn would write to an agent already purged.
+     */
     public void delete() {
         synchronized (lock) {
-            if (st.deleted) {
-                return;
+            if (Thread.currentThread() == st.loopThread && !st.deleted) {
+                throw new IllegalStateException("agent " + id + " cannot be deleted from its own turn (the driver's"
+                        + " thread): its turn would have to end first; stop or cancel it there, or delete it from"
+                        + " another thread");
             }
-            stopLoop();
-            st.deleted = true;
-            lock.notifyAll(); // waiters see the deletion at once
         }
-        record.purge(machines, "deleted");
-        engine.store().delete(id);
-        log.info("agent {}: deleted", id);
+        if ((Boolean) inbox.ask(new AgentCommand.Delete())) {
+            return; // deleted already
+        }
+        awaitLoopEnd();
+        inbox.ask(new AgentCommand.Purge());
     }
 
     /**
@@ -269,28 +222,19 @@ public final class AgentActor {
      * as for any final agent. False when the agent was touched meanwhile.
      */
     public boolean expire(Instant cutoff) {
-        AgentInfo was;
-        synchronized (lock) {
-            if (st.deleted || st.expiring || record.info().status().isActive() || record.info().status().equals(AgentStatus.EXPIRED)
-                    || st.loopScheduled || st.takenOver || !record.info().updatedAt().isBefore(cutoff)) {
-                return false;
-            }
-            st.expiring = true; // follow-ups and take-overs are refused from here on
-            was = record.info();
-        }
-        record.purge(machines, "expired");
-        record.bury(was);
-        log.info("agent {}: expired (untouched since {})", id, was.updatedAt());
-        return true;
+        return (Boolean) inbox.ask(new AgentCommand.Expire(cutoff));
     }
 
-    /** Ends the work loop, waiting up to the engine's stop wait for it; called under {@link #lock}. */
-    private void stopLoop() {
-        pending.clear();
-        token.request(Reason.CANCEL);
-        interruptTurn();
-        lock.notifyAll();
-        Waits.until(lock, () -> !st.loopScheduled, engine.timeouts().stopWait());
+    /**
+     * Waits up to the engine's stop wait for the work loop to end (not on the loop's own thread:
+     * it cannot end while it waits here).
+     */
+    private void awaitLoopEnd() {
+        synchronized (lock) {
+            if (Thread.currentThread() != st.loopThread) {
+                Waits.until(lock, () -> !st.loopScheduled, engine.timeouts().stopWait());
+            }
+        }
     }
 
     public boolean isDeleted() {
@@ -348,17 +292,19 @@ public final class AgentActor {
             }
             while (true) {
                 String prompt;
+                long turn;
                 synchronized (lock) {
                     if (token.stopOrCancel() || pending.isEmpty() || st.deleted) {
                         break;
                     }
                     prompt = pending.poll();
+                    turn = ++st.turn;
                 }
-                if (!controls.ensureMachineForTurn()) {
+                if (!machineControls.ensureMachineForTurn()) {
                     return;
                 }
                 record.setStatus(AgentStatus.RUNNING, null);
-                if (!Lifecycle.turn(scope, prompt, this::timeOut)) {
+                if (!Lifecycle.turn(scope, prompt, () -> timeOut(turn))) {
                     return;
                 }
             }
@@ -368,6 +314,11 @@ public final class AgentActor {
             fail("internal error: " + e);
         } finally {
             synchronized (lock) {
+                if (token.has(Reason.STOP) && !token.has(Reason.CANCEL) && !st.deleted
+                        && record.info().status().equals(AgentStatus.FINISHED)) {
+                    // a stop applied after the last turn had settled, while the loop was still running
+                    record.setStatus(AgentStatus.STOPPED, "stopped by request");
+                }
                 st.loopScheduled = false;
                 st.loopThread = null;
                 st.idleSince = record.now();
@@ -413,29 +364,23 @@ public final class AgentActor {
 
     /** Engine close: interrupts a running turn, then keeps, hibernates or removes the machine. */
     public void detach(Detach what) {
-        synchronized (lock) {
-            token.request(Reason.STOP);
-            interruptTurn();
-            lock.notifyAll();
-            if (what == Detach.HIBERNATE) {
-                Waits.until(lock, () -> !st.loopScheduled, engine.timeouts().stopWait());
+        inbox.ask(new AgentCommand.Detach(what));
+        if (what == Detach.HIBERNATE) {
+            awaitLoopEnd();
+            if (machineControls.hibernateIfIdle(record.now(), Duration.ZERO)) {
+                log.info("agent {}: machine hibernated as its engine closed", id);
             }
         }
-        if (what == Detach.HIBERNATE && controls.hibernateIfIdle(record.now(), Duration.ZERO)) {
-            log.info("agent {}: machine hibernated as its engine closed", id);
-        }
-        events.closeAll();
-        if (what == Detach.REMOVE) {
-            machines.remove("engine closed");
-        }
+        inbox.ask(new AgentCommand.Detached(what));
     }
 
     public void recordWarning(String code, String message) {
         record.emit(new AgentEvent.Warning(id, 0, record.now(), code, message));
     }
 
+    /** An engine's verdict: the agent's work was cut off (ERROR, no more turns). */
     public void markError(String message) {
-        fail(message);
+        inbox.ask(new AgentCommand.Fail(message));
     }
 
     /** Labels for a machine of this agent (used by reattach). */
@@ -467,7 +412,7 @@ public final class AgentActor {
         @Override public Environment environment() { return st.environment; }
         @Override public void environment(Environment e) { st.environment = e; }
         @Override public AgentMachine machine() { return machines; }
-        @Override public dev.nightshift.core.internal.egress.EgressOverride egressOverride() { return controls.egress(); }
+        @Override public dev.nightshift.core.internal.egress.EgressOverride egressOverride() { return machineControls.egress(); }
 
         @Override
         public void enter(Phase phase) {

@@ -9,12 +9,14 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 
 /**
- * An agent's control state, shared by its actor (the work loop, stop, cancel, delete) and its
- * {@link MachineControls} (take-over, hibernation): what it has to do, whether its loop runs,
- * whether a human holds it, whether it is going away.
+ * An agent's control state: what it has to do, whether its loop runs, whether a human holds it,
+ * whether it is going away. Written by the agent's controls ({@link AgentControls}, applying the
+ * commands of its inbox one at a time) and by its work loop (prompts taken, {@link #loopScheduled}
+ * cleared, {@link #loopThread}, {@link #idleSince} and {@link #turn}, the environment its stages
+ * build), see {@link AgentActor}.
  *
- * <p><b>Thread-safety:</b> every field is guarded by {@link #lock} (environment is volatile);
- * every change is followed by {@code lock.notifyAll()}.
+ * <p><b>Thread-safety:</b> every field is guarded by {@link #lock} (environment and turn are
+ * volatile); every change is followed by {@code lock.notifyAll()}.
  */
 final class AgentState {
     final Object lock = new Object();
@@ -27,6 +29,8 @@ final class AgentState {
     /** The machine is being snapshotted for hibernation: restores wait for it. */
     boolean hibernating;
     Thread loopThread;
+    /** How many turns the loop began (written by the loop alone; a turn's watchdog names its turn). */
+    volatile long turn;
     Instant idleSince;
     volatile Environment environment = Environment.NONE;
 

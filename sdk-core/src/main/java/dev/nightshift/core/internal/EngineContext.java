@@ -2,7 +2,6 @@ package dev.nightshift.core.internal;
 
 import dev.nightshift.api.AgentDriver;
 import dev.nightshift.api.AgentRequest;
-import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spi.AgentGitCredentials;
 import dev.nightshift.api.spi.AgentStore;
@@ -31,13 +30,16 @@ import java.util.function.UnaryOperator;
  * @param secrets secret resolution, injection and redaction ({@link SecretHooks#NONE} without a store)
  * @param egress the embedder's network policy per phase
  * @param timeouts how long the engine waits for its own work to end
+ * @param controls where agents' inboxes are drained ({@code control.Inbox}): the engine's own
+ *     daemon threads, apart from {@link #executor} (which the embedder may bound and whose loops
+ *     may wait on a control), so a control never waits for a thread a turn holds
  */
 public record EngineContext(MachineRuntime runtime, GitHost git, AgentGitCredentials agentGit, SpecResolver spec, AgentStore store,
         Map<String, AgentDriver> drivers, ExecutorService executor, ScheduledExecutorService scheduler, Clock clock,
-        Limits limits, ResourceLimits machineLimits, String owner, MachineSlots machineSlots,
+        Limits limits, String owner, MachineSlots machineSlots,
         EnvironmentCache environments, UnaryOperator<String> redactor, Map<String, String> machineEnv,
         SecretHooks secrets, SecretPushGuard pushGuard, String storeId, dev.nightshift.core.EgressSettings egress,
-        Timeouts timeouts) {
+        Timeouts timeouts, ExecutorService controls) {
 
     /**
      * The git host with the credentials of the agent {@code request} spawned (its owner's): every

@@ -19,7 +19,7 @@ import dev.nightshift.api.spec.BaseKind;
 import dev.nightshift.api.spec.EnvironmentSpec;
 import dev.nightshift.common.FileTrees;
 import dev.nightshift.common.Hashing;
-import dev.nightshift.secrets.RedactingExecListener;
+import dev.nightshift.secrets.Redactor;
 import dev.nightshift.git.GitHost;
 import dev.nightshift.spec.ResolvedSpec;
 import java.io.IOException;
@@ -59,7 +59,7 @@ public final class EnvironmentCache {
 
     private final MachineRuntime runtime;
     private final GitHost git;
-    private final ResourceLimits machineLimits;
+    private final Optional<ResourceLimits> machineLimits;
     private final Map<String, String> storeLabels;
     private final Map<String, CompletableFuture<SnapshotInfo>> inFlight = new ConcurrentHashMap<>();
     private final Duration buildWait;
@@ -67,14 +67,16 @@ public final class EnvironmentCache {
 
     /**
      * @param storeLabels the labels of the owning store ({@link ImageGc#labels()}), put on every image made here
+     * @param machineLimits limits of the build machines; absent: the runtime's default
      * @param buildWait how long {@link #prepare} waits for a build of the same environment another agent started
      */
-    public EnvironmentCache(MachineRuntime runtime, GitHost git, ResourceLimits machineLimits, Map<String, String> storeLabels,
+    public EnvironmentCache(MachineRuntime runtime, GitHost git, Optional<ResourceLimits> machineLimits,
+            Map<String, String> storeLabels,
             Duration buildWait) {
         this.buildWait = java.util.Objects.requireNonNull(buildWait, "buildWait");
         this.runtime = runtime;
         this.git = git;
-        this.machineLimits = machineLimits;
+        this.machineLimits = java.util.Objects.requireNonNull(machineLimits, "machineLimits");
         this.storeLabels = Map.copyOf(storeLabels);
         if (!storeLabels.containsKey(ImageGc.LABEL_STORE)) {
             throw new IllegalArgumentException("storeLabels must name the store (" + ImageGc.LABEL_STORE + ")");
@@ -300,7 +302,8 @@ public final class EnvironmentCache {
         out.accept("environment " + shortKey(key) + ": building from " + base.image().reference());
         Map<String, String> labels = new HashMap<>(storeLabels);
         labels.put("dev.nightshift.role", "build");
-        MachineSpec.Builder ms = MachineSpec.builder(base.image().id()).user(user).limits(machineLimits).labels(labels);
+        MachineSpec.Builder ms = MachineSpec.builder(base.image().id()).user(user).limits(machineLimits.orElse(null))
+                .labels(labels);
         dev.nightshift.core.internal.egress.EgressHooks.apply(ms, runtime, spec, egress,
                 dev.nightshift.core.internal.egress.EgressResolver.Phase.BUILD);
         try (Machine machine = runtime.start(ms.build())) {
@@ -326,7 +329,7 @@ public final class EnvironmentCache {
                     }
                 });
                 // the build's secrets leave the byte stream before it is cut into lines
-                RedactingExecListener redacted = new RedactingExecListener(request.secrets().redactor(), lines);
+                Redactor.OutputListener redacted = request.secrets().redactor().execListener(lines);
                 java.time.Instant installStart = java.time.Instant.now();
                 ExecResult r = machine.exec(ExecRequest.builder("bash", "-lc", spec.install())
                         .workdir("/workspace").user(user).env(request.buildEnv())

@@ -1,7 +1,6 @@
 package dev.nightshift.core.internal;
 
 import dev.nightshift.api.AgentCancelledException;
-import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.ConflictException;
 import dev.nightshift.api.EnvironmentUnavailableException;
 import dev.nightshift.api.NightshiftException;
@@ -16,29 +15,29 @@ import dev.nightshift.core.internal.lifecycle.AgentMachine;
 import dev.nightshift.core.internal.lifecycle.AgentScope;
 import dev.nightshift.core.internal.lifecycle.AgentSession;
 import dev.nightshift.core.internal.lifecycle.Environment;
-import dev.nightshift.core.internal.lifecycle.InterruptHooks;
 import dev.nightshift.core.internal.lifecycle.Lifecycle;
 import dev.nightshift.core.internal.lifecycle.Waits;
-import dev.nightshift.spec.ResolvedSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What happens to an agent's machine between turns: a human takes it over and hands it back, its
- * snapshot is promoted, it is hibernated when idle and restored ({@link Lifecycle#restore}) when
- * needed, a machine from before a restart is adopted, its network policy is set
- * ({@link EgressOverride}: on the running machine and on every later one).
+ * What happens to an agent's machine between turns, as seen by the caller of a control: a human
+ * takes it over and hands it back, its snapshot is promoted, it is hibernated when idle and
+ * restored ({@link Lifecycle#restore}) when needed, its network policy is set
+ * ({@link EgressOverride}: on the running machine and on every later one). Each flow is a few
+ * steps sent to the agent's inbox ({@link AgentCommand}, applied by {@link AgentControls}); the slow
+ * work between them (a restore, a snapshot, a change of the proxy, opening a terminal) runs on the
+ * caller's thread, so the inbox is never held up by it.
  *
- * <p><b>Thread-safety:</b> the agent's {@link AgentState}, under its lock; runtime calls outside it.
+ * <p><b>Thread-safety:</b> thread-safe; reads of the agent's {@link AgentState} under its lock.
  */
 final class MachineControls {
     private static final Logger log = LoggerFactory.getLogger(AgentScope.LOGGER);
-    private static final String LABEL_AGENT = AgentMachine.LABEL_AGENT;
-
     private final EngineContext engine;
     private final String id;
     private final AgentState st;
@@ -46,11 +45,12 @@ final class MachineControls {
     private final AgentRecorder record;
     private final AgentMachine machines;
     private final AgentScope scope;
-    private final InterruptHooks interruptHooks;
+    private final Function<AgentCommand, Object> ask;
+    private final Map<String, String> hibernationLabels;
     private final EgressOverride egress;
 
     MachineControls(EngineContext engine, String id, AgentState st, AgentRecorder record, AgentMachine machines,
-            AgentScope scope, InterruptHooks interruptHooks) {
+            AgentScope scope, Function<AgentCommand, Object> ask) {
         this.engine = engine;
         this.id = id;
         this.st = st;
@@ -58,75 +58,32 @@ final class MachineControls {
         this.record = record;
         this.machines = machines;
         this.scope = scope;
-        this.interruptHooks = interruptHooks;
+        this.ask = ask;
+        this.hibernationLabels = Map.of(AgentMachine.LABEL_AGENT, id, EnvironmentCache.LABEL_KIND, "hibernation");
         this.egress = new EgressOverride((after, limit) -> record.events().read(after, limit));
     }
 
     public TakeOver takeOver(String person) {
-        synchronized (lock) {
-            st.checkNotDeleted(id);
-            st.checkNotExpiring(id, record.info());
-            if (record.info().status().isFinal() || machines.current() == null && !record.info().hibernated() && !st.hibernating) {
-                throw new ConflictException("agent " + id + " has no machine to take over (status " + record.info().status() + ")");
-            }
-            st.takenOver = true; // from here the idle sweep leaves the machine (and its restore) alone
-        }
+        ask.apply(new AgentCommand.TakeOver());
         if (!ensureMachine()) {
-            synchronized (lock) {
-                st.takenOver = record.info().takenOver();
-            }
+            ask.apply(new AgentCommand.TakeOverFailed());
             throw new ConflictException("agent " + id + ": its machine could not be restored: " + record.info().error().orElse(null));
         }
-        Session s;
-        synchronized (lock) {
-            interruptHooks.fire(); // a model call or tool in flight stops; the driver waits at its checkpoint
-            record.emit(new AgentEvent.TakeOverChanged(id, 0, record.now(), true));
-            record.update(i -> i.withTakenOver(true, record.now()));
-            s = new AgentSession(scope);
-        }
-        // outside the lock: tmux round trips; the driver already waits at its checkpoint
+        Session s = (Session) ask.apply(new AgentCommand.TakeOverOpened());
+        // on the caller's thread: tmux round trips; the driver already waits at its checkpoint
         return TakeOverShell.open(s, person);
     }
 
     public void handBack() {
-        synchronized (lock) {
-            st.checkNotDeleted(id);
-            if (!st.takenOver) {
-                return;
-            }
-            st.takenOver = false;
-            st.idleSince = record.now();
-            record.emit(new AgentEvent.TakeOverChanged(id, 0, record.now(), false));
-            record.update(i -> i.withTakenOver(false, record.now()));
-            lock.notifyAll();
-        }
+        ask.apply(new AgentCommand.HandBack());
     }
 
     public String promoteSnapshot() {
-        Environment env;
-        synchronized (lock) {
-            st.checkNotDeleted(id);
-            env = st.environment;
-            if (env.resolved() == null || env.key() == null) {
-                throw new ConflictException("agent " + id + " has no environment yet");
-            }
-            if (!env.resolved().spec().effectiveAgentCanUpdateSnapshot()) {
-                throw new ConflictException("environment.json does not let agents update the snapshot ("
-                        + (env.resolved().spec().agentCanUpdateSnapshot() == Boolean.FALSE
-                        ? "agentCanUpdateSnapshot is false"
-                        : "the base is a " + env.resolved().spec().baseKind().name().toLowerCase()
-                        + ", whose snapshot is fixed")
-                        + ")");
-            }
-            if (machines.current() == null && !record.info().hibernated() && !st.hibernating) {
-                throw new ConflictException("agent " + id + " has no machine to snapshot");
-            }
-        }
+        Environment env = (Environment) ask.apply(new AgentCommand.PromoteCheck());
         ensureMachine();
         Machine m = machines.current();
         SnapshotInfo s = m.snapshot(engine.environments().promotionLabels(env.key(), record.info().request().repository(), id));
-        record.emit(new AgentEvent.MachineChanged(id, 0, record.now(), "snapshot-promoted", m.id(), s.id()));
-        record.update(i -> i);
+        ask.apply(new AgentCommand.Promoted(m, s));
         return s.id();
     }
 
@@ -147,14 +104,9 @@ final class MachineControls {
             throw new EnvironmentUnavailableException("runtime '" + engine.runtime().name()
                     + "' cannot enforce a network policy");
         }
+        ask.apply(new AgentCommand.EgressCheck());
         Machine m;
         synchronized (lock) {
-            st.checkNotDeleted(id);
-            st.checkNotExpiring(id, record.info());
-            if (record.info().status().isFinal()) {
-                throw new ConflictException("agent " + id + " is " + record.info().status()
-                        + ": its network policy cannot change");
-            }
             // its snapshot is being taken: wait, then the change applies at the restore
             if (!Waits.until(lock, () -> !st.hibernating, engine.timeouts().hibernationWait())) {
                 throw new NightshiftTimeoutException("the machine of agent " + id + " was still being hibernated after "
@@ -176,10 +128,7 @@ final class MachineControls {
             }
         }
         egress.set(policy); // never under the agent's lock: a first read of the override scans the event log
-        synchronized (lock) {
-            record.emit(new AgentEvent.Warning(id, 0, record.now(), EgressOverride.CODE, EgressOverride.message(policy)));
-            record.update(i -> i);
-        }
+        ask.apply(new AgentCommand.EgressSet(policy));
         log.info("agent {}: network policy set to {}", id, EgressOverride.encode(policy));
     }
 
@@ -200,7 +149,8 @@ final class MachineControls {
      * Makes sure the agent has a running machine, restoring a hibernated one; false (the agent in
      * ERROR) when there is nothing to restore it from or the restore failed. Throws
      * {@link dev.nightshift.api.NightshiftTimeoutException} when a hibernation under way outlasts
-     * {@code Timeouts.hibernationWait}.
+     * {@code Timeouts.hibernationWait}. Runs on the loop or a control's caller, never in the inbox
+     * (a hibernation under way ends through it).
      */
     boolean ensureMachine() {
         String snapshotId;
@@ -239,50 +189,31 @@ final class MachineControls {
 
     /**
      * Hibernates the machine when no turn runs or waits, no human holds it, and it has been idle
-     * for {@code after} ({@code Duration.ZERO}: at once); true when it did.
+     * for {@code after} ({@code Duration.ZERO}: at once); true when it did. The inbox takes the
+     * machine away ({@link AgentCommand.Hibernate}); the snapshot is taken on this thread; the inbox
+     * records the outcome.
      */
     public boolean hibernateIfIdle(Instant now, Duration after) {
-        Machine m;
-        synchronized (lock) {
-            if (machines.current() == null || st.loopScheduled || st.takenOver || st.deleted || st.idleSince == null
-                    || !st.pending.isEmpty() || Duration.between(st.idleSince, now).compareTo(after) < 0) {
-                return false;
-            }
-            m = machines.release();
-            st.hibernating = true; // a follow-up or take-over meanwhile waits for the snapshot (ensureMachine)
-        }
-        String restoredFrom = record.info().snapshotId().orElse(null);
-        try {
-            SnapshotInfo s = m.hibernate(Map.of(LABEL_AGENT, id, EnvironmentCache.LABEL_KIND, "hibernation"));
-            machines.releaseSlot();
-            machines.deleteSnapshotQuietly(restoredFrom);
-            synchronized (lock) {
-                // the record says "hibernated" before anyone hears of it: a listener's follow-up finds the snapshot
-                record.update(i -> i.withMachine(null, s.id(), true, record.now()));
-                record.emit(new AgentEvent.MachineChanged(id, 0, record.now(), "hibernated", m.id(), s.id()));
-                st.hibernating = false;
-                lock.notifyAll();
-            }
-            return true;
-        } catch (NightshiftException e) {
-            log.warn("agent {}: cannot hibernate machine {}: {}", id, m.id(), e.getMessage());
-            synchronized (lock) {
-                machines.takeBack(m);
-                st.hibernating = false;
-                lock.notifyAll();
-            }
+        Machine m = (Machine) ask.apply(new AgentCommand.Hibernate(now, after));
+        if (m == null) {
             return false;
         }
-    }
-
-    /** Adopts a machine that outlived the previous engine. */
-    public void adopt(Machine m, ResolvedSpec spec, String environmentKey) {
-        synchronized (lock) {
-            // the machine runs already: count it, but never wait for a slot (it may be over the cap)
-            machines.adopt(m);
-            st.environment = new Environment(spec, environmentKey, m.user());
-            st.idleSince = record.now();
+        String restoredFrom = record.info().snapshotId().orElse(null);
+        SnapshotInfo s;
+        try {
+            s = m.hibernate(hibernationLabels);
+        } catch (NightshiftException e) {
+            log.warn("agent {}: cannot hibernate machine {}: {}", id, m.id(), e.getMessage());
+            ask.apply(new AgentCommand.HibernationFailed(m));
+            return false;
+        } catch (RuntimeException | Error e) {
+            ask.apply(new AgentCommand.HibernationFailed(m)); // never leaves restores waiting
+            throw e;
         }
+        machines.releaseSlot();
+        machines.deleteSnapshotQuietly(restoredFrom);
+        ask.apply(new AgentCommand.Hibernated(m, s));
+        return true;
     }
 
     /** The network policy set on the agent itself. */

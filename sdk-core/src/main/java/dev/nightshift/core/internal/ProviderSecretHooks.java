@@ -4,7 +4,6 @@ import dev.nightshift.api.spi.Secret;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.api.spi.SecretProvider;
-import dev.nightshift.secrets.ResolvedSecrets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -11,7 +11,6 @@ import dev.nightshift.api.runtime.PortMapping;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.api.runtime.TerminalInfo;
 import dev.nightshift.api.runtime.Terminals;
-import dev.nightshift.secrets.RedactingExecListener;
 import dev.nightshift.secrets.Redactor;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -116,7 +115,7 @@ public final class RecordingMachine implements Machine {
                 callers.onStderr(b, off, len);
             }
         };
-        RedactingExecListener redacting = redact.isEmpty() ? null : new RedactingExecListener(redact, tee);
+        Redactor.OutputListener redacting = redact.isEmpty() ? null : redact.execListener(tee);
         ExecRequest.Builder b = request.toBuilder().listener(redacting == null ? tee : redacting);
         Map<String, String> secrets = secretEnv.get();
         if (!secrets.isEmpty()) {

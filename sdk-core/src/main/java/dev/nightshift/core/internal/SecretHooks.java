@@ -1,7 +1,6 @@
 package dev.nightshift.core.internal;
 
 import dev.nightshift.secrets.Redactor;
-import dev.nightshift.secrets.SecretScanner;
 import java.util.Map;
 
 /**
@@ -36,14 +35,15 @@ public interface SecretHooks {
      * @param buildSecretVersions name to version of each build secret (for the cache key; never values)
      * @param buildSecrets name to value of each build secret: none may appear in a snapshot's changed files
      * @param redactor replaces runtime and build secret values (and their forms) in recorded text;
-     *     {@link Redactor#stream()} for byte streams before they are cut into lines
+     *     {@link Redactor#execListener} for a command's output before it is cut into lines
      * @param pushGuard finds those values (and their forms) in a pushed diff, file or commit message
+     *     ({@link Redactor#containsSecret}, {@link Redactor#secretsIn})
      */
     record Resolved(Map<String, String> buildEnv, Map<String, String> machineEnv,
             Map<String, String> buildSecretVersions, Map<String, String> buildSecrets, Redactor redactor,
-            SecretScanner pushGuard) {
+            Redactor pushGuard) {
         public static final Resolved EMPTY = new Resolved(Map.of(), Map.of(), Map.of(), Map.of(),
-                Redactor.none(), SecretScanner.of(Map.of()));
+                Redactor.none(), Redactor.none());
 
         @Override
         public String toString() {

@@ -1,6 +1,6 @@
 package dev.nightshift.core.internal;
 
-import dev.nightshift.secrets.SecretScanner;
+import dev.nightshift.secrets.Redactor;
 import dev.nightshift.git.OutgoingPush;
 import dev.nightshift.git.PushGuard;
 import java.io.IOException;
@@ -25,11 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * engine; an agent's branch is watched while the agent lives.
  */
 public final class SecretPushGuard implements PushGuard {
-    private final Map<String, SecretScanner> scannerByBranch = new ConcurrentHashMap<>();
+    private final Map<String, Redactor> scannerByBranch = new ConcurrentHashMap<>();
     private final Map<String, String> refusals = new ConcurrentHashMap<>();
 
     /** The secrets that may not leave on {@code branch} (an agent's runtime and build secrets). */
-    public void watch(String branch, SecretScanner secrets) {
+    public void watch(String branch, Redactor secrets) {
         if (secrets.isEmpty()) {
             scannerByBranch.remove(branch);
         } else {
@@ -49,7 +49,7 @@ public final class SecretPushGuard implements PushGuard {
 
     @Override
     public boolean allows(OutgoingPush push) {
-        SecretScanner scanner = scannerByBranch.get(push.branch());
+        Redactor scanner = scannerByBranch.get(push.branch());
         if (scanner == null || scanner.isEmpty()) {
             return true;
         }
@@ -63,7 +63,7 @@ public final class SecretPushGuard implements PushGuard {
     }
 
     /** What holds a secret, one entry per file or message: {@code file x (commit c) holds the secret NAME}. */
-    static List<String> findings(SecretScanner scanner, OutgoingPush push) {
+    static List<String> findings(Redactor scanner, OutgoingPush push) {
         Map<String, Set<String>> byPlace = new LinkedHashMap<>();
         for (OutgoingPush.OutgoingCommit c : push.commits()) {
             String id = c.id().substring(0, Math.min(12, c.id().length()));
@@ -88,7 +88,7 @@ public final class SecretPushGuard implements PushGuard {
     }
 
     /** The added lines and the file names of a unified diff. */
-    private static void scanDiff(SecretScanner scanner, String diff, String commit, Map<String, Set<String>> byPlace) {
+    private static void scanDiff(Redactor scanner, String diff, String commit, Map<String, Set<String>> byPlace) {
         String file = null;
         int at = 0;
         int n = diff.length();
@@ -117,7 +117,7 @@ public final class SecretPushGuard implements PushGuard {
     }
 
     /** A file's path, unless the path itself holds a secret. */
-    private static String shown(SecretScanner scanner, String path) {
+    private static String shown(Redactor scanner, String path) {
         return scanner.containsSecret(path) ? "(a file whose name holds a secret)" : path;
     }
 

@@ -56,7 +56,8 @@ public final class Setups {
                 resolved, engine.limits().installTimeout(), SecretHooks.Resolved.EMPTY, output, output));
         String user = EnvironmentCache.userFor(resolved.spec(), base.kind());
         String id = "setup-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        MachineSpec spec = MachineSpec.builder(base.image().id()).user(user).limits(engine.machineLimits())
+        MachineSpec spec = MachineSpec.builder(base.image().id()).user(user)
+                .limits(engine.limits().machine().orElse(null))
                 .label(AgentActor.LABEL_STORE, engine.storeId()).label(LABEL_SETUP, id)
                 .label(LABEL_SETUP_REPO, EnvironmentCache.labelSafe(repository))
                 .workdir(AgentActor.WORKSPACE).env(engine.machineEnv()).keepOnOwnerExit(true).build(); // a person removes it

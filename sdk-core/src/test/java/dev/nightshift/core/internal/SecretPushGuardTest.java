@@ -2,7 +2,7 @@ package dev.nightshift.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nightshift.secrets.SecretScanner;
+import dev.nightshift.secrets.Redactor;
 import dev.nightshift.git.OutgoingPush;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ class SecretPushGuardTest {
             + "QyNTUxOQAAACDmX3q8Yb9dP6e0XWq2C0Jx7QH3c1T5Lr0K9ZbV1nHhQgAAAJgx2nT9MdpA\n"
             + "-----END OPENSSH PRIVATE KEY-----";
     static final String TOKEN = "tok_" + "Zq81mXv3PLk2Qw7RtY9uIo0pAsDfGhJkLzXcVbNm".repeat(3).substring(0, 86);
-    static final SecretScanner SCANNER = SecretScanner.of(Map.of("DEPLOY_KEY", KEY, "API_TOKEN", TOKEN));
+    static final Redactor SCANNER = Redactor.of(Map.of("DEPLOY_KEY", KEY, "API_TOKEN", TOKEN));
 
     static String added(String path, String content) {
         StringBuilder b = new StringBuilder("diff --git a/" + path + " b/" + path + "\nnew file mode 100644\n"

@@ -88,7 +88,7 @@ final class Machines {
             egress = core.egress().setUp(spec.egress(), labels);
             labels.put(EgressProxy.LABEL, egress.egressId());
         }
-        ResourceLimits limits = spec.limits() == ResourceLimits.DEFAULT ? core.settings().defaultLimits() : spec.limits();
+        ResourceLimits limits = spec.limits().orElse(core.settings().defaultLimits());
         List<ExposedPort> exposed = new ArrayList<>();
         List<PortBinding> bindings = new ArrayList<>();
         for (int p : spec.ports()) {

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  *
  * @param dockerHost explicit engine address, or {@code null} to discover one
  * @param baseImage the default base image reference
- * @param defaultLimits limits for specs that keep {@link ResourceLimits#DEFAULT}
+ * @param defaultLimits limits of machines whose spec has none
  * @param allowPrivileged whether specs may ask for a privileged machine
  * @param createContainerCmdModifier last word on every container create
  * @param flattenThreshold layer count above which a snapshot is flattened

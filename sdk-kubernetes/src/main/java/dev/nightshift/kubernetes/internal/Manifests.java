@@ -127,7 +127,8 @@ final class Manifests {
 
     static Pod pod(String id, MachineSpec spec, String image, Settings settings, Map<String, String> labels,
             OwnerReference owner) {
-        ResourceLimits limits = spec.limits();
+        // no limits in the spec: this runtime's default
+        ResourceLimits limits = spec.limits().orElse(ResourceLimits.DEFAULT);
         Map<String, Quantity> max = Map.of("cpu", cpu(limits.cpus()), "memory", new Quantity(Long.toString(limits.memoryBytes())));
         // burstable: a quarter of the CPU is reserved, all of the memory (memory cannot be taken back)
         Map<String, Quantity> reserved = Map.of("cpu", cpu(limits.cpus() / 4), "memory", max.get("memory"));

@@ -87,11 +87,11 @@ public final class Engine {
         String owner = ownerName();
         ImageGc images = new ImageGc(s.runtime(), s.storeId(), s.imageStorePath());
         this.context = new EngineContext(s.runtime(), this.git, agentGit, spec, s.store(), Map.copyOf(drivers), s.executor(),
-                scheduler, s.clock(), s.limits(), s.machineLimits(), owner,
+                scheduler, s.clock(), s.limits(), owner,
                 new MachineSlots(s.limits().maxRunningMachines(), s.store(), owner, LEASE),
-                new EnvironmentCache(s.runtime(), this.git, s.machineLimits(), images.labels(), s.timeouts().buildWait())
+                new EnvironmentCache(s.runtime(), this.git, s.limits().machine(), images.labels(), s.timeouts().buildWait())
                         .egress(s.egress()), s.redactor(), s.machineEnv(), s.secretHooks(), pushGuard, s.storeId(),
-                s.egress(), s.timeouts());
+                s.egress(), s.timeouts(), Executors.newCachedThreadPool(daemon("nightshift-control")));
         this.secretProvider = s.secretProvider();
         this.ownedSecretStore = s.ownedSecretStore();
         this.hibernateOnClose = s.hibernateOnClose();
@@ -216,6 +216,9 @@ public final class Engine {
                 log.warn("closing agent {}: {}", a.id(), e.toString());
             }
         }
+        // the agents' inboxes are empty once every agent is detached; a control still asked drains on its caller
+        context.controls().shutdown();
+        awaitTermination(context.controls());
         if (ownsExecutor) {
             context.executor().shutdownNow();
             try {
@@ -228,6 +231,16 @@ public final class Engine {
         git.close();
         if (ownedSecretStore != null) {
             ownedSecretStore.close();
+        }
+    }
+
+    private void awaitTermination(java.util.concurrent.ExecutorService e) {
+        try {
+            if (!e.awaitTermination(context.timeouts().shutdownWait().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("controls still being applied after {} (Timeouts.shutdownWait)", context.timeouts().shutdownWait());
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
         }
     }
 

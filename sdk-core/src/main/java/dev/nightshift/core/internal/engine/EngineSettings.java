@@ -1,7 +1,6 @@
 package dev.nightshift.core.internal.engine;
 
 import dev.nightshift.api.AgentDriver;
-import dev.nightshift.api.runtime.ResourceLimits;
 import dev.nightshift.api.runtime.MachineRuntime;
 import dev.nightshift.api.spi.AgentGitCredentials;
 import dev.nightshift.api.spi.AgentStore;
@@ -39,7 +38,7 @@ public record EngineSettings(MachineRuntime runtime, AgentStore store, boolean o
         AgentGitCredentials agentGitCredentials, String branchPrefix, String authorName, String authorEmail,
         boolean strictSpec, String personalConfig, String teamConfig, String storeId, Path imageStorePath,
         Duration imageGracePeriod, int environmentSnapshotsKept, Clock clock, Limits limits,
-        ResourceLimits machineLimits, Timeouts timeouts, EgressSettings egress, UnaryOperator<String> redactor,
+        Timeouts timeouts, EgressSettings egress, UnaryOperator<String> redactor,
         Map<String, String> machineEnv, SecretProvider secretProvider, SecretHooks secretHooks,
         SecretStore ownedSecretStore, boolean hibernateOnClose, Duration sweepInterval, Duration controlTimeout) {
     public EngineSettings {

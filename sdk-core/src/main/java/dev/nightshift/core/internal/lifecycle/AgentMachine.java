@@ -74,7 +74,8 @@ public final class AgentMachine {
     /** Starts a machine on {@code image} (waiting for a slot), records it and returns it. */
     public Machine start(Image image, String user, EnvironmentSpec spec) {
         acquireSlot();
-        MachineSpec.Builder b = MachineSpec.builder(image.id()).user(user).limits(engine().machineLimits())
+        MachineSpec.Builder b = MachineSpec.builder(image.id()).user(user)
+                .limits(engine().limits().machine().orElse(null))
                 .labels(engine().environments().storeLabels()) // snapshots of the machine name the store too
                 .label(LABEL_AGENT, agent.id()).label(LABEL_STORE, engine().storeId()).workdir(WORKSPACE)
                 .env(engine().machineEnv()).keepOnOwnerExit(true); // a later engine reattaches it

@@ -41,11 +41,12 @@ public final class TurnStage {
             return Optional.empty();
         }
         Duration budgetLeft = null;
-        if (engine.limits().machineSecondsBudget() != null) {
+        Duration budget = engine.limits().machineSecondsBudget().orElse(null);
+        if (budget != null) {
             double used = a.info().usage().totalMachineSeconds();
-            budgetLeft = engine.limits().machineSecondsBudget().minusMillis((long) (used * 1000));
+            budgetLeft = budget.minusMillis((long) (used * 1000));
             if (budgetLeft.isNegative() || budgetLeft.isZero()) {
-                a.fail("the machine-seconds budget of " + engine.limits().machineSecondsBudget() + " is used up");
+                a.fail("the machine-seconds budget of " + budget + " is used up");
                 return Optional.empty();
             }
         }
@@ -86,7 +87,7 @@ public final class TurnStage {
         synchronized (a.lock()) {
             if (a.token().withdraw(CancellationToken.Reason.TIMEOUT)) {
                 error = limit == engine.limits().turnTimeout() ? "the turn ran past its turn timeout of " + limit
-                        : "the turn used up the machine-seconds budget of " + engine.limits().machineSecondsBudget()
+                        : "the turn used up the machine-seconds budget of " + budget
                         + " (" + limit + " were left when it began)";
             } else if (a.token().stopOrCancel()) {
                 // the driver saw its commands killed or its checkpoint refuse: that is the stop, not a failure

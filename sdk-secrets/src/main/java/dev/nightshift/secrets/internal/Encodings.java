@@ -1,4 +1,4 @@
-package dev.nightshift.secrets;
+package dev.nightshift.secrets.internal;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +32,12 @@ import java.util.regex.Pattern;
  * </ul>
  * Encoded forms shorter than {@value #MIN_ENCODED} characters are left out (they would match
  * ordinary text).
+ *
+ * <p><b>Thread-safety:</b> stateless. <b>Lifecycle:</b> static methods only; internal to
+ * sdk-secrets (public for the redactor's tests in the package above).
  */
-final class Encodings {
-    static final int MIN_ENCODED = 8;
+public final class Encodings {
+    public static final int MIN_ENCODED = 8;
     /** Shortest line of a multi-line value that is a form of its own. */
     static final int MIN_LINE = 8;
     /** Shortest wrapped base64 line that is a form of its own. */
@@ -48,7 +51,7 @@ final class Encodings {
     }
 
     /** Every form of {@code value} to look for, the value itself first; no duplicates. */
-    static Set<String> forms(String value) {
+    public static Set<String> forms(String value) {
         Set<String> out = new LinkedHashSet<>();
         if (value.isEmpty()) {
             return out;

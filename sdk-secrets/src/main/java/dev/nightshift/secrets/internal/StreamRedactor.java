@@ -1,5 +1,6 @@
-package dev.nightshift.secrets;
+package dev.nightshift.secrets.internal;
 
+import dev.nightshift.secrets.Redactor;
 import java.util.Arrays;
 
 /**
@@ -15,7 +16,7 @@ import java.util.Arrays;
  * character than one big chunk, however long the held-back tail is.
  *
  * <p><b>Thread-safety:</b> not thread-safe: one per stream, fed by one thread at a time.
- * <b>Lifecycle:</b> {@link Redactor#stream()} creates it; call {@link #flush()} when the stream
+ * <b>Lifecycle:</b> {@link Redactor#stream()} creates it (this is its form behind {@link Redactor.Stream}); call {@link #flush()} when the stream
  * ends (it may then be reused for a new stream).
  *
  * <pre>{@code
@@ -24,7 +25,7 @@ import java.util.Arrays;
  * emit(out.flush());
  * }</pre>
  */
-public final class StreamRedactor {
+final class StreamRedactor implements Redactor.Stream {
     private final Automaton automaton;
     private final int holdback;
     private final boolean empty;
@@ -47,13 +48,13 @@ public final class StreamRedactor {
         }
     };
 
-    StreamRedactor(Redactor redactor) {
-        this.automaton = redactor.automaton();
-        this.holdback = Math.max(0, redactor.maxLength() - 1);
-        this.empty = redactor.isEmpty();
+    StreamRedactor(Patterns patterns) {
+        this.automaton = patterns.automaton();
+        this.holdback = Math.max(0, patterns.maxLength() - 1);
+        this.empty = patterns.isEmpty();
     }
 
-    /** Takes the next chunk; returns the redacted text that can be emitted now (maybe empty). */
+    @Override
     public String write(CharSequence chunk) {
         if (empty) {
             return chunk.toString();
@@ -70,7 +71,7 @@ public final class StreamRedactor {
         return read(n);
     }
 
-    /** Takes the next chunk as chars; see {@link #write(CharSequence)}. */
+    @Override
     public String write(char[] chars, int offset, int count) {
         if (empty) {
             return new String(chars, offset, count);
@@ -80,7 +81,7 @@ public final class StreamRedactor {
         return read(count);
     }
 
-    /** Ends the stream: returns the rest, redacted, and resets. */
+    @Override
     public String flush() {
         if (empty) {
             return "";
@@ -92,7 +93,7 @@ public final class StreamRedactor {
         return rest;
     }
 
-    /** How many characters are held back now (at most {@code maxLength() - 1}). */
+    @Override
     public int pending() {
         return length - pending.done;
     }

@@ -1,5 +1,6 @@
-package dev.nightshift.secrets;
+package dev.nightshift.secrets.internal;
 
+import dev.nightshift.secrets.Redactor;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -41,8 +42,8 @@ final class ByteStreamRedactor {
         }
     };
 
-    ByteStreamRedactor(Redactor redactor) {
-        this.automaton = redactor.bytesAutomaton();
+    ByteStreamRedactor(Patterns patterns) {
+        this.automaton = patterns.bytesAutomaton();
         this.holdback = Math.max(0, automaton.maxLength() - 1);
     }
 

@@ -1,4 +1,4 @@
-package dev.nightshift.secrets;
+package dev.nightshift.secrets.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,81 +15,54 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Finds secret values (and their encodings) in files and diffs, reporting which file holds which
+ * Finds secret values (and their encodings) in files on the host, reporting which file holds which
  * secret by name, never the value. Files are scanned as bytes (the UTF-8 form of each value), in
- * constant memory, so binary and huge files are fine. Used for the build guard (a build whose
- * changed files hold a build secret is refused) and the pre-push guard (a diff that holds a
- * runtime secret is refused).
+ * constant memory, so binary and huge files are fine. Internal to sdk-secrets (the checks that no
+ * value is on the store's disk use it); other modules ask {@code Redactor#secretsIn}, the same
+ * patterns.
  *
  * <p><b>Thread-safety:</b> immutable and thread-safe. <b>Lifecycle:</b> a value; holds the
  * secret values in memory while reachable.
  *
  * <pre>{@code
- * List<SecretFinding> found = resolved.buildGuard().scanFiles(workspace, changedFiles);
+ * List<SecretFinding> found = SecretScanner.of(buildSecrets).scanFiles(workspace, changedFiles);
  * if (!found.isEmpty()) throw new BuildFailedException("install wrote a build secret into " + found);
  * }</pre>
  */
 public final class SecretScanner {
-    private final Redactor text;
-    private final String[] names;
-    private final Automaton bytes;
+    private final Patterns patterns;
 
-    private SecretScanner(Map<String, String> valuesByName, Redactor text) {
-        this.text = text;
-        this.names = valuesByName.keySet().toArray(String[]::new);
-        // the same forms as the redactor's, each UTF-8 byte as one char (files are read as bytes)
-        this.bytes = text.bytesAutomaton();
+    private SecretScanner(Patterns patterns) {
+        this.patterns = patterns;
     }
 
     /** A scanner for {@code valuesByName} (secret name to value). */
     public static SecretScanner of(Map<String, String> valuesByName) {
-        return new SecretScanner(new LinkedHashMap<>(valuesByName), Redactor.of(valuesByName));
-    }
-
-    /** A scanner for the values {@code redactor} was built from ({@code valuesByName}), sharing its text automaton. */
-    static SecretScanner of(Map<String, String> valuesByName, Redactor redactor) {
-        return new SecretScanner(new LinkedHashMap<>(valuesByName), redactor);
+        return new SecretScanner(new Patterns(new LinkedHashMap<>(valuesByName), null));
     }
 
     /** Whether there is nothing to look for. */
     public boolean isEmpty() {
-        return bytes.patternCount() == 0;
+        return patterns.isEmpty();
     }
 
     /** Whether {@code text} (a diff, a commit message) holds any of the secrets. */
     public boolean containsSecret(CharSequence text) {
-        return this.text.containsSecret(text);
+        return patterns.containsSecret(text);
     }
 
     /** The names of the secrets in {@code text}, sorted. */
     public Set<String> secretsIn(CharSequence text) {
-        return this.text.secretsIn(text);
+        return patterns.secretsIn(text);
     }
 
     /** The names of the secrets in a stream of bytes (read to its end, not closed). */
     public Set<String> secretsIn(InputStream in) {
-        try {
-            return read(in);
-        } catch (IOException e) {
-            throw new NightshiftException("cannot read a stream to look for secrets: " + e.getMessage(), e);
-        }
+        return patterns.secretsIn(in);
     }
 
     private Set<String> read(InputStream in) throws IOException {
-        BitSet labels = new BitSet();
-        byte[] buf = new byte[64 * 1024];
-        int s = 0;
-        for (int n; (n = in.read(buf)) > 0; ) {
-            for (int i = 0; i < n; i++) {
-                s = bytes.step(s, (char) (buf[i] & 0xff));
-                if (bytes.matchLength(s) != 0) {
-                    bytes.labels(s, labels);
-                }
-            }
-        }
-        Set<String> found = new TreeSet<>();
-        labels.stream().forEach(l -> found.add(names[l]));
-        return found;
+        return patterns.read(in);
     }
 
     /** The findings in one file's content, labelled {@code file}. */
@@ -129,6 +101,6 @@ public final class SecretScanner {
 
     @Override
     public String toString() {
-        return "SecretScanner[" + names.length + " secrets]";
+        return "SecretScanner[" + patterns.secretCount() + " secrets]";
     }
 }

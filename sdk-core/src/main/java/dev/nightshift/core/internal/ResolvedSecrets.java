@@ -1,10 +1,12 @@
-package dev.nightshift.secrets;
+package dev.nightshift.core.internal;
 
 import dev.nightshift.api.spi.Secret;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.api.spi.SecretProvider;
 import dev.nightshift.api.spi.SecretScope;
+import dev.nightshift.secrets.Redactor;
+import dev.nightshift.secrets.SecretStore;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -21,8 +23,9 @@ import java.util.TreeSet;
  * The secrets of one build or one agent, merged across scopes: for each name the secret of the
  * latest scope wins ({@code USER < TEAM < ENVIRONMENT < AGENT}), whatever its kind. It answers
  * what the engine needs: the environment variables of a {@link Phase}, the {@link #redactor()}
- * for everything recorded, the guards for builds and pushes, and the build secrets' versions for
- * the build cache key.
+ * for everything recorded (which is also the push guard's detector), and the build secrets'
+ * versions for the build cache key. The engine's policy, so it lives here; sdk-secrets gives the
+ * rules a secret must follow ({@link SecretStore#check}) and the redaction ({@link Redactor}).
  *
  * <p>Redaction is wider than injection: every runtime and build value of every scope is redacted,
  * also one a later scope overrode, since the overridden value may still turn up in output.
@@ -37,7 +40,7 @@ import java.util.TreeSet;
  * String line = s.redactor().redact(rawLine);
  * }</pre>
  */
-public final class ResolvedSecrets {
+final class ResolvedSecrets {
 
     /** Where secrets are injected. */
     public enum Phase {
@@ -58,17 +61,14 @@ public final class ResolvedSecrets {
     private final SortedMap<String, Secret> effective;
     private final Redactor redactor;
     private final Set<String> valuesToRedact;
-    private final SecretScanner pushGuard;
-    private final SecretScanner buildGuard;
 
     private ResolvedSecrets(Collection<Secret> all) {
         List<Secret> ordered = new ArrayList<>(all);
         ordered.sort(Comparator.comparing(Secret::scope));
         SortedMap<String, Secret> winners = new TreeMap<>();
         Map<String, String> redacted = new LinkedHashMap<>();
-        Map<String, String> build = new LinkedHashMap<>();
         for (Secret s : ordered) {
-            SecretRules.check(s.name(), s.kind(), s.value());
+            SecretStore.check(s);
             Secret previous = winners.get(s.name());
             if (previous != null && previous.scope() == s.scope()) {
                 throw new IllegalArgumentException("two secrets named " + s.name() + " in scope " + s.scope()
@@ -83,19 +83,12 @@ public final class ResolvedSecrets {
                         : s.name() + " (" + s.scope() + ", overridden)", s.value());
             }
         }
-        for (Secret s : winners.values()) {
-            if (s.kind() == SecretKind.BUILD) {
-                build.put(s.name(), s.value());
-            }
-        }
         this.effective = Collections.unmodifiableSortedMap(winners);
         this.redactor = Redactor.of(redacted);
         this.valuesToRedact = Collections.unmodifiableSet(new TreeSet<>(redacted.values()));
-        this.pushGuard = SecretScanner.of(redacted, redactor);
-        this.buildGuard = SecretScanner.of(build);
     }
 
-    /** Merges {@code secrets} (at most one per scope and name; each checked by {@link SecretRules}). */
+    /** Merges {@code secrets} (at most one per scope and name; each checked by {@link SecretStore#check}). */
     public static ResolvedSecrets of(Collection<Secret> secrets) {
         return secrets.isEmpty() ? NONE : new ResolvedSecrets(secrets);
     }
@@ -136,14 +129,12 @@ public final class ResolvedSecrets {
         return valuesToRedact;
     }
 
-    /** For the pre-push guard: finds runtime and build values (and encodings) in a diff or in files. */
-    public SecretScanner pushGuard() {
-        return pushGuard;
-    }
-
-    /** For the build guard: finds the build secrets' values in the files a build changed. */
-    public SecretScanner buildGuard() {
-        return buildGuard;
+    /**
+     * For the pre-push guard: finds runtime and build values (and encodings) in a diff, a commit
+     * message or a file's bytes; the redactor itself, whose names are the guard's findings.
+     */
+    public Redactor pushGuard() {
+        return redactor;
     }
 
     /**

@@ -1,6 +1,7 @@
-package dev.nightshift.secrets;
+package dev.nightshift.secrets.internal;
 
 import dev.nightshift.api.runtime.ExecListener;
+import dev.nightshift.secrets.Redactor;
 import java.util.Objects;
 
 /**
@@ -17,23 +18,23 @@ import java.util.Objects;
  * exec has ended (it also flushes a downstream {@link ExecListener.LineListener}).
  *
  * <pre>{@code
- * RedactingExecListener l = new RedactingExecListener(resolved.redactor(), ExecListener.lines(recorder));
+ * Redactor.OutputListener l = redactor.execListener(ExecListener.lines(recorder));
  * ExecResult r = machine.exec(ExecRequest.builder("bash", "-c", cmd).listener(l).build()).result().join();
  * l.flush();
  * }</pre>
  */
-public final class RedactingExecListener implements ExecListener {
+final class RedactingExecListener implements Redactor.OutputListener {
     private final ExecListener downstream;
     private final ByteStreamRedactor out;
     private final ByteStreamRedactor err;
     private final ByteStreamRedactor.Sink toOut;
     private final ByteStreamRedactor.Sink toErr;
 
-    public RedactingExecListener(Redactor redactor, ExecListener downstream) {
+    RedactingExecListener(Patterns patterns, ExecListener downstream) {
         this.downstream = Objects.requireNonNull(downstream, "downstream");
-        boolean empty = redactor.isEmpty();
-        this.out = empty ? null : new ByteStreamRedactor(redactor);
-        this.err = empty ? null : new ByteStreamRedactor(redactor);
+        boolean empty = patterns.isEmpty();
+        this.out = empty ? null : new ByteStreamRedactor(patterns);
+        this.err = empty ? null : new ByteStreamRedactor(patterns);
         this.toOut = downstream::onStdout;
         this.toErr = downstream::onStderr;
     }
@@ -56,7 +57,7 @@ public final class RedactingExecListener implements ExecListener {
         }
     }
 
-    /** Releases what is held back on both streams, then flushes a downstream line listener. */
+    @Override
     public void flush() {
         if (out != null) {
             out.flush(toOut);

@@ -1,4 +1,4 @@
-package dev.nightshift.secrets;
+package dev.nightshift.secrets.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

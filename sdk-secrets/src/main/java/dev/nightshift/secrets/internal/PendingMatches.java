@@ -1,4 +1,4 @@
-package dev.nightshift.secrets;
+package dev.nightshift.secrets.internal;
 
 /**
  * What the stream redactors ({@link StreamRedactor} over chars, {@link ByteStreamRedactor} over

@@ -1,8 +1,9 @@
-package dev.nightshift.secrets;
+package dev.nightshift.secrets.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightshift.api.runtime.ExecListener;
+import dev.nightshift.secrets.Redactor;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
+/** {@link RedactingExecListener}, through its entry point {@link Redactor#execListener}. */
 class RedactingExecListenerTest {
     static final String SECRET = "sk-live-Ünïcødé-Tøken-0123456789";
 
@@ -42,7 +44,7 @@ class RedactingExecListenerTest {
         Random random = new Random(3);
         for (int round = 0; round < 200; round++) {
             Capture capture = new Capture();
-            RedactingExecListener l = new RedactingExecListener(redactor, capture);
+            Redactor.OutputListener l = redactor.execListener(capture);
             int at = 0;
             while (at < bytes.length) {
                 int len = Math.min(bytes.length - at, 1 + random.nextInt(round % 2 == 0 ? 3 : 40));
@@ -59,7 +61,7 @@ class RedactingExecListenerTest {
     @Test
     void flushesADownstreamLineListener() {
         List<String> lines = new ArrayList<>();
-        RedactingExecListener l = new RedactingExecListener(Redactor.of(Map.of("T", SECRET)),
+        Redactor.OutputListener l = Redactor.of(Map.of("T", SECRET)).execListener(
                 ExecListener.lines((stream, line) -> lines.add(stream + " " + line)));
         byte[] b = ("a\nb " + SECRET).getBytes(StandardCharsets.UTF_8);
         l.onStdout(b, 0, b.length);
@@ -70,7 +72,7 @@ class RedactingExecListenerTest {
     @Test
     void withoutSecretsPassesOutputThroughUnchanged() {
         Capture capture = new Capture();
-        RedactingExecListener l = new RedactingExecListener(Redactor.none(), capture);
+        Redactor.OutputListener l = Redactor.none().execListener(capture);
         byte[] b = "plain ✓ output".getBytes(StandardCharsets.UTF_8);
         l.onStdout(b, 0, 5);
         l.onStdout(b, 5, b.length - 5);
