@@ -12,8 +12,6 @@ import dev.nightshift.api.spi.Secret;
 import dev.nightshift.api.spi.SecretContext;
 import dev.nightshift.api.spi.SecretKind;
 import dev.nightshift.api.spi.SecretScope;
-import dev.nightshift.secrets.internal.SecretFinding;
-import dev.nightshift.secrets.internal.SecretScanner;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -148,7 +146,7 @@ class SecretStoreTest {
             files = walk.filter(Files::isRegularFile).toList();
         }
         assertThat(files).hasSizeGreaterThanOrEqualTo(4);
-        SecretScanner anyForm = SecretScanner.of(java.util.Map.of("A", values.get(0), "B", values.get(1), "C", values.get(2)));
+        Redactor anyForm = Redactor.of(java.util.Map.of("A", values.get(0), "B", values.get(1), "C", values.get(2)));
         for (Path f : files) {
             byte[] bytes = Files.readAllBytes(f);
             String latin = new String(bytes, StandardCharsets.ISO_8859_1);
@@ -159,12 +157,12 @@ class SecretStoreTest {
                         .doesNotContain(HexFormat.of().formatHex(v.getBytes(StandardCharsets.UTF_8)))
                         .doesNotContain(URLEncoder.encode(v, StandardCharsets.UTF_8));
             }
-            assertThat(anyForm.scan(f.toString(), bytes)).as("no value in any encoded form in %s", f).isEmpty();
+            assertThat(anyForm.secretsIn(new java.io.ByteArrayInputStream(bytes))).as("no value in any encoded form in %s", f).isEmpty();
         }
         // control: the same search finds a value written in clear
         Path clear = root.resolve("control.txt");
         Files.writeString(clear, "x" + Base64.getEncoder().encodeToString(values.get(2).getBytes(StandardCharsets.UTF_8)));
-        assertThat(anyForm.scan("control.txt", Files.readAllBytes(clear))).extracting(SecretFinding::secretName).containsExactly("C");
+        assertThat(anyForm.secretsIn(new java.io.ByteArrayInputStream(Files.readAllBytes(clear)))).containsExactly("C");
     }
 
     @Test

@@ -29,7 +29,7 @@ public final class Patterns {
     private final List<String> patterns = new ArrayList<>();
     private final int[] labels;
     private final Boolean forceDense;
-    /** The forms as UTF-8 bytes, for {@link ByteStreamRedactor} and {@link SecretScanner}; built when first needed. */
+    /** The forms as UTF-8 bytes, for {@link ByteStreamRedactor} and the search of a byte stream; built when first needed. */
     private volatile Automaton bytes;
 
     /**
