@@ -146,6 +146,14 @@ class RealWorldFixturesIT {
         assertThat(buildOutput(newer)).as("from the cached snapshot, no new build")
                 .anyMatch(l -> l.contains("using snapshot")).noneMatch(l -> l.equals("$ npm ci"));
         assertThat(output(newer, "turn")).contains("deps-present");
+        assertThat(buildOutput(newer)).as("its install is kept as that commit's snapshot")
+                .anyMatch(l -> l.contains("later agents on this commit start from it"));
+
+        Agent newerAgain = spawn(plain, remote, "test -f node_modules/ms/package.json && echo deps-present");
+        finished(newerAgain);
+        assertThat(phases(newerAgain)).as("a second agent on the newer commit does not run install again")
+                .doesNotContain("install");
+        assertThat(output(newerAgain, "turn")).contains("deps-present");
     }
 
     @Test

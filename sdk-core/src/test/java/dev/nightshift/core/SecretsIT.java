@@ -78,6 +78,72 @@ class SecretsIT extends DockerEngineTest {
     }
 
     @Test
+    void anInstallReRunBecomesTheCommitsSnapshotUnlessItWroteARuntimeSecret() {
+        // install puts the runtime secret in a file only when the commit has a file named leak
+        TestRemote remote = TestRemote.create(dir.resolve("r"), project("mkdir -p $HOME/.cache/app; echo run >> $HOME/.cache/app/runs;"
+                + " if [ -f leak ]; then printf %s \\\"$API_KEY\\\" > $HOME/.cache/app/key; fi"));
+        Path state = dir.resolve("state");
+        try (SecretStore store = SecretStore.open(state, LocalKms.openDefault(state))) {
+            store.set(SecretScope.USER, "tester", "API_KEY", SecretKind.RUNTIME, RUNTIME_VALUE); // no build secret
+            try (Nightshift ns = engine(state, store)) {
+                finished(ns.spawn(AgentRequest.builder("true", remote.url()).push(false).build()));
+                assertThat(environmentSnapshots(remote)).hasSize(1);
+
+                remote.commitFiles(Map.of("NOTES.md", "a newer commit\n"), "notes");
+                Agent reRun = ns.spawn(AgentRequest.builder("true", remote.url()).push(false).build());
+                finished(reRun);
+                assertThat(installRuns(reRun)).as("the newer commit re-runs install").isEqualTo(1);
+                assertThat(buildOutput(reRun)).anyMatch(l -> l.contains("later agents on this commit start from it"));
+                List<SnapshotInfo> kept = environmentSnapshots(remote);
+                assertThat(kept).hasSize(2);
+                SnapshotInfo newest = kept.stream().max(java.util.Comparator.comparing(SnapshotInfo::createdAt)).orElseThrow();
+                assertThat(newest.labels()).containsEntry("dev.nightshift.env.commit", remote.head("main"))
+                        .as("the environment's, not the agent's").containsEntry("dev.nightshift.agent", "");
+                Agent next = ns.spawn(AgentRequest.builder("cat $HOME/.cache/app/runs | wc -l", remote.url()).push(false).build());
+                finished(next);
+                assertThat(installRuns(next)).as("the next agent on that commit starts from its snapshot").isZero();
+                assertThat(buildOutput(next)).anyMatch(l -> l.startsWith("install already ran on this commit"));
+                reRun.delete();
+                assertThat(environmentSnapshots(remote)).as("deleting the agent that made it keeps the cache's snapshot")
+                        .hasSize(2);
+
+                remote.commitFiles(Map.of("leak", "yes\n"), "an install that writes the secret");
+                Agent leaky = ns.spawn(AgentRequest.builder("true", remote.url()).push(false).build());
+                finished(leaky);
+                assertThat(installRuns(leaky)).isEqualTo(1);
+                assertThat(buildOutput(leaky)).anyMatch(l -> l.contains("is not kept as a snapshot: install wrote the secret"
+                        + " API_KEY into /home/ubuntu/.cache/app/key"));
+                assertThat(environmentSnapshots(remote)).as("no snapshot holds the secret").hasSize(2);
+                assertNoSecret(leaky.events(0, 100_000).toString(), "events");
+                Agent after = ns.spawn(AgentRequest.builder("true", remote.url()).push(false).build());
+                finished(after);
+                assertThat(installRuns(after)).as("so the next agent on it runs install again").isEqualTo(1);
+                ns.closeAndRemoveMachines();
+            }
+        }
+    }
+
+    private List<SnapshotInfo> environmentSnapshots(TestRemote remote) {
+        return runtime.snapshots(Map.of("dev.nightshift.env.repository", remote.url()));
+    }
+
+    private static AgentInfo finished(Agent a) {
+        AgentInfo done = a.awaitStatus(AgentStatus.FINISHED, WAIT);
+        assertThat(done.status()).as("%s", done.error()).isEqualTo(AgentStatus.FINISHED);
+        return done;
+    }
+
+    private static long installRuns(Agent a) {
+        return a.events(0, 100_000).stream().filter(e -> e instanceof AgentEvent.CommandStarted c && c.phase().equals("install"))
+                .count();
+    }
+
+    private static List<String> buildOutput(Agent a) {
+        return a.events(0, 100_000).stream().filter(e -> e instanceof AgentEvent.BuildOutput)
+                .map(e -> ((AgentEvent.BuildOutput) e).line()).toList();
+    }
+
+    @Test
     void buildSecretsStayOutOfSnapshotsAndAgentsRuntimeSecretsStayOutOfEverythingRecorded() throws Exception {
         TestRemote remote = TestRemote.create(dir.resolve("r"), project("if [ -n \\\"${NPM_TOKEN:-}\\\" ]; then echo token-seen; else echo no-token; fi"));
         Path state = dir.resolve("state");

@@ -409,6 +409,7 @@ public final class AgentActor {
         @Override public void fail(String message) { AgentActor.this.fail(message); }
         @Override public void settle(String error) { AgentActor.this.settle(error); }
         @Override public void useSecrets(SecretHooks.Resolved s) { record.useSecrets(s); }
+        @Override public SecretHooks.Resolved secrets() { return record.secrets(); }
         @Override public Environment environment() { return st.environment; }
         @Override public void environment(Environment e) { st.environment = e; }
         @Override public AgentMachine machine() { return machines; }

@@ -12,6 +12,7 @@ import dev.nightshift.core.internal.lifecycle.AgentScope;
 import dev.nightshift.secrets.Redactor;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -130,6 +131,13 @@ final class AgentRecorder {
         }
     }
 
+    /** The agent's secrets as resolved (what its machine's commands get, and what a build would). */
+    SecretHooks.Resolved secrets() {
+        synchronized (lock) {
+            return secrets;
+        }
+    }
+
     /** This agent's secret variables (env and runtime kinds; never build secrets), for every exec. */
     Map<String, String> secretEnv() {
         synchronized (lock) {
@@ -148,7 +156,11 @@ final class AgentRecorder {
             engine.runtime().attach(info.machineId().get()).ifPresent(Machine::close);
         }
         for (SnapshotInfo s : engine.runtime().snapshots(Map.of(AgentMachine.LABEL_AGENT, id))) {
-            engine.runtime().deleteSnapshot(s.id());
+            // its machine's label is on every snapshot of it; those that became the environment's
+            // (promoted, or kept after an install re-run) are the cache's now, and ImageGc's to remove
+            if (!List.of("environment", "promoted").contains(s.labels().get(EnvironmentCache.LABEL_KIND))) {
+                engine.runtime().deleteSnapshot(s.id());
+            }
         }
         events.closeAll();
         engine.secrets().agentDeleted(id);

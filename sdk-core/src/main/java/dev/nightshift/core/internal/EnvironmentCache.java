@@ -354,25 +354,37 @@ public final class EnvironmentCache {
             if (guard) {
                 refuseLeakedBuildSecrets(machine, request.secrets().buildSecrets(), key);
             }
-            Map<String, String> snapLabels = new HashMap<>(storeLabels);
-            snapLabels.put(LABEL_KEY, key);
-            snapLabels.put(LABEL_REPO, labelSafe(request.repository()));
-            snapLabels.put(LABEL_KIND, "environment");
-            if (installLeftTrackedFilesAsCommitted(machine, user)) {
-                // an agent's move-in restores tracked files to the commit: an install that changed
-                // them (a chmod, a regenerated file) must run again, so only a clean one is skipped
-                snapLabels.put(LABEL_COMMIT, request.source().commit());
-            } else {
+            boolean clean = installLeftTrackedFilesAsCommitted(machine, user);
+            if (!clean) {
                 out.accept("install changed tracked files: agents run it again on their checkout");
             }
-            SnapshotInfo snapshot = machine.snapshot(snapLabels);
+            // an agent's move-in restores tracked files to the commit: an install that changed
+            // them (a chmod, a regenerated file) must run again, so only a clean one is skipped
+            SnapshotInfo snapshot = machine.snapshot(environmentLabels(key, request.repository(),
+                    clean ? request.source().commit() : null));
             out.accept("environment " + shortKey(key) + ": snapshot " + snapshot.id());
             return snapshot;
         }
     }
 
+    /**
+     * The labels of an environment snapshot of {@code key}: the store's, the key, the repository,
+     * and {@code commit} when its {@code install} ran on that commit and left the tracked files as
+     * committed (null: agents run install again).
+     */
+    public Map<String, String> environmentLabels(String key, String repository, String commit) {
+        Map<String, String> labels = new HashMap<>(storeLabels);
+        labels.put(LABEL_KEY, key);
+        labels.put(LABEL_REPO, labelSafe(repository));
+        labels.put(LABEL_KIND, "environment");
+        if (commit != null) {
+            labels.put(LABEL_COMMIT, commit);
+        }
+        return Map.copyOf(labels);
+    }
+
     /** Whether the workspace's tracked files (content and mode) are as the commit has them. */
-    private static boolean installLeftTrackedFilesAsCommitted(Machine machine, String user) {
+    public static boolean installLeftTrackedFilesAsCommitted(Machine machine, String user) {
         ExecResult r = machine.exec(ExecRequest.builder("git", "status", "--porcelain", "--untracked-files=no")
                 .workdir("/workspace").user(user).build()).await();
         return r.isSuccess() && r.stdoutTail().isBlank();
@@ -384,13 +396,7 @@ public final class EnvironmentCache {
      */
     private static void refuseLeakedBuildSecrets(Machine machine, Map<String, String> buildSecrets, String key) {
         for (Map.Entry<String, String> secret : buildSecrets.entrySet()) {
-            String b64 = java.util.Base64.getEncoder().encodeToString(
-                    secret.getValue().getBytes(StandardCharsets.UTF_8));
-            ExecResult r = machine.exec(ExecRequest.bash("find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune"
-                    + " -o -type f -newer /tmp/.nightshift-build-start -print0 2>/dev/null"
-                    + " | xargs -0 -r grep -lF -e \"$NS_VALUE\" -e \"$NS_VALUE_B64\" 2>/dev/null | head -n 5; true")
-                    .user("root").env(Map.of("NS_VALUE", secret.getValue(), "NS_VALUE_B64", b64)).build()).await();
-            List<String> files = r.stdoutTail().lines().filter(l -> !l.isBlank()).toList();
+            List<String> files = filesHolding(machine, "/tmp/.nightshift-build-start", secret.getValue());
             if (!files.isEmpty()) {
                 throw new BuildFailedException("install wrote the build secret " + secret.getKey() + " into "
                         + String.join(", ", files) + "; a snapshot would keep it, so the build of environment "
@@ -400,7 +406,20 @@ public final class EnvironmentCache {
         }
     }
 
-    static String shortKey(String key) {
+    /**
+     * Up to five files changed since {@code marker} was touched that hold {@code value} (plain or
+     * base64). The value travels only as an environment variable of the search.
+     */
+    public static List<String> filesHolding(Machine machine, String marker, String value) {
+        String b64 = java.util.Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+        ExecResult r = machine.exec(ExecRequest.bash("find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune"
+                + " -o -type f -newer \"$NS_MARKER\" -print0 2>/dev/null"
+                + " | xargs -0 -r grep -lF -e \"$NS_VALUE\" -e \"$NS_VALUE_B64\" 2>/dev/null | head -n 5; true")
+                .user("root").env(Map.of("NS_MARKER", marker, "NS_VALUE", value, "NS_VALUE_B64", b64)).build()).await();
+        return r.stdoutTail().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    public static String shortKey(String key) {
         return key.substring(0, Math.min(12, key.length()));
     }
 

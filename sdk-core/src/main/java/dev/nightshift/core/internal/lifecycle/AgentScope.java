@@ -71,6 +71,9 @@ public interface AgentScope {
     /** Uses {@code secrets} for the machine's env, the redaction of what is recorded and the push guard. */
     void useSecrets(SecretHooks.Resolved secrets);
 
+    /** The secrets in use (empty before {@link #useSecrets}). */
+    SecretHooks.Resolved secrets();
+
     /** The agent's environment (spec, snapshot key, user) as far as it is known. */
     Environment environment();
 

@@ -13,21 +13,24 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Stage 6, services: the spec's {@code install} (unless the snapshot ran it on this commit), its
+ * Stage 6, services: the spec's {@code install} (unless the snapshot ran it on this commit; when it
+ * runs, its result becomes the environment's newest snapshot, see {@link InstallSnapshot}), its
  * {@code start} and its terminals. {@code start} and the terminals run again after every restore.
  */
 public final class ServicesStage {
     private ServicesStage() {
     }
 
-    /** {@code install} in the workspace, unless the snapshot is this commit's install. */
+    /** {@code install} in the workspace and a snapshot of its result, unless the snapshot is this commit's install. */
     public static void install(AgentScope a, EnvironmentCache.Prepared prepared, String commit, Environment env) {
         if (prepared.installedAt(commit)) {
             // the snapshot is this commit's install: running it again would redo work (npm ci starts over)
             a.emit(new AgentEvent.BuildOutput(a.id(), 0, a.now(), "install already ran on this commit in snapshot "
                     + prepared.snapshot().id()));
-        } else {
+        } else if (env.resolved().spec().install() != null && !env.resolved().spec().install().isBlank()) {
+            InstallSnapshot.markStart(a);
             run(a, Phase.INSTALL, env.resolved().spec().install(), env.user(), a.engine().limits().installTimeout());
+            InstallSnapshot.keep(a, prepared, commit, env); // the next agents on this commit need not run it
         }
     }
 
