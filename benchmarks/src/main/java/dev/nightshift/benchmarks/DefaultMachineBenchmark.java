@@ -4,6 +4,12 @@ import dev.nightshift.api.Agent;
 import dev.nightshift.api.AgentInfo;
 import dev.nightshift.api.AgentRequest;
 import dev.nightshift.api.AgentStatus;
+import dev.nightshift.api.runtime.ExecRequest;
+import dev.nightshift.api.runtime.ExecResult;
+import dev.nightshift.api.runtime.Image;
+import dev.nightshift.api.runtime.ImageSource;
+import dev.nightshift.api.runtime.Machine;
+import dev.nightshift.api.runtime.MachineSpec;
 import dev.nightshift.api.runtime.SnapshotInfo;
 import dev.nightshift.core.Limits;
 import dev.nightshift.core.Nightshift;
@@ -24,8 +30,10 @@ import java.util.stream.Stream;
  * dev-server terminal, a port) on the default machine ({@code nightshift/default:trixie}),
  * spawn to RUNNING three ways: the first build (fetch, build machine, {@code npm ci} from the npm
  * registry, snapshot, agent machine, start, terminal); a warm start (a second agent on the same
- * commit starts from the snapshot without running install); and an install re-run (an agent on a
- * newer commit runs {@code npm ci} again on top of the last snapshot). Needs a Docker engine, the
+ * commit starts from the snapshot without running install); an install re-run (an agent on a
+ * newer commit runs {@code npm ci} again on top of the last snapshot, which then becomes that
+ * commit's snapshot) and the next agent on that commit; and, as the floor of a re-run, {@code npm ci}
+ * by itself in a machine, with no engine around it. Needs a Docker engine, the
  * default machine (scripts/default-image) and the npm registry; run from the repository root
  * (scripts/bench does), where the fixture is read from sdk-core's test resources.
  */
@@ -43,10 +51,17 @@ public final class DefaultMachineBenchmark {
         Path work = dir.resolve("work");
         Path bare = dir.resolve("remote.git");
         String remote = bare.toUri().toString();
+        Path warmupBare = dir.resolve("warmup.git");
         DockerRuntime runtime = DockerRuntime.builder().baseImage(DockerRuntime.DEFAULT_BASE_IMAGE).build();
         try (Nightshift ns = Nightshift.builder().runtime(runtime).stateDirectory(dir.resolve("state"))
                 .limits(Limits.DEFAULT.withInstallTimeout(Duration.ofMinutes(10))).build()) {
             seed(FIXTURE, work, bare);
+            // one spawn on another repository (no install) first, so the first build is not also the
+            // JVM's first spawn (class loading, JIT) while the later rows run on a warm JVM
+            Path warmupFixture = Files.createDirectories(dir.resolve("warmup-fixture"));
+            Files.writeString(warmupFixture.resolve("README.md"), "warm-up\n");
+            seed(warmupFixture, dir.resolve("warmup-work"), warmupBare);
+            spawnToRunning(ns, warmupBare.toUri().toString());
 
             long first = spawnToRunning(ns, remote);
 
@@ -63,9 +78,14 @@ public final class DefaultMachineBenchmark {
                 EngineBenchmark.git(work, "push", "-q", bare.toString(), "main");
                 reRun.add(spawnToRunning(ns, remote));
             }
+            // the re-run's install became that commit's snapshot: the next agent on it starts warm
+            long afterReRun = spawnToRunning(ns, remote);
             long warmMedian = median(warm);
             long reRunMedian = median(reRun);
             double reRunShare = (double) reRunMedian / first;
+            // the install by itself, with no engine around it: what a re-run cannot go below
+            long[] npmCi = npmCiAlone(runtime, reRuns);
+            double floorShare = (double) npmCi[1] / first;
             bench.row("first build: spawn to RUNNING (npm ci, snapshot)", Bench.millis(first), "-", "-");
             bench.row("warm start, same commit (no install)", Bench.millis(warmMedian),
                     "first build " + Bench.millis(first),
@@ -73,10 +93,18 @@ public final class DefaultMachineBenchmark {
             bench.row("install re-run, newer commit (npm ci on the snapshot)", Bench.millis(reRunMedian),
                     String.format(Locale.ROOT, "%.0f%% of the first build", reRunShare * 100),
                     "<= 30% of the first build", reRunShare <= 0.30);
+            bench.row("next agent on the re-run's commit (its snapshot, no install)", Bench.millis(afterReRun),
+                    "install re-run " + Bench.millis(reRunMedian), "-");
+            bench.row("npm ci by itself in a machine, from the registry (cold)", Bench.millis(npmCi[0]), "-", "-");
+            bench.row("npm ci by itself, again on its node_modules and cache", Bench.millis(npmCi[1]),
+                    String.format(Locale.ROOT, "%.0f%% of the first build", floorShare * 100),
+                    "-");
             ns.closeAndRemoveMachines();
         } finally {
-            for (SnapshotInfo s : runtime.snapshots(Map.of("dev.nightshift.env.repository", remote))) {
-                runtime.deleteSnapshot(s.id());
+            for (String repository : List.of(remote, warmupBare.toUri().toString())) {
+                for (SnapshotInfo s : runtime.snapshots(Map.of("dev.nightshift.env.repository", repository))) {
+                    runtime.deleteSnapshot(s.id());
+                }
             }
             runtime.close();
             EngineBenchmark.deleteTree(dir);
@@ -97,6 +125,37 @@ public final class DefaultMachineBenchmark {
             throw new IllegalStateException(a.id() + " ended " + i.status() + ": " + i.error().orElse(null));
         }
         a.delete();
+        return nanos;
+    }
+
+    /**
+     * {@code npm ci} of the fixture run directly in a machine from the default image, no engine
+     * around it: once with an empty npm cache (from the registry, as in the first build), then
+     * {@code warmRuns} times again on its own {@code node_modules} and cache (as on the snapshot in a
+     * re-run); the second is the median. npm ci deletes node_modules and unpacks every package again
+     * whatever is there, so the warm figure is the floor of a re-run's install.
+     */
+    private static long[] npmCiAlone(DockerRuntime runtime, int warmRuns) {
+        Image image = runtime.prepareImage(ImageSource.defaultBase(), line -> { });
+        try (Machine m = runtime.start(MachineSpec.builder(image.id()).user("ubuntu").build())) {
+            m.exec(ExecRequest.bash("mkdir -p /tmp/app").build()).await();
+            m.copyIn(FIXTURE, "/tmp/app"); // owned by the machine's user
+            long cold = timedNpmCi(m);
+            List<Long> warm = new ArrayList<>();
+            for (int i = 0; i < warmRuns; i++) {
+                warm.add(timedNpmCi(m));
+            }
+            return new long[] {cold, median(warm)};
+        }
+    }
+
+    private static long timedNpmCi(Machine m) {
+        long t = System.nanoTime();
+        ExecResult r = m.exec(ExecRequest.builder("bash", "-lc", "npm ci").workdir("/tmp/app").build()).await();
+        long nanos = System.nanoTime() - t;
+        if (!r.isSuccess()) {
+            throw new IllegalStateException("npm ci exited " + r.exitCode() + ": " + String.join("\n", r.lastLines(20)));
+        }
         return nanos;
     }
 
