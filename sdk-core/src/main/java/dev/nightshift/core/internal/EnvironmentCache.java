@@ -408,11 +408,13 @@ public final class EnvironmentCache {
 
     /**
      * Up to five files changed since {@code marker} was touched that hold {@code value} (plain or
-     * base64). The value travels only as an environment variable of the search.
+     * base64). The value travels only as an environment variable of the search. Fails closed: a
+     * missing marker (nothing tells which files changed) is returned as a file that holds it.
      */
     public static List<String> filesHolding(Machine machine, String marker, String value) {
         String b64 = java.util.Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
-        ExecResult r = machine.exec(ExecRequest.bash("find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune"
+        ExecResult r = machine.exec(ExecRequest.bash("test -e \"$NS_MARKER\" || { echo \"$NS_MARKER (missing: which files"
+                + " changed is unknown)\"; exit 0; }; find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune"
                 + " -o -type f -newer \"$NS_MARKER\" -print0 2>/dev/null"
                 + " | xargs -0 -r grep -lF -e \"$NS_VALUE\" -e \"$NS_VALUE_B64\" 2>/dev/null | head -n 5; true")
                 .user("root").env(Map.of("NS_MARKER", marker, "NS_VALUE", value, "NS_VALUE_B64", b64)).build()).await();

@@ -1,5 +1,6 @@
 package dev.nightshift.core.internal.lifecycle;
 
+import dev.nightshift.api.AgentCancelledException;
 import dev.nightshift.api.AgentEvent;
 import dev.nightshift.api.runtime.EgressPolicy;
 import dev.nightshift.api.runtime.ExecRequest;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       set on the agent itself, and the spec's start policy is the build's, or the build's is
  *       {@code allow_all}.</li>
  * </ul>
- * A snapshot that fails (a runtime that cannot) is logged and skipped: the agent goes on.
+ * A check or snapshot that fails (a runtime that cannot) is logged and skipped: the agent goes on
+ * without one.
  */
 final class InstallSnapshot {
     private static final Logger log = LoggerFactory.getLogger(AgentScope.LOGGER);
@@ -54,12 +56,12 @@ final class InstallSnapshot {
     /** After a successful re-run on {@code commit}: the snapshot later agents on it start from, when it may be. */
     static void keep(AgentScope a, EnvironmentCache.Prepared prepared, String commit, Environment env) {
         Machine machine = a.machine().current();
-        Optional<String> why = whyNot(a, env, machine);
-        if (why.isPresent()) {
-            output(a, "install on " + shortCommit(commit) + " is not kept as a snapshot: " + why.get());
-            return;
-        }
         try {
+            Optional<String> why = whyNot(a, env, machine);
+            if (why.isPresent()) {
+                output(a, "install on " + shortCommit(commit) + " is not kept as a snapshot: " + why.get());
+                return;
+            }
             Map<String, String> labels = new java.util.HashMap<>(a.engine().environments().environmentLabels(
                     prepared.key(), a.info().request().repository(), commit));
             // the machine's labels carry over to its snapshot: this one is the environment's, not the agent's
@@ -67,6 +69,8 @@ final class InstallSnapshot {
             SnapshotInfo s = machine.snapshot(labels);
             output(a, "environment " + EnvironmentCache.shortKey(prepared.key()) + ": snapshot " + s.id()
                     + " (install on " + shortCommit(commit) + "; later agents on this commit start from it)");
+        } catch (AgentCancelledException e) {
+            throw e;
         } catch (RuntimeException e) {
             log.warn("agent {}: the snapshot after install on {} failed, agents on it run install again: {}",
                     a.id(), shortCommit(commit), e.getMessage());
